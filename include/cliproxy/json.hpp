@@ -1,0 +1,94 @@
+// cliproxy/json.hpp -- the JSON codec for the wire types, with Go's encoding/json semantics.
+//
+// CLIProxyAPI and its reference plugins are Go programs; both ends of the wire use Go's
+// `encoding/json`. To answer exactly as they do, decoding here follows Go's rules:
+//   - object keys match field names case-insensitively (Go's folding), the last duplicate
+//     wins, unknown keys are ignored;
+//   - `null` leaves a string, number, bool or struct untouched and resets a map or slice;
+//   - a duplicate key decodes *into* what the first one filled (maps gain keys, slices
+//     decode into their existing elements), as Go does;
+//   - a wrong type anywhere fails the whole value; trailing data after the value fails;
+//   - invalid UTF-8 in strings becomes U+FFFD, as do lone surrogate escapes.
+// Encoding follows Go's json.Marshal: fields in declaration order, map keys sorted,
+// nil maps and slices as `null`, `<`, `>`, `&`, U+2028 and U+2029 escaped as \uXXXX.
+//
+// Thread-safety: every function is reentrant; none keeps state.
+#ifndef CLIPROXY_JSON_HPP_
+#define CLIPROXY_JSON_HPP_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cliproxy/types.hpp"
+
+namespace cliproxy::json {
+
+// The outcome of a decode: empty `message` means success.
+struct DecodeStatus {
+  std::string message;
+  bool ok() const { return message.empty(); }
+  explicit operator bool() const { return ok(); }
+};
+
+// Which parts of a pick request the caller will read. Parts not wanted are still
+// type-checked (a wrong type anywhere fails the pick, as in Go) but are not stored.
+struct PickFields {
+  bool plugin = false;
+  bool providers = true;
+  bool headers = true;
+  bool request_metadata = true;
+  bool candidate_attributes = true;
+  bool candidate_metadata = true;
+
+  static PickFields All() {
+    PickFields f;
+    f.plugin = true;
+    return f;
+  }
+};
+
+// --- decoding (requests the plugin receives, replies the host receives) ---------------
+
+// A scheduler.pick body. `null` and `{}` decode to an empty request; an empty body fails.
+DecodeStatus DecodePickRequest(std::string_view body, PickRequest* out,
+                               const PickFields& want = PickFields{});
+
+// A plugin.register / plugin.reconfigure body. `config_yaml` is Go's []byte: a strict,
+// padded, standard-alphabet base64 string (newlines ignored), or an array of bytes, or
+// null. An empty body (length 0) is an empty request.
+DecodeStatus DecodeLifecycleRequest(std::string_view body, LifecycleRequest* out);
+
+DecodeStatus DecodeUsageRecord(std::string_view body, UsageRecord* out);
+
+// An envelope as the host reads it. `result` is the raw JSON of the result (may be empty).
+struct Envelope {
+  bool ok = false;
+  std::string result;
+  bool has_error = false;
+  PluginError error;
+};
+DecodeStatus DecodeEnvelope(std::string_view body, Envelope* out);
+DecodeStatus DecodeRegistration(std::string_view result, Registration* out);
+DecodeStatus DecodePickResult(std::string_view result, PickResult* out);
+
+// --- encoding ---------------------------------------------------------------------------
+
+std::string EncodePickRequest(const PickRequest& request);
+std::string EncodeLifecycleRequest(const LifecycleRequest& request);  // base64s config_yaml
+std::string EncodeUsageRecord(const UsageRecord& record);
+std::string EncodeRegistration(const Registration& registration);
+std::string EncodePickResult(const PickResult& result);
+
+// {"ok":true,"result":<result_json>}; `result_json` must be valid JSON.
+std::string OkEnvelope(std::string_view result_json);
+// {"ok":false,"error":{"code":...,"message":...[,"retryable":...][,"http_status":N]}}
+std::string ErrorEnvelope(const PluginError& error);
+
+// A JSON string literal of `s`, escaped as Go's encoder does (with quotes).
+std::string Quote(std::string_view s);
+void AppendQuoted(std::string* out, std::string_view s);
+
+}  // namespace cliproxy::json
+
+#endif  // CLIPROXY_JSON_HPP_

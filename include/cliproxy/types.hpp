@@ -1,0 +1,206 @@
+// cliproxy/types.hpp -- the typed wire structures of the CLIProxyAPI plugin protocol.
+//
+// One struct per JSON object of WIRE.md. Field names follow the domain; the JSON spellings
+// (snake_case for envelopes and registration, Go field names for pluginapi types) live in
+// the codec (cliproxy/json.hpp), never here.
+//
+// Go distinguishes a nil map or slice (encoded `null`) from an empty one (`{}`/`[]`). The
+// containers below keep that distinction so that a host built on them sends exactly what
+// CLIProxyAPI sends.
+//
+// Thread-safety: plain values; the usual rules for standard containers apply.
+#ifndef CLIPROXY_TYPES_HPP_
+#define CLIPROXY_TYPES_HPP_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cliproxy {
+
+// A Go slice: a vector that remembers whether it was nil (`null`) or merely empty.
+template <class T>
+struct Slice : std::vector<T> {
+  using std::vector<T>::vector;
+  // True when the slice is empty but not nil (`[]` rather than `null`).
+  bool empty_not_null = false;
+  bool is_null() const { return this->empty() && !empty_not_null; }
+};
+
+// A Go map with string keys, stored flat in insertion order (small maps, fast scans).
+// `Set` replaces an existing key, as assigning to a Go map does. Encoders sort keys.
+template <class V>
+struct FlatMap {
+  std::vector<std::pair<std::string, V>> entries;
+  // True when the map is empty but not nil.
+  bool empty_not_null = false;
+
+  bool is_null() const { return entries.empty() && !empty_not_null; }
+  bool empty() const { return entries.empty(); }
+  size_t size() const { return entries.size(); }
+  auto begin() const { return entries.begin(); }
+  auto end() const { return entries.end(); }
+
+  const V* Find(std::string_view key) const {
+    for (const auto& [k, v] : entries) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  }
+  V& Set(std::string key, V value) {
+    for (auto& [k, v] : entries) {
+      if (k == key) return v = std::move(value);
+    }
+    entries.emplace_back(std::move(key), std::move(value));
+    return entries.back().second;
+  }
+  void Clear() {
+    entries.clear();
+    empty_not_null = false;
+  }
+};
+
+// A JSON value of unknown shape (Go `any`). Strings are kept decoded; every other kind is
+// kept as compact JSON text.
+struct AnyValue {
+  enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
+  Kind kind = Kind::kNull;
+  std::string text;  // decoded string for kString, compact JSON text otherwise
+
+  static AnyValue String(std::string s) { return {Kind::kString, std::move(s)}; }
+  bool operator==(const AnyValue&) const = default;
+};
+
+using StringMap = FlatMap<std::string>;         // map[string]string
+using HeaderMap = FlatMap<Slice<std::string>>;  // http.Header
+using AnyMap = FlatMap<AnyValue>;               // map[string]any
+
+// Case-insensitive header lookup (HTTP header names are case-insensitive).
+const Slice<std::string>* FindHeader(const HeaderMap& headers, std::string_view name);
+
+// --- Registration (plugin.register / plugin.reconfigure reply) --------------------------
+
+struct ConfigField {
+  std::string name;
+  std::string type;  // string | number | integer | boolean | enum | array | object
+  Slice<std::string> enum_values;
+  std::string description;
+};
+
+struct PluginMetadata {
+  std::string name;
+  std::string version;
+  std::string author;
+  std::string github_repository;
+  std::string logo;
+  Slice<ConfigField> config_fields;
+};
+
+struct Capabilities {
+  bool scheduler = false;
+  bool usage_plugin = false;
+  bool request_lifecycle_plugin = false;
+  bool management_api = false;
+};
+
+struct Registration {
+  int64_t schema_version = 0;  // 0 or missing means 1
+  PluginMetadata metadata;
+  Capabilities capabilities;
+};
+
+// --- Lifecycle request ----------------------------------------------------------------
+
+struct LifecycleRequest {
+  std::string config_yaml;  // the decoded bytes of the base64 `config_yaml`
+  int64_t schema_version = 0;
+};
+
+// --- scheduler.pick -------------------------------------------------------------------
+
+struct Candidate {
+  std::string id;
+  std::string provider;
+  int64_t priority = 0;
+  std::string status;
+  StringMap attributes;
+  AnyMap metadata;
+};
+
+struct PickOptions {
+  HeaderMap headers;
+  AnyMap metadata;
+};
+
+struct PickRequest {
+  PluginMetadata plugin;
+  std::string provider;
+  Slice<std::string> providers;
+  std::string model;
+  bool stream = false;
+  PickOptions options;
+  Slice<Candidate> candidates;
+};
+
+struct PickResult {
+  std::string auth_id;
+  std::string delegate_builtin;
+  bool handled = false;
+  bool operator==(const PickResult&) const = default;
+};
+
+// --- Envelopes ------------------------------------------------------------------------
+
+// The `error` object of an error envelope.
+struct PluginError {
+  std::string code;
+  std::string message;
+  bool retryable = false;
+  bool has_retryable = false;  // emit `retryable` only when set
+  int http_status = 0;         // emitted only when > 0
+};
+
+// --- usage.handle ---------------------------------------------------------------------
+
+struct UsageFailure {
+  int64_t status_code = 0;
+  std::string body;
+};
+
+struct UsageDetail {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t reasoning_tokens = 0;
+  int64_t cached_tokens = 0;
+  int64_t cache_read_tokens = 0;
+  int64_t cache_creation_tokens = 0;
+  int64_t total_tokens = 0;
+};
+
+struct UsageRecord {
+  std::string provider;
+  std::string executor_type;
+  std::string model;
+  std::string alias;
+  std::string api_key;
+  std::string auth_id;
+  std::string auth_index;
+  std::string auth_type;
+  std::string source;
+  std::string reasoning_effort;
+  std::string service_tier;
+  bool generate = false;
+  std::string requested_at;  // RFC 3339, as Go encodes time.Time
+  int64_t latency_ns = 0;    // Go time.Duration
+  int64_t ttft_ns = 0;
+  bool failed = false;
+  UsageFailure failure;
+  UsageDetail detail;
+  HeaderMap response_headers;
+};
+
+}  // namespace cliproxy
+
+#endif  // CLIPROXY_TYPES_HPP_

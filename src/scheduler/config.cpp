@@ -1,0 +1,31 @@
+#include "scheduler/config.hpp"
+
+#include "scheduler/text.hpp"
+#include "scheduler/yaml_reader.hpp"
+
+namespace cliproxy::scheduler {
+
+Config ParseConfig(const std::string& yaml) {
+  Config config;
+  if (yaml.empty()) return config;
+  YamlReader root(YamlReader::Load(yaml), "");
+  if (root.IsNull()) return config;
+  if (!root.IsMap())
+    root.Fail("the configuration must be a mapping of keys, got " + root.Describe());
+  root.ForEach([&](const std::string& key, const YamlReader& value) {
+    if (key == "auth_id") {
+      config.auth_id = std::string(TrimSpace(value.String()));
+    } else if (key == "delegate") {
+      config.delegate = std::string(TrimSpace(value.String()));
+    } else if (key == "deny") {
+      config.deny = value.Bool();
+    } else if (key == "routes") {
+      value.ForEachItem(
+          [&](size_t, const YamlReader& item) { config.routes.push_back(ParseRouteConfig(item)); });
+    }
+    // Any other key (enabled, priority, store, ...) belongs to the host: ignored.
+  });
+  return config;
+}
+
+}  // namespace cliproxy::scheduler

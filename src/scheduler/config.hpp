@@ -1,0 +1,30 @@
+// Config: the plugin's configuration as the operator wrote it, decoded from the YAML that
+// the host sends (the `plugins.configs.scheduler` subtree). Validation of meaning (which
+// strategies exist, which globs are valid) happens when a Policy is compiled from it.
+#ifndef CLIPROXY_SRC_SCHEDULER_CONFIG_HPP_
+#define CLIPROXY_SRC_SCHEDULER_CONFIG_HPP_
+
+#include <string>
+#include <string_view>
+
+#include "scheduler/route_config.hpp"
+
+namespace cliproxy::scheduler {
+
+struct Config {
+  // The reference plugin's keys, already trimmed (Go's strings.TrimSpace).
+  std::string auth_id;
+  std::string delegate;
+  bool deny = false;
+  // The policy engine's ordered routes (empty: the reference behaviour only).
+  std::vector<RouteConfig> routes;
+};
+
+// Decodes `yaml` (UTF-8; only the first document counts; empty or null is the default
+// config). Unknown keys are ignored. Throws ConfigError with a message that names the key
+// path and the line/column of the problem.
+Config ParseConfig(const std::string& yaml);
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_CONFIG_HPP_

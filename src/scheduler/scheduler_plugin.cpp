@@ -1,0 +1,101 @@
+#include "scheduler/scheduler_plugin.hpp"
+
+#include "scheduler/config.hpp"
+#include "scheduler/yaml_reader.hpp"
+
+#ifndef CLIPROXY_SCHEDULER_VERSION
+#error "CLIPROXY_SCHEDULER_VERSION must be defined by the build"
+#endif
+#ifndef CLIPROXY_SCHEDULER_REPOSITORY
+#error "CLIPROXY_SCHEDULER_REPOSITORY must be defined by the build"
+#endif
+
+namespace cliproxy::scheduler {
+namespace {
+
+ConfigField Field(std::string name, std::string type, std::string description) {
+  ConfigField f;
+  f.name = std::move(name);
+  f.type = std::move(type);
+  f.description = std::move(description);
+  return f;
+}
+
+}  // namespace
+
+Registration SchedulerRegistration() {
+  Registration r;
+  // Schema 1 is all a scheduler needs; declaring more would make older hosts refuse us.
+  r.schema_version = 1;
+  r.metadata.name = "scheduler";
+  r.metadata.version = CLIPROXY_SCHEDULER_VERSION;
+  r.metadata.author = "cliproxy-scheduler";
+  r.metadata.github_repository = CLIPROXY_SCHEDULER_REPOSITORY;
+  r.metadata.config_fields.push_back(Field(
+      "auth_id", "string", "Selects this auth ID when it is present in the scheduler candidates."));
+  ConfigField delegate = Field("delegate", "enum",
+                               "Delegates selection to a built-in scheduler when set to "
+                               "fill-first or round-robin.");
+  delegate.enum_values = {"", "fill-first", "round-robin"};
+  r.metadata.config_fields.push_back(std::move(delegate));
+  r.metadata.config_fields.push_back(
+      Field("deny", "boolean", "Rejects scheduler picks with an explicit error when enabled."));
+  r.metadata.config_fields.push_back(
+      Field("routes", "array",
+            "Ordered routing rules: the first route whose `when` matches picks from its pool "
+            "with its strategy (order, fill-first, round-robin, weighted, sticky, delegate, "
+            "deny, pass)."));
+  r.capabilities.scheduler = true;
+  return r;
+}
+
+Result<PickResult> ToPickResult(const Decision& decision) {
+  PickResult result;
+  switch (decision.kind) {
+    case Decision::Kind::kError:
+      return {decision.error};
+    case Decision::Kind::kAuth:
+      result.auth_id = decision.auth_id;
+      result.handled = true;
+      break;
+    case Decision::Kind::kDelegate:
+      result.delegate_builtin = decision.delegate;
+      result.handled = true;
+      break;
+    case Decision::Kind::kUnhandled:
+      break;
+  }
+  return result;
+}
+
+Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) {
+  std::lock_guard<std::mutex> lock(reconfigure_mutex_);
+  try {
+    Config config = ParseConfig(request.config_yaml);
+    std::shared_ptr<const Policy> previous = policy_.load(std::memory_order_acquire);
+    policy_.store(Policy::Compile(config, previous.get()), std::memory_order_release);
+  } catch (const ConfigError& e) {
+    PluginError error;
+    error.code = std::string(codes::kInvalidConfig);
+    error.message = std::string("invalid configuration: ") + e.what();
+    return {std::move(error), /*fatal=*/true};
+  }
+  return SchedulerRegistration();
+}
+
+Result<PickResult> SchedulerPlugin::Pick(const PickRequest& request) {
+  std::shared_ptr<const Policy> policy = policy_.load(std::memory_order_acquire);
+  if (!policy) return PickResult{};  // before any register: unhandled, as the reference
+  return ToPickResult(policy->Pick(request));
+}
+
+Result<PickResult> SchedulerPlugin::PickBody(std::string_view body) {
+  // One snapshot for both steps: decode what this policy reads, then decide with it.
+  std::shared_ptr<const Policy> policy = policy_.load(std::memory_order_acquire);
+  Result<PickRequest> request = DecodePick(body, policy ? policy->fields() : json::PickFields{});
+  if (!request.ok()) return {request.error(), request.fatal()};
+  if (!policy) return PickResult{};  // before any register: unhandled, as the reference
+  return ToPickResult(policy->Pick(request.value()));
+}
+
+}  // namespace cliproxy::scheduler

@@ -1,0 +1,71 @@
+// YamlReader: typed reads of a yaml-cpp tree with the rules of Go's gopkg.in/yaml.v3, the
+// library the reference plugin decodes its configuration with, and errors that name the
+// key path and the line/column ("routes[2].strategy: line 7, column 15: ...").
+//
+// yaml.v3 rules kept here: keys are case-sensitive; a key repeated in one mapping is an
+// error; any scalar decodes into a string as written (`auth_id: 123` is "123"); a null
+// (`~`, `null`, empty) leaves a field at its zero value; a boolean is true/false in any
+// case style, or one of y/yes/on/n/no/off (YAML 1.1), but never 1/0 or the quoted "true".
+//
+// Errors are thrown as ConfigError; the parser entry point (ParseConfig) catches them.
+#ifndef CLIPROXY_SRC_SCHEDULER_YAML_READER_HPP_
+#define CLIPROXY_SRC_SCHEDULER_YAML_READER_HPP_
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cliproxy::scheduler {
+
+// A configuration that cannot be used; the message names the path and the position.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class YamlReader {
+ public:
+  YamlReader(YAML::Node node, std::string path) : node_(std::move(node)), path_(std::move(path)) {}
+
+  // Parses the first YAML document of `text`. Throws ConfigError on invalid UTF-8 or YAML.
+  static YAML::Node Load(const std::string& text);
+
+  const std::string& path() const { return path_; }
+  const YAML::Node& node() const { return node_; }
+  bool IsNull() const;
+  bool IsMap() const { return node_.IsMap(); }
+  bool IsSequence() const { return node_.IsSequence(); }
+
+  std::string String() const;                // any scalar as written; null -> ""
+  bool Bool() const;                         // see the rules above; null -> false
+  int64_t Int() const;                       // a YAML integer
+  double Number() const;                     // a YAML integer or float
+  std::vector<std::string> Strings() const;  // a sequence of scalars, or one scalar
+
+  // Calls `visit` for each key of a mapping, in document order. Throws on a duplicate key,
+  // a non-scalar key, or when the node is not a mapping (null is an empty mapping).
+  void ForEach(
+      const std::function<void(const std::string& key, const YamlReader& value)>& visit) const;
+  // Calls `visit` for each item of a sequence (null is empty).
+  void ForEachItem(const std::function<void(size_t index, const YamlReader& item)>& visit) const;
+
+  // Throws ConfigError("<path>: line L, column C: <what>").
+  [[noreturn]] void Fail(const std::string& what) const;
+
+  // "scalar `1`", "sequence", "mapping": what a node is, for messages.
+  std::string Describe() const;
+
+ private:
+  YamlReader Child(const YAML::Node& node, const std::string& suffix) const;
+
+  YAML::Node node_;
+  std::string path_;
+};
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_YAML_READER_HPP_

@@ -1,0 +1,138 @@
+// GoDecoder: walks a parsed RapidJSON tree into the wire types with the rules of Go's
+// encoding/json (see cliproxy/json.hpp for the list). Passing a null output pointer
+// type-checks a value without storing it.
+#ifndef CLIPROXY_SRC_SDK_GO_DECODER_HPP_
+#define CLIPROXY_SRC_SDK_GO_DECODER_HPP_
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "sdk/wire_fields.hpp"
+
+namespace cliproxy::json::internal {
+
+using Value = rapidjson::GenericValue<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>;
+using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>;
+
+// Parses `body` (a full JSON text, nothing after it) into `doc`. Lone surrogate escapes
+// become U+FFFD, as in Go. Returns an empty string or a Go-like syntax error message.
+std::string ParseJson(std::string_view body, std::string* scratch, Document* doc);
+
+// True if `key` equals the ASCII field name under Go's case folding.
+bool GoFoldEquals(std::string_view key, std::string_view field_name);
+
+// Copies a JSON string into `out`, replacing invalid UTF-8 with U+FFFD as Go does.
+void AssignGoString(const Value& v, std::string* out);
+
+// "string", "number", "object", ... as Go names JSON kinds in its errors.
+const char* JsonKindName(const Value& v);
+
+class GoDecoder {
+ public:
+  explicit GoDecoder(const PickFields* want = nullptr) : want_(want) {}
+
+  // After a failed Decode: "<path>: <what>", e.g. "Candidates[2].Priority: ...".
+  std::string ErrorMessage() const;
+
+  bool Decode(const Value& v, std::string* out);
+  bool Decode(const Value& v, bool* out);
+  bool Decode(const Value& v, int64_t* out);
+  bool Decode(const Value& v, AnyValue* out);
+
+  template <class T>
+  bool Decode(const Value& v, Slice<T>* out) {
+    if (v.IsNull()) {
+      if (out) {
+        out->clear();
+        out->empty_not_null = false;
+      }
+      return true;
+    }
+    if (!v.IsArray()) return TypeError(v, "array");
+    size_t i = 0;
+    for (const Value& item : v.GetArray()) {
+      T* slot = nullptr;
+      if (out) {
+        if (i >= out->size()) out->emplace_back();
+        slot = &(*out)[i];
+      }
+      if (!Decode(item, slot)) return Within("[" + std::to_string(i) + "]");
+      ++i;
+    }
+    if (out) {
+      out->resize(i);
+      out->empty_not_null = (i == 0);
+    }
+    return true;
+  }
+
+  template <class V>
+  bool Decode(const Value& v, FlatMap<V>* out) {
+    if (v.IsNull()) {
+      if (out) out->Clear();
+      return true;
+    }
+    if (!v.IsObject()) return TypeError(v, "object");
+    if (out && out->entries.empty()) out->empty_not_null = true;
+    for (const auto& member : v.GetObject()) {
+      if (!out) {
+        if (!Decode(member.value, static_cast<V*>(nullptr))) return WithinKey(member.name);
+        continue;
+      }
+      V value{};  // Go decodes each map value into a fresh zero value
+      if (!Decode(member.value, &value)) return WithinKey(member.name);
+      std::string key;
+      AssignGoString(member.name, &key);
+      out->Set(std::move(key), std::move(value));
+    }
+    return true;
+  }
+
+  template <WireStruct T>
+  bool Decode(const Value& v, T* out) {
+    if (v.IsNull()) return true;  // null leaves a struct untouched
+    if (!v.IsObject()) return TypeError(v, "object");
+    for (const auto& member : v.GetObject()) {
+      std::string_view key(member.name.GetString(), member.name.GetStringLength());
+      bool matched = false;
+      bool ok = true;
+      std::apply(
+          [&](const auto&... field) {
+            ((!matched && GoFoldEquals(key, field.name)
+                  ? (matched = true, ok = DecodeField(member.value, out, field))
+                  : false),
+             ...);
+          },
+          FieldsOf<T>::value);
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+ private:
+  template <class T, class M>
+  bool DecodeField(const Value& v, T* out, const Field<T, M>& field) {
+    M* slot = nullptr;
+    if (out && (field.want == nullptr || want_ == nullptr || want_->*field.want)) {
+      slot = &(out->*field.member);
+    }
+    if (Decode(v, slot)) return true;
+    return Within(std::string(".") + field.name);
+  }
+
+  bool TypeError(const Value& v, const char* expected);
+  bool Within(const std::string& segment);  // prefixes the error path; returns false
+  bool WithinKey(const Value& key);
+
+  const PickFields* want_;
+  std::string path_;
+  std::string what_;
+  int depth_ = 0;
+};
+
+}  // namespace cliproxy::json::internal
+
+#endif  // CLIPROXY_SRC_SDK_GO_DECODER_HPP_

@@ -1,0 +1,165 @@
+// Decoding of the wire types: parse with RapidJSON, then walk with GoDecoder.
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <array>
+
+#include "cliproxy/base64.hpp"
+#include "cliproxy/json.hpp"
+#include "sdk/go_decoder.hpp"
+
+namespace cliproxy::json {
+namespace {
+
+using internal::Document;
+using internal::GoDecoder;
+using internal::Value;
+
+// A document whose allocator starts on the stack: small bodies parse without malloc.
+class ParsedBody {
+ public:
+  ParsedBody() : allocator_(stack_.data(), stack_.size()), doc_(&allocator_) {}
+  std::string Parse(std::string_view body) { return internal::ParseJson(body, &scratch_, &doc_); }
+  const Value& root() const { return doc_; }
+
+ private:
+  std::array<char, 8192> stack_;
+  rapidjson::MemoryPoolAllocator<> allocator_;
+  Document doc_;
+  std::string scratch_;
+};
+
+// Top-level decode of a struct with Go's rules for the root value.
+template <class T>
+DecodeStatus DecodeRoot(std::string_view body, T* out, const char* go_type,
+                        const PickFields* want = nullptr) {
+  ParsedBody parsed;
+  if (std::string err = parsed.Parse(body); !err.empty()) return {err};
+  const Value& root = parsed.root();
+  if (!root.IsNull() && !root.IsObject()) {
+    return {std::string("cannot unmarshal ") + internal::JsonKindName(root) + " into " + go_type};
+  }
+  GoDecoder decoder(want);
+  if (!decoder.Decode(root, out)) return {decoder.ErrorMessage()};
+  return {};
+}
+
+// Go's []byte: a base64 string, an array of numbers 0..255, or null.
+DecodeStatus DecodeBytes(const Value& v, std::string* out) {
+  if (v.IsNull()) {
+    out->clear();
+    return {};
+  }
+  if (v.IsString()) {
+    std::string error;
+    std::string_view text(v.GetString(), v.GetStringLength());
+    if (!base64::Decode(text, out, &error)) return {"config_yaml: " + error};
+    return {};
+  }
+  if (v.IsArray()) {
+    std::string bytes;
+    for (const Value& item : v.GetArray()) {
+      if (item.IsNull()) {
+        bytes.push_back('\0');
+        continue;
+      }
+      if (!item.IsUint() || item.GetUint() > 255) {
+        return {"config_yaml: cannot unmarshal " + std::string(internal::JsonKindName(item)) +
+                " into a byte (0..255)"};
+      }
+      bytes.push_back(static_cast<char>(item.GetUint()));
+    }
+    *out = std::move(bytes);
+    return {};
+  }
+  return {std::string("config_yaml: cannot unmarshal ") + internal::JsonKindName(v) +
+          " into base64 bytes (a string)"};
+}
+
+}  // namespace
+
+DecodeStatus DecodePickRequest(std::string_view body, PickRequest* out, const PickFields& want) {
+  return DecodeRoot(body, out, "a pick request (object)", &want);
+}
+
+DecodeStatus DecodeLifecycleRequest(std::string_view body, LifecycleRequest* out) {
+  if (body.empty()) return {};  // the host may send nothing: an empty config
+  ParsedBody parsed;
+  if (std::string err = parsed.Parse(body); !err.empty()) return {err};
+  const Value& root = parsed.root();
+  if (root.IsNull()) return {};
+  if (!root.IsObject()) {
+    return {std::string("cannot unmarshal ") + internal::JsonKindName(root) +
+            " into a lifecycle request (object)"};
+  }
+  GoDecoder decoder;
+  for (const auto& member : root.GetObject()) {
+    std::string_view key(member.name.GetString(), member.name.GetStringLength());
+    if (internal::GoFoldEquals(key, "config_yaml")) {
+      if (DecodeStatus s = DecodeBytes(member.value, &out->config_yaml); !s) return s;
+    } else if (internal::GoFoldEquals(key, "schema_version")) {
+      if (!decoder.Decode(member.value, &out->schema_version)) {
+        return {"schema_version: " + decoder.ErrorMessage()};
+      }
+    }
+  }
+  return {};
+}
+
+DecodeStatus DecodeUsageRecord(std::string_view body, UsageRecord* out) {
+  return DecodeRoot(body, out, "a usage record (object)");
+}
+
+DecodeStatus DecodeEnvelope(std::string_view body, Envelope* out) {
+  ParsedBody parsed;
+  if (std::string err = parsed.Parse(body); !err.empty()) return {err};
+  const Value& root = parsed.root();
+  if (!root.IsObject()) return {"an envelope must be a JSON object"};
+  GoDecoder decoder;
+  for (const auto& member : root.GetObject()) {
+    std::string_view key(member.name.GetString(), member.name.GetStringLength());
+    const Value& v = member.value;
+    if (internal::GoFoldEquals(key, "ok")) {
+      if (!decoder.Decode(v, &out->ok)) return {"ok: " + decoder.ErrorMessage()};
+    } else if (internal::GoFoldEquals(key, "result")) {
+      rapidjson::StringBuffer buf;
+      rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+      v.Accept(w);
+      out->result.assign(buf.GetString(), buf.GetSize());
+    } else if (internal::GoFoldEquals(key, "error")) {
+      if (v.IsNull()) {
+        out->has_error = false;
+        out->error = PluginError{};
+        continue;
+      }
+      if (!decoder.Decode(v, &out->error)) return {"error: " + decoder.ErrorMessage()};
+      out->has_error = true;
+      for (const auto& field : v.GetObject()) {
+        std::string_view name(field.name.GetString(), field.name.GetStringLength());
+        if (internal::GoFoldEquals(name, "retryable")) {
+          if (!decoder.Decode(field.value, &out->error.retryable)) {
+            return {"error.retryable: " + decoder.ErrorMessage()};
+          }
+          out->error.has_retryable = true;
+        } else if (internal::GoFoldEquals(name, "http_status")) {
+          int64_t status = 0;
+          if (!decoder.Decode(field.value, &status)) {
+            return {"error.http_status: " + decoder.ErrorMessage()};
+          }
+          out->error.http_status = static_cast<int>(status);
+        }
+      }
+    }
+  }
+  return {};
+}
+
+DecodeStatus DecodeRegistration(std::string_view result, Registration* out) {
+  return DecodeRoot(result, out, "a registration (object)");
+}
+
+DecodeStatus DecodePickResult(std::string_view result, PickResult* out) {
+  return DecodeRoot(result, out, "a pick result (object)");
+}
+
+}  // namespace cliproxy::json

@@ -1,0 +1,214 @@
+// Encoding of the wire types, byte for byte as Go's json.Marshal would write them.
+#include <algorithm>
+#include <type_traits>
+
+#include "cliproxy/base64.hpp"
+#include "cliproxy/json.hpp"
+#include "sdk/utf8.hpp"
+#include "sdk/wire_fields.hpp"
+
+namespace cliproxy::json {
+namespace {
+
+using internal::FieldsOf;
+using internal::WireStruct;
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void AppendUnicodeEscape(std::string* out, unsigned code) {
+  out->append("\\u");
+  out->push_back(kHex[(code >> 12) & 0xF]);
+  out->push_back(kHex[(code >> 8) & 0xF]);
+  out->push_back(kHex[(code >> 4) & 0xF]);
+  out->push_back(kHex[code & 0xF]);
+}
+
+class Encoder {
+ public:
+  explicit Encoder(std::string* out) : out_(out) {}
+
+  void Write(const std::string& s) { AppendQuoted(out_, s); }
+  void Write(bool b) { out_->append(b ? "true" : "false"); }
+  void Write(int64_t n) { out_->append(std::to_string(n)); }
+  void Write(const AnyValue& v) {
+    if (v.kind == AnyValue::Kind::kString) {
+      AppendQuoted(out_, v.text);
+    } else if (v.kind == AnyValue::Kind::kNull || v.text.empty()) {
+      out_->append("null");
+    } else {
+      out_->append(v.text);
+    }
+  }
+
+  template <class T>
+  void Write(const Slice<T>& items) {
+    if (items.is_null()) {
+      out_->append("null");
+      return;
+    }
+    out_->push_back('[');
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i) out_->push_back(',');
+      Write(items[i]);
+    }
+    out_->push_back(']');
+  }
+
+  template <class V>
+  void Write(const FlatMap<V>& map) {
+    if (map.is_null()) {
+      out_->append("null");
+      return;
+    }
+    std::vector<const std::pair<std::string, V>*> sorted;
+    sorted.reserve(map.size());
+    for (const auto& entry : map) sorted.push_back(&entry);
+    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    out_->push_back('{');
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      if (i) out_->push_back(',');
+      AppendQuoted(out_, sorted[i]->first);
+      out_->push_back(':');
+      Write(sorted[i]->second);
+    }
+    out_->push_back('}');
+  }
+
+  template <WireStruct T>
+  void Write(const T& value) {
+    out_->push_back('{');
+    bool first = true;
+    std::apply([&](const auto&... field) { (WriteField(value, field, &first), ...); },
+               FieldsOf<T>::value);
+    out_->push_back('}');
+  }
+
+ private:
+  template <class T, class M>
+  void WriteField(const T& value, const internal::Field<T, M>& field, bool* first) {
+    const M& member = value.*field.member;
+    if constexpr (std::is_same_v<M, bool>) {
+      if (field.omit_empty && !member) return;  // only flags are ever omitempty here
+    }
+    if (!*first) out_->push_back(',');
+    *first = false;
+    AppendQuoted(out_, field.name);
+    out_->push_back(':');
+    Write(member);
+  }
+
+  std::string* out_;
+};
+
+template <class T>
+std::string EncodeValue(const T& value) {
+  std::string out;
+  Encoder(&out).Write(value);
+  return out;
+}
+
+}  // namespace
+
+void AppendQuoted(std::string* out, std::string_view s) {
+  out->push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = utf8::SequenceLength(s, i);
+      if (n == 0) {
+        out->append("\\ufffd");
+        ++i;
+        continue;
+      }
+      // U+2028 and U+2029 break JavaScript string literals; Go escapes them.
+      if (n == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+          (static_cast<unsigned char>(s[i + 2]) & 0xFE) == 0xA8) {
+        AppendUnicodeEscape(out, 0x2028 + (static_cast<unsigned char>(s[i + 2]) - 0xA8));
+      } else {
+        out->append(s.data() + i, n);
+      }
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '<':
+      case '>':
+      case '&':
+        AppendUnicodeEscape(out, c);
+        break;
+      default:
+        if (c < 0x20) {
+          AppendUnicodeEscape(out, c);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  out->push_back('"');
+}
+
+std::string Quote(std::string_view s) {
+  std::string out;
+  AppendQuoted(&out, s);
+  return out;
+}
+
+std::string EncodePickRequest(const PickRequest& request) { return EncodeValue(request); }
+std::string EncodeUsageRecord(const UsageRecord& record) { return EncodeValue(record); }
+std::string EncodeRegistration(const Registration& registration) {
+  return EncodeValue(registration);
+}
+std::string EncodePickResult(const PickResult& result) { return EncodeValue(result); }
+
+std::string EncodeLifecycleRequest(const LifecycleRequest& request) {
+  std::string out = "{\"config_yaml\":";
+  AppendQuoted(&out, base64::Encode(request.config_yaml));
+  out += ",\"schema_version\":" + std::to_string(request.schema_version) + "}";
+  return out;
+}
+
+std::string OkEnvelope(std::string_view result_json) {
+  std::string out;
+  out.reserve(result_json.size() + 24);
+  out.append("{\"ok\":true,\"result\":");
+  out.append(result_json);
+  out.push_back('}');
+  return out;
+}
+
+std::string ErrorEnvelope(const PluginError& error) {
+  std::string out = "{\"ok\":false,\"error\":{\"code\":";
+  AppendQuoted(&out, error.code);
+  out.append(",\"message\":");
+  AppendQuoted(&out, error.message);
+  if (error.has_retryable)
+    out.append(error.retryable ? ",\"retryable\":true" : ",\"retryable\":false");
+  if (error.http_status > 0) out.append(",\"http_status\":" + std::to_string(error.http_status));
+  out.append("}}");
+  return out;
+}
+
+}  // namespace cliproxy::json

@@ -1,0 +1,168 @@
+// Field tables of the wire types: the JSON spelling of each member, in Go declaration
+// order. One table serves both the decoder and the encoder, so the two cannot disagree.
+#ifndef CLIPROXY_SRC_SDK_WIRE_FIELDS_HPP_
+#define CLIPROXY_SRC_SDK_WIRE_FIELDS_HPP_
+
+#include <tuple>
+
+#include "cliproxy/json.hpp"
+#include "cliproxy/types.hpp"
+
+namespace cliproxy::json::internal {
+
+// One member of a struct as it appears on the wire.
+//  - `want`: when set, the decoder stores the member only if that PickFields flag is on
+//    (it still type-checks it);
+//  - `omit_empty`: the encoder leaves the member out when it holds its zero value.
+template <class T, class M>
+struct Field {
+  const char* name;
+  M T::*member;
+  bool PickFields::*want = nullptr;
+  bool omit_empty = false;
+};
+
+template <class T>
+struct FieldsOf;  // specialized below; `static constexpr auto value = std::make_tuple(...)`
+
+template <class T>
+concept WireStruct = requires {
+  FieldsOf<T>::value;
+};
+
+template <>
+struct FieldsOf<ConfigField> {
+  static constexpr auto value = std::make_tuple(
+      Field<ConfigField, std::string>{"Name", &ConfigField::name},
+      Field<ConfigField, std::string>{"Type", &ConfigField::type},
+      Field<ConfigField, Slice<std::string>>{"EnumValues", &ConfigField::enum_values},
+      Field<ConfigField, std::string>{"Description", &ConfigField::description});
+};
+
+template <>
+struct FieldsOf<PluginMetadata> {
+  using M = PluginMetadata;
+  static constexpr auto value = std::make_tuple(
+      Field<M, std::string>{"Name", &M::name}, Field<M, std::string>{"Version", &M::version},
+      Field<M, std::string>{"Author", &M::author},
+      Field<M, std::string>{"GitHubRepository", &M::github_repository},
+      Field<M, std::string>{"Logo", &M::logo},
+      Field<M, Slice<ConfigField>>{"ConfigFields", &M::config_fields});
+};
+
+template <>
+struct FieldsOf<Capabilities> {
+  using M = Capabilities;
+  static constexpr auto value = std::make_tuple(
+      Field<M, bool>{"scheduler", &M::scheduler, nullptr, true},
+      Field<M, bool>{"usage_plugin", &M::usage_plugin, nullptr, true},
+      Field<M, bool>{"request_lifecycle_plugin", &M::request_lifecycle_plugin, nullptr, true},
+      Field<M, bool>{"management_api", &M::management_api, nullptr, true});
+};
+
+template <>
+struct FieldsOf<Registration> {
+  using M = Registration;
+  static constexpr auto value =
+      std::make_tuple(Field<M, int64_t>{"schema_version", &M::schema_version},
+                      Field<M, PluginMetadata>{"metadata", &M::metadata},
+                      Field<M, Capabilities>{"capabilities", &M::capabilities});
+};
+
+template <>
+struct FieldsOf<Candidate> {
+  using M = Candidate;
+  static constexpr auto value = std::make_tuple(
+      Field<M, std::string>{"ID", &M::id}, Field<M, std::string>{"Provider", &M::provider},
+      Field<M, int64_t>{"Priority", &M::priority}, Field<M, std::string>{"Status", &M::status},
+      Field<M, StringMap>{"Attributes", &M::attributes, &PickFields::candidate_attributes},
+      Field<M, AnyMap>{"Metadata", &M::metadata, &PickFields::candidate_metadata});
+};
+
+template <>
+struct FieldsOf<PickOptions> {
+  using M = PickOptions;
+  static constexpr auto value =
+      std::make_tuple(Field<M, HeaderMap>{"Headers", &M::headers, &PickFields::headers},
+                      Field<M, AnyMap>{"Metadata", &M::metadata, &PickFields::request_metadata});
+};
+
+template <>
+struct FieldsOf<PickRequest> {
+  using M = PickRequest;
+  static constexpr auto value = std::make_tuple(
+      Field<M, PluginMetadata>{"Plugin", &M::plugin, &PickFields::plugin},
+      Field<M, std::string>{"Provider", &M::provider},
+      Field<M, Slice<std::string>>{"Providers", &M::providers, &PickFields::providers},
+      Field<M, std::string>{"Model", &M::model}, Field<M, bool>{"Stream", &M::stream},
+      Field<M, PickOptions>{"Options", &M::options},
+      Field<M, Slice<Candidate>>{"Candidates", &M::candidates});
+};
+
+template <>
+struct FieldsOf<PickResult> {
+  using M = PickResult;
+  static constexpr auto value =
+      std::make_tuple(Field<M, std::string>{"AuthID", &M::auth_id},
+                      Field<M, std::string>{"DelegateBuiltin", &M::delegate_builtin},
+                      Field<M, bool>{"Handled", &M::handled});
+};
+
+template <>
+struct FieldsOf<UsageFailure> {
+  using M = UsageFailure;
+  static constexpr auto value = std::make_tuple(Field<M, int64_t>{"StatusCode", &M::status_code},
+                                                Field<M, std::string>{"Body", &M::body});
+};
+
+template <>
+struct FieldsOf<UsageDetail> {
+  using M = UsageDetail;
+  static constexpr auto value =
+      std::make_tuple(Field<M, int64_t>{"InputTokens", &M::input_tokens},
+                      Field<M, int64_t>{"OutputTokens", &M::output_tokens},
+                      Field<M, int64_t>{"ReasoningTokens", &M::reasoning_tokens},
+                      Field<M, int64_t>{"CachedTokens", &M::cached_tokens},
+                      Field<M, int64_t>{"CacheReadTokens", &M::cache_read_tokens},
+                      Field<M, int64_t>{"CacheCreationTokens", &M::cache_creation_tokens},
+                      Field<M, int64_t>{"TotalTokens", &M::total_tokens});
+};
+
+template <>
+struct FieldsOf<UsageRecord> {
+  using M = UsageRecord;
+  static constexpr auto value = std::make_tuple(
+      Field<M, std::string>{"Provider", &M::provider},
+      Field<M, std::string>{"ExecutorType", &M::executor_type},
+      Field<M, std::string>{"Model", &M::model}, Field<M, std::string>{"Alias", &M::alias},
+      Field<M, std::string>{"APIKey", &M::api_key}, Field<M, std::string>{"AuthID", &M::auth_id},
+      Field<M, std::string>{"AuthIndex", &M::auth_index},
+      Field<M, std::string>{"AuthType", &M::auth_type}, Field<M, std::string>{"Source", &M::source},
+      Field<M, std::string>{"ReasoningEffort", &M::reasoning_effort},
+      Field<M, std::string>{"ServiceTier", &M::service_tier},
+      Field<M, bool>{"Generate", &M::generate},
+      Field<M, std::string>{"RequestedAt", &M::requested_at},
+      Field<M, int64_t>{"Latency", &M::latency_ns}, Field<M, int64_t>{"TTFT", &M::ttft_ns},
+      Field<M, bool>{"Failed", &M::failed}, Field<M, UsageFailure>{"Failure", &M::failure},
+      Field<M, UsageDetail>{"Detail", &M::detail},
+      Field<M, HeaderMap>{"ResponseHeaders", &M::response_headers});
+};
+
+template <>
+struct FieldsOf<LifecycleRequest> {
+  using M = LifecycleRequest;
+  // config_yaml is special-cased by the codec (Go []byte: base64 or byte array).
+  static constexpr auto value =
+      std::make_tuple(Field<M, int64_t>{"schema_version", &M::schema_version});
+};
+
+template <>
+struct FieldsOf<PluginError> {
+  using M = PluginError;
+  static constexpr auto value = std::make_tuple(Field<M, std::string>{"code", &M::code},
+                                                Field<M, std::string>{"message", &M::message});
+};
+
+}  // namespace cliproxy::json::internal
+
+#endif  // CLIPROXY_SRC_SDK_WIRE_FIELDS_HPP_
