@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it:
+#   1. formatting check (clang-format) of every C/C++ source;
+#   2. release build with warnings as errors, every test (ctest);
+#   3. AddressSanitizer + UndefinedBehaviorSanitizer build, every test;
+#   4. ThreadSanitizer build, the concurrency tests (label `concurrency`).
+# Usage: ./scripts/test.sh [--quick]   (--quick: step 1 and 2 only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+./scripts/setup.sh
+jobs=$(nproc)
+
+echo "== clang-format"
+files=$(git ls-files '*.c' '*.h' '*.cpp' '*.hpp' 2>/dev/null || find include src tools tests bench -name '*.[ch]pp' -o -name '*.[ch]')
+clang-format --dry-run -Werror $files
+echo "clang-format: ok"
+
+build() {  # build DIR [cmake args...]
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja -DCLIPROXY_WERROR=ON "$@" >/dev/null
+  ninja -C "$dir"
+}
+
+echo "== release build + tests"
+build build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+if [ $quick = 0 ]; then
+  echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
+  build build-asan -DCMAKE_BUILD_TYPE=Debug -DCLIPROXY_SANITIZE=address,undefined -DCLIPROXY_BUILD_BENCH=OFF
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+  echo "== ThreadSanitizer (concurrency tests)"
+  build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLIPROXY_SANITIZE=thread -DCLIPROXY_BUILD_BENCH=OFF
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L concurrency
+fi
