@@ -35,6 +35,7 @@ int ReadEscape(std::string_view s, size_t i) {
 // Rewrites, in place, every \uXXXX escape of a lone UTF-16 surrogate as \ufffd (Go turns
 // them into U+FFFD; RapidJSON rejects them). Same length, so offsets stay valid.
 void ReplaceLoneSurrogates(std::string* text) {
+  static constexpr std::string_view kReplacementEscape = "\\ufffd";
   std::string& s = *text;
   bool in_string = false;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -59,9 +60,9 @@ void ReplaceLoneSurrogates(std::string* text) {
         i += 11;  // a valid pair
         continue;
       }
-      s.replace(i, 6, "\\ufffd");
+      s.replace(i, 6, kReplacementEscape);
     } else if (code >= 0xDC00 && code <= 0xDFFF) {
-      s.replace(i, 6, "\\ufffd");
+      s.replace(i, 6, kReplacementEscape);
     }
     i += 5;
   }
@@ -193,7 +194,17 @@ bool GoDecoder::Within(const std::string& segment) {
 bool GoDecoder::WithinKey(const Value& key) {
   std::string k;
   AssignGoString(key, &k);
-  return Within("[" + Quote(k) + "]");
+  std::string segment(1, '[');
+  segment += Quote(k);
+  segment += ']';
+  return Within(segment);
+}
+
+bool GoDecoder::WithinIndex(size_t index) {
+  std::string segment(1, '[');
+  segment += std::to_string(index);
+  segment += ']';
+  return Within(segment);
 }
 
 bool GoDecoder::Decode(const Value& v, std::string* out) {

@@ -59,7 +59,7 @@ class GoDecoder {
         if (i >= out->size()) out->emplace_back();
         slot = &(*out)[i];
       }
-      if (!Decode(item, slot)) return Within("[" + std::to_string(i) + "]");
+      if (!Decode(item, slot)) return WithinIndex(i);
       ++i;
     }
     if (out) {
@@ -126,6 +126,7 @@ class GoDecoder {
   bool TypeError(const Value& v, const char* expected);
   bool Within(const std::string& segment);  // prefixes the error path; returns false
   bool WithinKey(const Value& key);
+  bool WithinIndex(size_t index);
 
   const PickFields* want_;
   std::string path_;
