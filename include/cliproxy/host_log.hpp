@@ -1,0 +1,34 @@
+// cliproxy/host_log.hpp -- the entries of a plugin host's log.
+//
+// The host records its own events (a refused registration, an invalid pick result, a
+// fuse, a rejected pick) and every `host.log` a plugin sends. The host's own messages
+// carry the plugin id in `plugin_id` and in the field "plugin_id", and use CLIProxyAPI's
+// wording ("pluginhost: scheduler returned invalid response: unknown auth id").
+//
+// Thread-safety: plain values.
+#ifndef CLIPROXY_HOST_LOG_HPP_
+#define CLIPROXY_HOST_LOG_HPP_
+
+#include <string>
+#include <string_view>
+
+#include "cliproxy/types.hpp"
+
+namespace cliproxy::host {
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+// "trace", "debug", "info", "warn", "error".
+std::string_view LogLevelName(LogLevel level);
+
+struct LogEntry {
+  LogLevel level = LogLevel::kInfo;
+  bool from_plugin = false;  // true: the plugin's host.log; false: the host's own
+  std::string plugin_id;
+  std::string message;
+  // Field values: strings as sent, any other JSON value as compact JSON text.
+  StringMap fields;
+};
+
+}  // namespace cliproxy::host
+
+#endif  // CLIPROXY_HOST_LOG_HPP_
