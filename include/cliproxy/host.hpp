@@ -55,8 +55,10 @@
 //   {"ok":false,"error":{"code":"host_call_failed","message":"unsupported host callback
 //   <method>"}}.
 //
-// Unloading. Unload() removes a plugin at once; the plugin gets `shutdown` and is
-//   dlclose()d when the last call in flight on it returns. The destructor unloads all.
+// Unloading. Unload() removes a plugin at once (no new call reaches it), waits for the
+//   calls in flight on it, then the plugin gets `shutdown` and is dlclose()d. When
+//   Unload() returns the library is gone, so loading the same file again gives a fresh
+//   instance; a fused plugin is cleared this way. The destructor unloads all.
 //
 // Thread-safety: every method may be called concurrently from any thread, e.g. picks
 // racing Reconfigure(). Plugin calls run without host locks held, so picks proceed while
@@ -178,7 +180,7 @@ class PluginHost {
   // the registration failed and the plugin is now inactive.
   Status Reconfigure(const std::string& id, const PluginSettings& settings);
 
-  // Removes a plugin; it is shut down and dlclose()d once no call is in flight on it.
+  // Removes a plugin, waits for its calls in flight, then shuts it down and dlclose()s it.
   Status Unload(const std::string& id);
 
   std::optional<PluginInfo> Info(const std::string& id) const;

@@ -42,11 +42,10 @@ std::string CompactJson(const rapidjson::Value& v) {
 std::string DecodeLog(std::string_view body, LogEntry* entry) {
   if (body.empty()) return "unexpected end of JSON input";
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(body.data(), body.size());
-  if (doc.HasParseError()) return rapidjson::GetParseError_En(doc.GetParseError());
-  if (doc.GetErrorOffset() != body.size()) {
-    std::string_view rest = TrimSpace(body.substr(doc.GetErrorOffset()));
-    if (!rest.empty()) return "invalid character after top-level value";
+  doc.Parse(body.data(), body.size());  // trailing data after the value is an error too
+  if (doc.HasParseError()) {
+    return std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " (at byte " +
+           std::to_string(doc.GetErrorOffset()) + ")";
   }
   if (doc.IsNull()) return "";
   if (!doc.IsObject()) return "a host.log request must be a JSON object";

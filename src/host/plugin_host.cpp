@@ -1,8 +1,10 @@
 // PluginHost: the plugin registry, registration, pick routing with normalization, fusing
 // and built-in fallback, usage delivery.
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "cliproxy/host.hpp"
@@ -188,12 +190,19 @@ Status PluginHost::Reconfigure(const std::string& id, const PluginSettings& sett
 
 Status PluginHost::Unload(const std::string& id) {
   std::lock_guard<std::mutex> admin(admin_mu_);
-  std::shared_ptr<Slot> slot;  // released after the lock: shutdown may call back
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = plugins_.find(id);
-  if (it == plugins_.end()) return Status::Error("unknown plugin id " + id);
-  slot = std::move(it->second);
-  plugins_.erase(it);
+  std::weak_ptr<Slot> gone;
+  {
+    std::shared_ptr<Slot> slot;  // released after the lock: shutdown may call back
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = plugins_.find(id);
+    if (it == plugins_.end()) return Status::Error("unknown plugin id " + id);
+    slot = std::move(it->second);
+    plugins_.erase(it);
+    gone = slot;
+  }
+  // Calls in flight hold the slot; the last one out shuts the plugin down. Waiting for it
+  // means a Load() of the same file after Unload() gets a fresh instance, never the old one.
+  while (!gone.expired()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return {};
 }
 

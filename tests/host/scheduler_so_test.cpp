@@ -1,0 +1,135 @@
+// The real scheduler.so through the host: the reference keys behave as CLIProxyAPI's
+// reference plugin does, and the host treats its replies as CLIProxyAPI would.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cliproxy/host.hpp"
+#include "cliproxy/json.hpp"
+#include "host_test_support.hpp"
+
+namespace cliproxy::host {
+namespace {
+
+using testing::MakeCandidate;
+using testing::MakeRequest;
+
+class SchedulerSoTest : public ::testing::Test {
+ protected:
+  Status Load(const std::string& yaml) {
+    PluginSettings settings;
+    settings.priority = 1;
+    settings.config_yaml = "enabled: true\npriority: 1\n" + yaml;
+    return host_.Load("scheduler", CLIPROXY_SCHEDULER_SO, settings);
+  }
+  Status Reconfigure(const std::string& yaml) {
+    PluginSettings settings;
+    settings.priority = 1;
+    settings.config_yaml = "enabled: true\npriority: 1\n" + yaml;
+    return host_.Reconfigure("scheduler", settings);
+  }
+  static PickRequest Request() {
+    return MakeRequest({MakeCandidate("codex-b.json"), MakeCandidate("codex-a.json"),
+                        MakeCandidate("codex-c.json")});
+  }
+
+  PluginHost host_;
+};
+
+TEST_F(SchedulerSoTest, RegistersAsAScheduler) {
+  ASSERT_TRUE(Load("").ok());
+  std::optional<PluginInfo> info = host_.Info("scheduler");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->state, PluginState::kActive);
+  EXPECT_EQ(info->registration.metadata.name, "scheduler");
+  EXPECT_EQ(info->registration.metadata.version, CLIPROXY_PROJECT_VERSION);
+  EXPECT_TRUE(info->registration.capabilities.scheduler);
+  EXPECT_LE(info->schema_version, kHostSchemaVersion);
+}
+
+TEST_F(SchedulerSoTest, EmptyConfigLeavesPicksUnhandled) {
+  ASSERT_TRUE(Load("").ok());
+  PickOutcome outcome = host_.Pick(Request());
+  EXPECT_EQ(outcome.decision, PickDecision::kUnhandled);
+  EXPECT_EQ(outcome.reply.body,
+            R"({"ok":true,"result":{"AuthID":"","DelegateBuiltin":"","Handled":false}})");
+  EXPECT_EQ(outcome.auth_id, "codex-a.json");
+}
+
+TEST_F(SchedulerSoTest, AuthIdAmongTheCandidatesIsPicked) {
+  ASSERT_TRUE(Load("auth_id: codex-c.json\n").ok());
+  PickOutcome outcome = host_.Pick(Request());
+  EXPECT_EQ(outcome.decision, PickDecision::kPluginAuth);
+  EXPECT_EQ(outcome.auth_id, "codex-c.json");
+}
+
+TEST_F(SchedulerSoTest, AuthIdNotAmongTheCandidatesIsUnhandled) {
+  ASSERT_TRUE(Load("auth_id: codex-z.json\n").ok());
+  EXPECT_EQ(host_.Pick(Request()).decision, PickDecision::kUnhandled);
+}
+
+TEST_F(SchedulerSoTest, DelegateRunsTheHostsBuiltin) {
+  ASSERT_TRUE(Load("delegate: round-robin\n").ok());
+  std::vector<std::string> picks;
+  for (int i = 0; i < 4; ++i) {
+    PickOutcome outcome = host_.Pick(Request());
+    EXPECT_EQ(outcome.decision, PickDecision::kPluginDelegate);
+    EXPECT_EQ(outcome.builtin, BuiltinStrategy::kRoundRobin);
+    picks.push_back(outcome.auth_id);
+  }
+  EXPECT_EQ(picks, (std::vector<std::string>{"codex-a.json", "codex-b.json", "codex-c.json",
+                                             "codex-a.json"}));
+}
+
+TEST_F(SchedulerSoTest, DenyFailsThePick) {
+  ASSERT_TRUE(Load("deny: true\n").ok());
+  PickOutcome outcome = host_.Pick(Request());
+  EXPECT_EQ(outcome.decision, PickDecision::kError);
+  ASSERT_TRUE(outcome.error.has_value());
+  EXPECT_EQ(outcome.error->code, "scheduler_denied");
+  EXPECT_EQ(outcome.reply.rc, 0);
+  EXPECT_EQ(host_.Info("scheduler")->state, PluginState::kActive);
+}
+
+TEST_F(SchedulerSoTest, RejectedReconfigureMakesItInactiveUntilAValidOne) {
+  ASSERT_TRUE(Load("auth_id: codex-c.json\n").ok());
+  Status rejected = Reconfigure("deny: 1\n");
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.message().rfind("plugin scheduler plugin.reconfigure failed: ", 0), 0u)
+      << rejected.message();
+  EXPECT_EQ(host_.Info("scheduler")->state, PluginState::kInactive);
+  EXPECT_EQ(host_.Pick(Request()).decision, PickDecision::kNoScheduler);
+  ASSERT_TRUE(Reconfigure("auth_id: codex-b.json\n").ok());
+  PickOutcome outcome = host_.Pick(Request());
+  EXPECT_EQ(outcome.decision, PickDecision::kPluginAuth);
+  EXPECT_EQ(outcome.auth_id, "codex-b.json");
+}
+
+TEST_F(SchedulerSoTest, PicksFromARecordedHostRequest) {
+  std::ifstream in(std::string(CLIPROXY_TESTDATA_DIR) + "/pick-10.json");
+  std::stringstream body;
+  body << in.rdbuf();
+  PickRequest request;
+  ASSERT_TRUE(json::DecodePickRequest(body.str(), &request, json::PickFields::All()).ok());
+  ASSERT_EQ(request.candidates.size(), 10u);
+  const std::string wanted = request.candidates[6].id;
+  ASSERT_TRUE(Load("auth_id: " + wanted + "\n").ok());
+  PickOutcome outcome = host_.Pick(request);
+  EXPECT_EQ(outcome.decision, PickDecision::kPluginAuth);
+  EXPECT_EQ(outcome.auth_id, wanted);
+}
+
+TEST_F(SchedulerSoTest, UnloadShutsItDown) {
+  ASSERT_TRUE(Load("").ok());
+  ASSERT_TRUE(host_.Unload("scheduler").ok());
+  EXPECT_EQ(host_.Pick(Request()).decision, PickDecision::kNoScheduler);
+  // A fresh instance loads from the same file.
+  ASSERT_TRUE(Load("auth_id: codex-b.json\n").ok());
+  EXPECT_EQ(host_.Pick(Request()).auth_id, "codex-b.json");
+}
+
+}  // namespace
+}  // namespace cliproxy::host
