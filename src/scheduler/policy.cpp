@@ -1,5 +1,8 @@
 #include "scheduler/policy.hpp"
 
+#include "scheduler/config_check.hpp"
+#include "scheduler/strategies/sticky.hpp"
+
 namespace cliproxy::scheduler {
 namespace {
 
@@ -11,9 +14,9 @@ bool IsBuiltin(const std::string& delegate) {
 
 }  // namespace
 
-std::shared_ptr<const Policy> Policy::Compile(const Config& config, const Policy* /*previous*/) {
+std::shared_ptr<const Policy> Policy::Compile(const Config& config, const Policy* previous) {
   std::shared_ptr<Policy> policy(new Policy(config));
-  // The reference keys read only candidate IDs.
+  // The reference keys read only candidate IDs; routes add what they read.
   json::PickFields& f = policy->fields_;
   f.plugin = false;
   f.providers = false;
@@ -21,26 +24,70 @@ std::shared_ptr<const Policy> Policy::Compile(const Config& config, const Policy
   f.request_metadata = false;
   f.candidate_attributes = false;
   f.candidate_metadata = false;
+
+  std::map<std::string, const RouteConfig*> seen;
+  for (const RouteConfig& rc : policy->config_.routes) {
+    if (auto [it, fresh] = seen.emplace(rc.name, &rc); !fresh) {
+      FailAt(rc, "name",
+             "duplicate route name \"" + rc.name + "\" (first used at " + it->second->path + ")");
+    }
+    const RouteState* before = nullptr;
+    if (previous != nullptr) {
+      if (auto it = previous->states_.find(rc.name); it != previous->states_.end()) {
+        before = it->second.get();
+      }
+    }
+    auto state = std::make_unique<RouteState>(before);
+    std::unique_ptr<Route> route = Route::Compile(rc, *state);
+    state->Seal();
+    route->AddFields(&f);
+    policy->reads_clock_ = policy->reads_clock_ || route->strategy_name() == "sticky";
+    policy->routes_.push_back(std::move(route));
+    policy->states_[rc.name] = std::move(state);
+  }
   return policy;
 }
 
 Decision Policy::Pick(const PickRequest& request) const {
+  // Reading the clock costs little, but nothing at all when no route measures time.
+  return Pick(request, reads_clock_ ? Clock::now() : Clock::time_point{});
+}
+
+Decision Policy::Pick(const PickRequest& request, Clock::time_point now) const {
   if (config_.deny) {
     PluginError error;
     error.code = "scheduler_denied";
     error.message = kDeniedMessage;
     return Decision::Error(std::move(error), "deny");
   }
-  if (!config_.delegate.empty()) {
+  // A delegate that is not a built-in leaves the pick unhandled by the reference keys
+  // (auth_id is not consulted, as in the reference plugin): the routes may still decide.
+  const bool has_delegate = !config_.delegate.empty();
+  if (has_delegate) {
     if (IsBuiltin(config_.delegate)) return Decision::Delegate(config_.delegate, "delegate");
-    return Decision::Unhandled("delegate");
-  }
-  if (!config_.auth_id.empty()) {
+  } else if (!config_.auth_id.empty()) {
     for (const Candidate& c : request.candidates) {
       if (c.id == config_.auth_id) return Decision::Auth(c.id, "auth_id");
     }
   }
-  return Decision::Unhandled();
+  for (const std::unique_ptr<Route>& route : routes_) {
+    if (std::optional<Decision> decision = route->Evaluate(request, now)) return *decision;
+  }
+  return has_delegate ? Decision::Unhandled("delegate") : Decision::Unhandled();
+}
+
+std::vector<Policy::RouteInfo> Policy::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const std::unique_ptr<Route>& route : routes_) {
+    RouteInfo info{route->name(), route->strategy_name(), 0};
+    if (auto it = states_.find(route->name()); it != states_.end()) {
+      if (auto bindings = it->second->Find<StickyBindings>("sticky")) {
+        info.sessions = bindings->table->size();
+      }
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
 }
 
 }  // namespace cliproxy::scheduler

@@ -1,45 +1,78 @@
 // Policy: a configuration compiled once into an immutable decision procedure.
 //
 // Evaluation order for a pick (WIRE.md §5, then the policy engine):
-//   1. deny: true                    -> error `scheduler_denied`
+//   1. deny: true                      -> error `scheduler_denied`
 //   2. delegate fill-first|round-robin -> that delegate
-//   3. delegate any other non-empty  -> unhandled by the reference keys
-//   4. auth_id equal to a candidate  -> that auth
-//   5. otherwise the routes, in order: the first whose `when` matches decides; none -> unhandled
+//   3. delegate any other non-empty    -> unhandled by the reference keys; auth_id is
+//                                         skipped (as in the reference), routes are tried
+//   4. auth_id equal to a candidate    -> that auth
+//   5. otherwise (3, or 4 found nothing) the routes, in order: the first route that decides decides
+//   (see
+//      route.hpp: a route whose `when` does not match, or whose pool is empty with
+//      `when_empty: next`, does not decide); none -> unhandled
 // With no routes configured this is exactly the reference plugin.
 //
+// Compile validates everything once (names, globs, durations, strategy keys) so that the
+// hot path trusts its input. Route state (cursors, running weights, session bindings) is
+// carried over from the previous Policy for routes that keep their name and dropped for
+// the others.
+//
+// fields(): the parts of a pick request this policy reads. With only the reference keys
+// that is the candidate IDs; routes add the request's Providers, headers and metadata
+// and the candidates' attributes only when some route reads them, so the decoder skips
+// storing the rest.
+//
 // Thread-safety: a Policy is immutable after Compile; Pick() may be called concurrently
-// from any number of threads. Route state (cursors, session bindings) is internally
-// synchronized and is carried over from the previous Policy for routes that keep their name.
+// from any number of threads (route state is internally synchronized, see each strategy).
 #ifndef CLIPROXY_SRC_SCHEDULER_POLICY_HPP_
 #define CLIPROXY_SRC_SCHEDULER_POLICY_HPP_
 
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cliproxy/json.hpp"
 #include "cliproxy/types.hpp"
 #include "scheduler/config.hpp"
 #include "scheduler/decision.hpp"
+#include "scheduler/route.hpp"
+#include "scheduler/route_state.hpp"
+#include "scheduler/strategy.hpp"
 
 namespace cliproxy::scheduler {
 
 class Policy {
  public:
+  // What a route is, for explanations and tools.
+  struct RouteInfo {
+    std::string name;
+    std::string strategy;
+    size_t sessions = 0;  // bindings remembered by a sticky route with a ttl
+  };
+
   // Compiles `config`. Throws ConfigError naming the bad key. `previous` (may be null) is
   // the policy being replaced; its route state is adopted by routes of the same name.
   static std::shared_ptr<const Policy> Compile(const Config& config, const Policy* previous);
 
   Decision Pick(const PickRequest& request) const;
+  // Pick at a given time (sticky TTLs are measured on this clock); for simulations and
+  // tests. Times must not go backwards by more than a TTL.
+  Decision Pick(const PickRequest& request, Clock::time_point now) const;
 
   // The parts of a pick request this policy reads (the rest is checked, not stored).
   const json::PickFields& fields() const { return fields_; }
   const Config& config() const { return config_; }
+  std::vector<RouteInfo> Routes() const;
 
  private:
   explicit Policy(Config config) : config_(std::move(config)) {}
 
   Config config_;
   json::PickFields fields_;
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::map<std::string, std::unique_ptr<RouteState>> states_;  // by route name
+  bool reads_clock_ = false;
 };
 
 }  // namespace cliproxy::scheduler

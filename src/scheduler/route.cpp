@@ -1,0 +1,138 @@
+#include "scheduler/route.hpp"
+
+#include <set>
+#include <vector>
+
+#include "scheduler/config_check.hpp"
+#include "scheduler/strategy_registry.hpp"
+
+namespace cliproxy::scheduler {
+namespace {
+
+// Fails when a strategy-specific key is written but no strategy of the route reads it:
+// such a key is almost always a mistake (a typo in `strategy`, a forgotten line).
+void CheckKeysUsed(const RouteConfig& config, const std::set<std::string>& used) {
+  auto uses = [&](std::initializer_list<const char*> names) {
+    for (const char* n : names) {
+      if (used.count(n)) return true;
+    }
+    return false;
+  };
+  auto fail = [&](const std::string& key, const std::string& readers) {
+    FailAt(config, key,
+           "`" + key + "` is only read by strategy " + readers + ", and this route uses `" +
+               (config.strategy.empty() ? std::string(kDefaultStrategy) : config.strategy) + "`");
+  };
+  if (config.Has("order") && !uses({"order"})) fail("order", "`order`");
+  if (config.Has("weights") && !uses({"weighted", "sticky"})) {
+    fail("weights", "`weighted` or `sticky`");
+  }
+  if (config.Has("weight_attribute") && !uses({"weighted", "sticky"})) {
+    fail("weight_attribute", "`weighted` or `sticky`");
+  }
+  if (config.Has("session") && !uses({"sticky"})) fail("session", "`sticky`");
+  if (config.Has("delegate") && !uses({"delegate"})) fail("delegate", "`delegate`");
+}
+
+PluginError CompileError(const RouteConfig& config, int status, const char* code,
+                         std::string message) {
+  PluginError e;
+  const RouteConfig::Error& given = config.error;
+  const int64_t s = given.status.value_or(status);
+  if (s != 0 && (s < 400 || s > 599)) {
+    FailAt(config, "error.status", "must be an HTTP error status (400-599), or 0 for none");
+  }
+  e.http_status = static_cast<int>(s);
+  e.code = given.code.value_or(code);
+  if (e.code.empty()) FailAt(config, "error.code", "must not be empty");
+  e.message = given.message.value_or(std::move(message));
+  return e;
+}
+
+}  // namespace
+
+std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& state) {
+  std::unique_ptr<Route> route(new Route());
+  route->name_ = config.name;
+  route->rule_ = config.path + " " + config.name;
+  route->condition_ = RouteCondition::Compile(config);
+  route->pool_ = PoolFilter::Compile(config);
+
+  route->strategy_name_ = config.strategy.empty() ? std::string(kDefaultStrategy) : config.strategy;
+  StrategyBuild build{config, state};
+  route->strategy_ = BuildStrategy(build, "strategy", route->strategy_name_, false);
+
+  if (config.when_empty.empty() || config.when_empty == "deny") {
+    route->when_empty_ = WhenEmpty::kDeny;
+  } else if (config.when_empty == "next") {
+    route->when_empty_ = WhenEmpty::kNext;
+  } else if (config.when_empty == "pass") {
+    route->when_empty_ = WhenEmpty::kPass;
+  } else {
+    FailAt(config, "when_empty",
+           "unknown value \"" + config.when_empty + "\" (known: deny, next, pass)");
+  }
+
+  std::set<std::string> used = {route->strategy_name_};
+  if (route->strategy_name_ == "sticky") {
+    used.insert(config.session.fallback.empty() ? std::string(kDefaultStickyFallback)
+                                                : config.session.fallback);
+  }
+  CheckKeysUsed(config, used);
+  const bool denies = used.count("deny") != 0;
+  if (config.Has("error") && !denies && route->when_empty_ != WhenEmpty::kDeny) {
+    FailAt(config, "error",
+           "`error` is only used by strategy `deny` and by `when_empty: deny`, and this route "
+           "has neither");
+  }
+  route->deny_error_ = CompileError(config, kDefaultDenyStatus, kDefaultDenyCode,
+                                    "scheduler pick denied by route \"" + config.name + "\"");
+  route->empty_error_ = CompileError(config, kDefaultEmptyStatus, kDefaultEmptyCode,
+                                     "no account available for route \"" + config.name + "\"");
+  return route;
+}
+
+std::optional<Decision> Route::Empty() const {
+  switch (when_empty_) {
+    case WhenEmpty::kDeny:
+      return Decision::Error(empty_error_, rule_);
+    case WhenEmpty::kNext:
+      return std::nullopt;
+    case WhenEmpty::kPass:
+      return Decision::Unhandled(rule_);
+  }
+  return std::nullopt;
+}
+
+std::optional<Decision> Route::Evaluate(const PickRequest& request, Clock::time_point now) const {
+  if (!condition_.Matches(request)) return std::nullopt;
+  // Reused per thread so that a pick does not allocate the pool.
+  thread_local std::vector<const Candidate*> pool;
+  pool.clear();
+  for (const Candidate& c : request.candidates) {
+    if (pool_.accepts_all() || pool_.Accepts(c)) pool.push_back(&c);
+  }
+  if (pool.empty()) return Empty();
+  const Outcome outcome = strategy_->Pick(PickContext{request, pool, now});
+  switch (outcome.kind) {
+    case Outcome::Kind::kAuth:
+      return Decision::Auth(outcome.auth->id, rule_);
+    case Outcome::Kind::kDelegate:
+      return Decision::Delegate(std::string(outcome.delegate), rule_);
+    case Outcome::Kind::kDeny:
+      return Decision::Error(deny_error_, rule_);
+    case Outcome::Kind::kPass:
+      return Decision::Unhandled(rule_);
+    case Outcome::Kind::kNoChoice:
+      return Empty();
+  }
+  return Empty();
+}
+
+void Route::AddFields(json::PickFields* fields) const {
+  condition_.AddFields(fields);
+  pool_.AddFields(fields);
+  strategy_->AddFields(fields);
+}
+
+}  // namespace cliproxy::scheduler

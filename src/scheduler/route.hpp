@@ -1,0 +1,77 @@
+// Route: one entry of `routes:`, compiled: `when` (RouteCondition) -> `pool` (PoolFilter)
+// -> `strategy` (Strategy) -> a Decision, with `when_empty` deciding what an empty pool
+// means.
+//
+//   when does not match              -> the route does not decide (the next one is tried)
+//   pool empty, or strategy excludes every account (weights 0):
+//     when_empty: deny (default)     -> error `error` (default 503 auth_unavailable)
+//     when_empty: next               -> the route does not decide
+//     when_empty: pass               -> unhandled (the host's selector picks)
+//   otherwise                        -> the strategy's outcome: an account of the pool, a
+//                                       delegate, a deny (`error`, default 403
+//                                       scheduler_denied) or unhandled (pass)
+//
+// Why fail closed by default: a pool is a promise about which accounts serve a route
+// (a tenant's own accounts, a plan); leaving the pick to the host when it is empty would
+// silently spend someone else's account. `next` and `pass` are there to say otherwise.
+//
+// Thread-safety: immutable after Compile; Evaluate() may be called from any thread.
+#ifndef CLIPROXY_SRC_SCHEDULER_ROUTE_HPP_
+#define CLIPROXY_SRC_SCHEDULER_ROUTE_HPP_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cliproxy/json.hpp"
+#include "cliproxy/types.hpp"
+#include "scheduler/decision.hpp"
+#include "scheduler/pool_filter.hpp"
+#include "scheduler/route_condition.hpp"
+#include "scheduler/route_config.hpp"
+#include "scheduler/route_state.hpp"
+#include "scheduler/strategy.hpp"
+
+namespace cliproxy::scheduler {
+
+// Defaults of `error`.
+inline constexpr int kDefaultDenyStatus = 403;
+inline constexpr const char* kDefaultDenyCode = "scheduler_denied";
+inline constexpr int kDefaultEmptyStatus = 503;
+inline constexpr const char* kDefaultEmptyCode = "auth_unavailable";
+
+class Route {
+ public:
+  enum class WhenEmpty { kDeny, kNext, kPass };
+
+  // Compiles `config` (whose `path` names it in errors), taking strategy state from
+  // `state`. `rule` is how decisions name the route ("routes[0] team-a"). Throws
+  // ConfigError naming the key at fault.
+  static std::unique_ptr<Route> Compile(const RouteConfig& config, RouteState& state);
+
+  // This route's decision, or std::nullopt when it does not decide.
+  std::optional<Decision> Evaluate(const PickRequest& request, Clock::time_point now) const;
+
+  void AddFields(json::PickFields* fields) const;
+  const std::string& name() const { return name_; }
+  const std::string& strategy_name() const { return strategy_name_; }
+
+ private:
+  Route() = default;
+  std::optional<Decision> Empty() const;
+
+  std::string name_;
+  std::string rule_;
+  std::string strategy_name_;
+  RouteCondition condition_;
+  PoolFilter pool_;
+  std::unique_ptr<Strategy> strategy_;
+  WhenEmpty when_empty_ = WhenEmpty::kDeny;
+  PluginError deny_error_;
+  PluginError empty_error_;
+};
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_ROUTE_HPP_

@@ -1,0 +1,138 @@
+#include "scheduler/session_table.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace cliproxy::scheduler {
+namespace {
+
+constexpr size_t kMaxShards = 64;
+constexpr size_t kMinPerShard = 64;
+
+size_t ShardCount(size_t capacity) {
+  size_t shards = std::bit_floor(std::max<size_t>(1, capacity / kMinPerShard));
+  return std::min(shards, kMaxShards);
+}
+
+}  // namespace
+
+SessionTable::SessionTable(size_t capacity) : capacity_(std::max<size_t>(1, capacity)) {
+  const size_t n = ShardCount(capacity_);
+  shift_ = 64 - std::countr_zero(n);
+  shards_ = std::vector<Shard>(n);
+  for (size_t i = 0; i < n; ++i) {
+    shards_[i].capacity = capacity_ / n + (i < capacity_ % n ? 1 : 0);
+  }
+}
+
+std::unique_ptr<SessionTable> SessionTable::Resized(const SessionTable& old, size_t capacity) {
+  auto table = std::make_unique<SessionTable>(capacity);
+  // Replay the old bindings from least to most recently used, so that the new table's
+  // LRU order is the old one and, if it is smaller, the most recent bindings survive.
+  struct Entry {
+    uint64_t session, account;
+    int64_t used_ms;
+  };
+  std::vector<Entry> entries;
+  for (const Shard& shard : old.shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    for (uint32_t n = shard.head; n != kNil; n = shard.nodes[n].next) {
+      const Node& node = shard.nodes[n];
+      entries.push_back({node.session, node.account, node.used_ms});
+    }
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.used_ms < b.used_ms; });
+  for (const Entry& e : entries) table->Bind(e.session, e.account, e.used_ms);
+  return table;
+}
+
+void SessionTable::Shard::Unlink(uint32_t n) {
+  Node& node = nodes[n];
+  if (node.prev != kNil)
+    nodes[node.prev].next = node.next;
+  else
+    head = node.next;
+  if (node.next != kNil)
+    nodes[node.next].prev = node.prev;
+  else
+    tail = node.prev;
+  node.prev = node.next = kNil;
+}
+
+void SessionTable::Shard::PushFront(uint32_t n) {
+  Node& node = nodes[n];
+  node.prev = kNil;
+  node.next = head;
+  if (head != kNil) nodes[head].prev = n;
+  head = n;
+  if (tail == kNil) tail = n;
+}
+
+void SessionTable::Shard::Remove(uint32_t n) {
+  Unlink(n);
+  index.erase(nodes[n].session);
+  free.push_back(n);
+}
+
+std::optional<uint64_t> SessionTable::Find(uint64_t session, int64_t now_ms, int64_t ttl_ms) {
+  Shard& shard = ShardOf(session);
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  auto it = shard.index.find(session);
+  if (it == shard.index.end()) return std::nullopt;
+  const uint32_t n = it->second;
+  Node& node = shard.nodes[n];
+  if (now_ms - node.used_ms > ttl_ms) {
+    shard.Remove(n);
+    return std::nullopt;
+  }
+  node.used_ms = std::max(node.used_ms, now_ms);
+  if (shard.head != n) {
+    shard.Unlink(n);
+    shard.PushFront(n);
+  }
+  return node.account;
+}
+
+void SessionTable::Bind(uint64_t session, uint64_t account, int64_t now_ms) {
+  Shard& shard = ShardOf(session);
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  if (shard.capacity == 0) return;
+  auto it = shard.index.find(session);
+  if (it != shard.index.end()) {
+    Node& node = shard.nodes[it->second];
+    node.account = account;
+    node.used_ms = std::max(node.used_ms, now_ms);
+    if (shard.head != it->second) {
+      shard.Unlink(it->second);
+      shard.PushFront(it->second);
+    }
+    return;
+  }
+  uint32_t n;
+  if (shard.index.size() >= shard.capacity) {
+    n = shard.tail;  // evict the least recently used binding and reuse its node
+    shard.Unlink(n);
+    shard.index.erase(shard.nodes[n].session);
+  } else if (!shard.free.empty()) {
+    n = shard.free.back();
+    shard.free.pop_back();
+  } else {
+    n = static_cast<uint32_t>(shard.nodes.size());
+    shard.nodes.push_back({});
+  }
+  shard.nodes[n] = Node{session, account, now_ms, kNil, kNil};
+  shard.PushFront(n);
+  shard.index.emplace(session, n);
+}
+
+size_t SessionTable::size() const {
+  size_t total = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    total += shard.index.size();
+  }
+  return total;
+}
+
+}  // namespace cliproxy::scheduler

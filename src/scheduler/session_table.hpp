@@ -1,0 +1,82 @@
+// SessionTable: remembered session -> account bindings for the sticky strategy, bounded
+// by a capacity (least recently used bindings are evicted first) and by an idle time-out
+// (a binding not used for longer than the TTL is forgotten when next looked up).
+//
+// Sessions and accounts are stored as 64-bit hashes, not strings: an entry is 32 bytes
+// plus the index's own node, whatever the length of the session ID, and no session ID is
+// ever kept in memory in clear. Two distinct session IDs share a binding only if their
+// XXH64 collide (about 3e-8 for a full table of a million keys).
+//
+// The table is split into shards (a power of two, up to 64, chosen from the capacity so
+// that each has at least 64 entries), each with its own mutex, LRU list and index; a
+// session's shard is chosen by the top bits of its hash. Shard capacities add up to the
+// table's capacity exactly, so memory is bounded by it.
+//
+// Thread-safety: every method may be called concurrently.
+#ifndef CLIPROXY_SRC_SCHEDULER_SESSION_TABLE_HPP_
+#define CLIPROXY_SRC_SCHEDULER_SESSION_TABLE_HPP_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace cliproxy::scheduler {
+
+class SessionTable {
+ public:
+  explicit SessionTable(size_t capacity);
+  SessionTable(const SessionTable&) = delete;
+  SessionTable& operator=(const SessionTable&) = delete;
+
+  // A new table of `capacity` holding the most recently used bindings of `old` (for a
+  // reconfigure that changes the capacity).
+  static std::unique_ptr<SessionTable> Resized(const SessionTable& old, size_t capacity);
+
+  // The account bound to `session` if it was used within `ttl_ms` of `now_ms`; marks it
+  // used now. An expired binding is removed.
+  std::optional<uint64_t> Find(uint64_t session, int64_t now_ms, int64_t ttl_ms);
+  // Binds (or rebinds) `session` to `account`, used now; evicts the least recently used
+  // binding of the shard when it is full.
+  void Bind(uint64_t session, uint64_t account, int64_t now_ms);
+
+  size_t capacity() const { return capacity_; }
+  size_t size() const;
+
+ private:
+  static constexpr uint32_t kNil = UINT32_MAX;
+
+  struct Node {
+    uint64_t session;
+    uint64_t account;
+    int64_t used_ms;
+    uint32_t prev;  // towards the most recently used
+    uint32_t next;  // towards the least recently used
+  };
+
+  struct Shard {
+    mutable std::mutex mutex;
+    size_t capacity = 0;
+    std::unordered_map<uint64_t, uint32_t> index;
+    std::vector<Node> nodes;
+    std::vector<uint32_t> free;
+    uint32_t head = kNil;  // most recently used
+    uint32_t tail = kNil;  // least recently used
+
+    void Unlink(uint32_t n);
+    void PushFront(uint32_t n);
+    void Remove(uint32_t n);
+  };
+
+  Shard& ShardOf(uint64_t session) { return shards_[session >> shift_]; }
+
+  size_t capacity_;
+  int shift_;  // 64 - log2(number of shards)
+  std::vector<Shard> shards_;
+};
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_SESSION_TABLE_HPP_

@@ -1,0 +1,17 @@
+#include "scheduler/strategies/delegate.hpp"
+
+#include "scheduler/config_check.hpp"
+
+namespace cliproxy::scheduler {
+
+std::unique_ptr<Strategy> DelegateStrategy::Create(const StrategyBuild& build) {
+  const std::string& name = build.route.delegate;
+  if (name.empty() || name == "round-robin")
+    return std::make_unique<DelegateStrategy>("round-robin");
+  if (name == "fill-first") return std::make_unique<DelegateStrategy>("fill-first");
+  // The host accepts only these two; anything else would be an invalid reply.
+  FailAt(build.route, "delegate",
+         "unknown built-in strategy \"" + name + "\" (the host offers fill-first, round-robin)");
+}
+
+}  // namespace cliproxy::scheduler

@@ -1,0 +1,34 @@
+// DelegateStrategy (`delegate`): hands the pick to one of the host's built-in strategies,
+// `delegate: fill-first` or `delegate: round-robin` (default round-robin).
+//
+// The host then chooses over its own candidate list for the request, not over this
+// route's pool: use it to say "the host decides for this traffic" (e.g. keep the host's
+// own round-robin cursors) while other routes decide themselves. The pool still gates
+// the route: an empty pool applies `when_empty`. No state.
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_HPP_
+
+#include <memory>
+#include <string_view>
+
+#include "scheduler/strategy.hpp"
+#include "scheduler/strategy_registry.hpp"
+
+namespace cliproxy::scheduler {
+
+inline constexpr std::string_view kDefaultDelegate = "round-robin";
+
+class DelegateStrategy : public Strategy {
+ public:
+  static std::unique_ptr<Strategy> Create(const StrategyBuild& build);
+  explicit DelegateStrategy(std::string_view builtin) : builtin_(builtin) {}
+
+  Outcome Pick(const PickContext&) const override { return Outcome::Delegate(builtin_); }
+
+ private:
+  std::string_view builtin_;  // a literal: "fill-first" or "round-robin"
+};
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_HPP_

@@ -1,0 +1,97 @@
+// StickyStrategy (`sticky`): session affinity by weighted rendezvous hashing, optionally
+// remembered.
+//
+// Session key: the first non-empty value among `session.headers` (in the order listed;
+// names case-insensitive), then `session.metadata` keys (strings as they are, numbers and
+// booleans by their JSON text). A request without one is served by `session.fallback`
+// (default round-robin), which shares the route's pool and state.
+//
+// Rendezvous (highest random weight) hashing: every account a gets the score
+//     score(a) = -w(a) / ln(u(key, a)),   u = Combine64(hash(key), hash(ID)) mapped to (0,1)
+// and the highest score wins (Schindelhauer & Schomaker's weighted rendezvous hashing;
+// the chance that a wins is exactly w(a) / sum of w). Properties, with no memory at all:
+//   - the same key and the same pool give the same account, on every thread, replica and
+//     restart (XXH64 is fixed);
+//   - removing an account moves only the sessions that were on it, each to the account
+//     that scored second for it (spread by weight);
+//   - adding an account moves only the sessions it now wins: about w(new) / sum of w, i.e.
+//     1/(n+1) for n+1 equal weights.
+// A ring (consistent hashing) needs virtual nodes to get the same balance and memory for
+// the ring; rendezvous needs none, at O(pool) hash mixes per pick (plus one logarithm per
+// account when the weights differ; with equal weights the highest u wins directly).
+//
+// Memory (`session.ttl` > 0): a binding key -> account is remembered in a SessionTable
+// (sharded, LRU-bounded by `session.max_sessions`, forgotten after `ttl` without use) and
+// wins over the hash while its account is offered and has a weight above 0. So adding an
+// account moves none of the remembered sessions (the new one only gets new sessions and
+// the forgotten ones); a bound account that is not offered any more (cooling down,
+// removed) is replaced by the rendezvous choice among the offered ones and the binding is
+// updated, so the session stays on its new account even after the old one returns.
+// `ttl: 0` is pure rendezvous hashing with no memory.
+//
+// Concurrency: hashing is lock-free; with memory, a pick locks one of up to 64 shard
+// mutexes for a lookup (and a second time only to write a new binding). The bindings
+// belong to the route (role "sticky") and survive reconfigures that keep its name; a new
+// `max_sessions` keeps the most recent bindings.
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_HPP_
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "scheduler/session_table.hpp"
+#include "scheduler/strategy.hpp"
+#include "scheduler/strategy_registry.hpp"
+#include "scheduler/weights.hpp"
+
+namespace cliproxy::scheduler {
+
+// Defaults of `session`.
+inline const std::vector<std::string>& DefaultSessionHeaders() {
+  static const std::vector<std::string> headers = {
+      "X-Claude-Code-Session-Id", "Session-Id", "Session_id", "X-Session-Id", "X-Session-Affinity"};
+  return headers;
+}
+inline const std::vector<std::string>& DefaultSessionMetadata() {
+  static const std::vector<std::string> keys = {"execution_session_id"};
+  return keys;
+}
+inline constexpr std::chrono::milliseconds kDefaultSessionTtl = std::chrono::hours(1);
+inline constexpr int64_t kDefaultMaxSessions = 100'000;
+inline constexpr int64_t kMaxMaxSessions = 100'000'000;
+
+// The remembered bindings, shared across Policies.
+class StickyBindings : public StrategyState {
+ public:
+  explicit StickyBindings(std::unique_ptr<SessionTable> t) : table(std::move(t)) {}
+  const std::unique_ptr<SessionTable> table;
+};
+
+class StickyStrategy : public Strategy {
+ public:
+  static std::unique_ptr<Strategy> Create(const StrategyBuild& build);
+
+  Outcome Pick(const PickContext& context) const override;
+  void AddFields(json::PickFields* fields) const override;
+
+ private:
+  StickyStrategy(Weights weights, std::unique_ptr<Strategy> fallback)
+      : weights_(std::move(weights)), fallback_(std::move(fallback)) {}
+
+  // The session key of `request`, or empty.
+  std::string_view SessionKey(const PickRequest& request) const;
+
+  Weights weights_;
+  std::unique_ptr<Strategy> fallback_;
+  std::vector<std::string> headers_;
+  std::vector<std::string> metadata_;
+  int64_t ttl_ms_ = 0;
+  std::shared_ptr<StickyBindings> bindings_;  // null when ttl is 0
+};
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_HPP_
