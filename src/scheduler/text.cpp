@@ -1,5 +1,7 @@
 #include "scheduler/text.hpp"
 
+#include "sdk/utf8.hpp"
+
 namespace cliproxy::scheduler {
 namespace {
 
@@ -25,50 +27,43 @@ bool IsUnicodeSpace(char32_t r) {
   }
 }
 
-// Decodes the rune starting at s[i] (valid UTF-8 only; anything else is not a space).
-char32_t RuneAt(std::string_view s, size_t i, size_t* len) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) {
-    *len = 1;
-    return c;
+// The code point of the valid `n`-byte sequence at s[i].
+char32_t Decode(std::string_view s, size_t i, size_t n) {
+  auto b = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+  switch (n) {
+    case 1:
+      return b(0);
+    case 2:
+      return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+    case 3:
+      return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+    default:
+      return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
   }
-  if ((c & 0xE0) == 0xC0 && i + 1 < s.size()) {
-    *len = 2;
-    return ((c & 0x1F) << 6) | (b(i + 1) & 0x3F);
-  }
-  if ((c & 0xF0) == 0xE0 && i + 2 < s.size()) {
-    *len = 3;
-    return ((c & 0x0F) << 12) | ((b(i + 1) & 0x3F) << 6) | (b(i + 2) & 0x3F);
-  }
-  *len = 1;
-  return 0xFFFD;
 }
 
-// Length of the white-space rune that ends at s[end-1], or 0.
-size_t TrailingSpace(std::string_view s, size_t end) {
-  for (size_t n = 1; n <= 3 && n <= end; ++n) {
-    size_t len = 0;
-    char32_t r = RuneAt(s, end - n, &len);
-    if (len == n) return IsUnicodeSpace(r) ? n : 0;
-  }
-  return 0;
-}
+bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 }  // namespace
 
+// Like Go, an invalid byte is a rune that is not a space, so trimming stops there.
 std::string_view TrimSpace(std::string_view s) {
   size_t begin = 0;
   while (begin < s.size()) {
-    size_t len = 0;
-    if (!IsUnicodeSpace(RuneAt(s, begin, &len))) break;
-    begin += len;
+    size_t n = utf8::SequenceLength(s, begin);
+    if (n == 0 || !IsUnicodeSpace(Decode(s, begin, n))) break;
+    begin += n;
   }
   size_t end = s.size();
   while (end > begin) {
-    size_t n = TrailingSpace(s, end);
-    if (n == 0) break;
-    end -= n;
+    // The last rune starts at the last non-continuation byte of at most 4; it counts only
+    // if it is valid and ends exactly at `end` (Go's utf8.DecodeLastRune).
+    size_t start = end - 1;
+    while (start > begin && end - start < 4 && IsContinuation(s[start])) --start;
+    size_t n = utf8::SequenceLength(s, start);
+    if (n != end - start) n = 0;
+    if (n == 0 || !IsUnicodeSpace(Decode(s, start, n))) break;
+    end = start;
   }
   return s.substr(begin, end - begin);
 }

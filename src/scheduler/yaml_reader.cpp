@@ -3,8 +3,13 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
+#include <map>
+#include <optional>
 #include <set>
+#include <string_view>
 
+#include "cliproxy/base64.hpp"
 #include "sdk/utf8.hpp"
 
 namespace cliproxy::scheduler {
@@ -17,6 +22,291 @@ std::string Position(const YAML::Mark& mark) {
 
 bool IsPlain(const YAML::Node& node) { return node.Tag() == "?" || node.Tag().empty(); }
 
+// The text of a scalar. yaml-cpp decodes the escapes \N and \_ of double-quoted scalars to
+// the single bytes 0x85 and 0xA0 instead of the UTF-8 of U+0085 and U+00A0 (yaml.v3 writes
+// UTF-8). Input is checked to be valid UTF-8, so a stray 0x85/0xA0 can only come from those
+// escapes; the only other invalid sequences are escaped surrogates (ED A0..BF xx), which
+// yaml.v3 writes the same way and which are kept.
+std::string ScalarText(const YAML::Node& node) {
+  const std::string& raw = node.Scalar();
+  if (utf8::IsValid(raw)) return raw;
+  std::string out;
+  out.reserve(raw.size() + 8);
+  for (size_t i = 0; i < raw.size();) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(raw[k]); };
+    size_t n = utf8::SequenceLength(raw, i);
+    if (n == 0 && byte(i) == 0xED && i + 2 < raw.size() && byte(i + 1) >= 0xA0 &&
+        byte(i + 1) <= 0xBF && (byte(i + 2) & 0xC0) == 0x80) {
+      n = 3;
+    }
+    if (n > 0) {
+      out.append(raw, i, n);
+      i += n;
+      continue;
+    }
+    if (byte(i) == 0x85 || byte(i) == 0xA0) out.push_back('\xC2');
+    out.push_back(raw[i]);
+    ++i;
+  }
+  return out;
+}
+
+// yaml.v3 (like libyaml) reads only YAML 1.1 documents: any other %YAML version is an
+// error there, while yaml-cpp accepts 1.x. Directives come before the document's `---`.
+void CheckVersionDirective(std::string_view text) {
+  size_t line_start = 0;
+  size_t line_number = 1;
+  while (line_start < text.size()) {
+    size_t end = text.find('\n', line_start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(line_start, end - line_start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.rfind("%YAML", 0) == 0 && line.size() > 5 && (line[5] == ' ' || line[5] == '\t')) {
+      std::string_view version = line.substr(6);
+      while (!version.empty() && (version.front() == ' ' || version.front() == '\t')) {
+        version.remove_prefix(1);
+      }
+      size_t stop = version.find_first_of(" \t#");
+      version = version.substr(0, stop);
+      if (version != "1.1") {
+        throw ConfigError("invalid YAML at line " + std::to_string(line_number) +
+                          ", column 1: %YAML " + std::string(version) +
+                          " is not supported (only YAML 1.1 documents, as yaml.v3 reads them)");
+      }
+    } else if (!line.empty() && line[0] != '%' && line[0] != '#') {
+      return;  // the document has begun
+    }
+    line_start = end + 1;
+    ++line_number;
+  }
+}
+
+// yaml-cpp reads a block-mapping line without `:` ("deny:true", a typo for "deny: true")
+// as a key with a null value; yaml.v3 refuses it ("could not find expected ':'"). This finds
+// such entries: a plain or quoted key with a null value, not explicit (`? key`), whose line has no
+// `:` value indicator after the key. `seen` guards against walking an aliased node twice.
+void CheckBlockKeys(const YAML::Node& node, std::string_view source, std::set<size_t>* seen) {
+  if (!node.IsMap() && !node.IsSequence()) return;
+  if (!seen->insert(static_cast<size_t>(node.Mark().pos)).second) return;
+  if (node.IsSequence()) {
+    for (const YAML::Node& item : node) CheckBlockKeys(item, source, seen);
+    return;
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    CheckBlockKeys(it->first, source, seen);
+    CheckBlockKeys(it->second, source, seen);
+    const YAML::Mark mark = it->first.Mark();
+    if (node.Style() == YAML::EmitterStyle::Flow || !it->second.IsNull() || mark.is_null() ||
+        !it->first.IsScalar() || !(IsPlain(it->first) || it->first.Tag() == "!") || mark.pos < 0 ||
+        static_cast<size_t>(mark.pos) >= source.size()) {
+      continue;
+    }
+    size_t pos = static_cast<size_t>(mark.pos);
+    size_t line_start = source.rfind('\n', pos == 0 ? 0 : pos - 1);
+    line_start = (line_start == std::string_view::npos || pos == 0) ? 0 : line_start + 1;
+    std::string_view before = source.substr(line_start, pos - line_start);
+    size_t last = before.find_last_not_of(" \t");
+    if (last != std::string_view::npos && before[last] == '?') continue;  // explicit key
+    size_t line_end = source.find('\n', pos);
+    std::string_view rest = source.substr(
+        pos, line_end == std::string_view::npos ? std::string_view::npos : line_end - pos);
+    size_t start = 0;
+    if (!rest.empty() && (rest[0] == '\'' || rest[0] == '"')) {  // skip a quoted key
+      const char quote = rest[0];
+      start = 1;
+      while (start < rest.size()) {
+        if (quote == '"' && rest[start] == '\\') {
+          start += 2;
+        } else if (quote == '\'' && rest[start] == '\'' && start + 1 < rest.size() &&
+                   rest[start + 1] == '\'') {
+          start += 2;
+        } else if (rest[start++] == quote) {
+          break;
+        }
+      }
+    }
+    bool found = false;
+    for (size_t i = start; i < rest.size() && !found; ++i) {
+      if (rest[i] == '#' && i > 0 && (rest[i - 1] == ' ' || rest[i - 1] == '\t')) break;
+      found = rest[i] == ':' && (i + 1 == rest.size() || rest[i + 1] == ' ' ||
+                                 rest[i + 1] == '\t' || rest[i + 1] == '\r');
+    }
+    if (!found) {
+      throw ConfigError("invalid YAML at " + Position(mark) +
+                        ": could not find expected ':' after the key `" + it->first.Scalar() + "`");
+    }
+  }
+}
+
+constexpr std::string_view kLongTagPrefix = "tag:yaml.org,2002:";
+
+// "tag:yaml.org,2002:str" -> "!!str"; other tags as written.
+std::string ShortTag(const std::string& tag) {
+  if (tag.rfind(kLongTagPrefix, 0) == 0) return "!!" + tag.substr(kLongTagPrefix.size());
+  return tag;
+}
+
+bool IsOneOf(std::string_view v, std::initializer_list<std::string_view> words) {
+  for (std::string_view w : words) {
+    if (v == w) return true;
+  }
+  return false;
+}
+
+// Go's strconv.ParseInt/ParseUint with base 0, as yaml.v3 calls them (underscores already
+// removed): optional sign, then 0x/0o/0b, a leading-0 octal, or decimal; must fit 64 bits.
+bool IsGoInteger(std::string_view s) {
+  char sign = 0;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    sign = s[0];
+    s.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
+    base = 8;
+    s.remove_prefix(2);
+  } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+    base = 2;
+    s.remove_prefix(2);
+  } else if (s.size() > 1 && s[0] == '0') {
+    base = 8;
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return false;
+  uint64_t value = 0;
+  for (char c : s) {
+    int digit = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : 99;
+    if (digit >= base) return false;
+    if (__builtin_mul_overflow(value, static_cast<uint64_t>(base), &value) ||
+        __builtin_add_overflow(value, static_cast<uint64_t>(digit), &value)) {
+      return false;
+    }
+  }
+  // ParseInt takes [-2^63, 2^63); ParseUint (no sign) takes [0, 2^64).
+  if (sign == '-') return value <= (uint64_t{1} << 63);
+  if (sign == '+') return value < (uint64_t{1} << 63);
+  return true;
+}
+
+// yaml.v3's float syntax for plain scalars: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+// and a value that does not overflow a float64.
+bool IsYamlFloat(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  } else {
+    if (digits() == 0) return false;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      digits();
+    }
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  if (i != s.size()) return false;
+  errno = 0;
+  double d = std::strtod(std::string(s).c_str(), nullptr);
+  return !(errno == ERANGE && std::isinf(d));
+}
+
+// What yaml.v3 resolves an untagged plain scalar to (its resolve.go): the short tag.
+std::string ResolvePlain(std::string_view in) {
+  if (IsOneOf(in, {"true", "True", "TRUE", "false", "False", "FALSE"})) return "!!bool";
+  if (IsOneOf(in, {"", "~", "null", "Null", "NULL"})) return "!!null";
+  if (IsOneOf(in, {".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+                   "-.inf", "-.Inf", "-.INF"})) {
+    return "!!float";
+  }
+  if (in == "<<") return "!!merge";
+  char c = in[0];
+  if (c == '.') return IsYamlFloat(in) ? "!!float" : "!!str";
+  if (c != '+' && c != '-' && !(c >= '0' && c <= '9')) return "!!str";
+  // Timestamps (2001-12-14...) resolve to !!timestamp in yaml.v3; here they stay strings,
+  // which reads the same into a string and fails the same into a boolean.
+  std::string plain(in);
+  std::erase(plain, '_');
+  if (IsGoInteger(plain)) return "!!int";
+  if (IsYamlFloat(plain)) return "!!float";
+  std::string_view p = plain;
+  bool signed_binary_or_octal = p.rfind("-0b", 0) == 0 || p.rfind("-0o", 0) == 0;
+  if (p.rfind("0b", 0) == 0 || p.rfind("0o", 0) == 0 || signed_binary_or_octal) {
+    size_t at = signed_binary_or_octal ? 3 : 2;
+    std::string prefix = signed_binary_or_octal ? "-0" : "0";
+    if (IsGoInteger(prefix + std::string(1, p[at - 1]) + std::string(p.substr(at)))) {
+      return "!!int";
+    }
+  }
+  return "!!str";
+}
+
+// YAML's printable set (YAML 1.2 §5.1), which yaml.v3's reader enforces: tab, line breaks,
+// and everything from U+0020 except DEL, the C1 controls other than NEL, the surrogates and
+// U+FFFE/U+FFFF.
+bool IsPrintable(char32_t r) {
+  return r == 0x09 || r == 0x0A || r == 0x0D || (r >= 0x20 && r <= 0x7E) || r == 0x85 ||
+         (r >= 0xA0 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || r >= 0x10000;
+}
+
+char32_t RuneAt(std::string_view s, size_t i, size_t n) {
+  auto b = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+  if (n == 1) return b(0);
+  if (n == 2) return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+  if (n == 3) return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+  return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+}
+
+std::string Hex(char32_t r, int digits) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out(static_cast<size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, r >>= 4) out[static_cast<size_t>(i)] = kDigits[r & 0xF];
+  return out;
+}
+
+// Rejects what yaml.v3 rejects before parsing: invalid UTF-8 and non-printable characters
+// (yaml-cpp would accept both). The message names the line and column of the first one.
+void CheckCharacters(std::string_view text) {
+  size_t line = 1;
+  size_t column = 1;
+  for (size_t i = 0; i < text.size();) {
+    size_t n = utf8::SequenceLength(text, i);
+    auto where = [&] {
+      return "line " + std::to_string(line) + ", column " + std::to_string(column);
+    };
+    if (n == 0) {
+      throw ConfigError("config is not valid UTF-8: byte 0x" +
+                        Hex(static_cast<unsigned char>(text[i]), 2) + " at " + where());
+    }
+    char32_t r = RuneAt(text, i, n);
+    if (!IsPrintable(r)) {
+      throw ConfigError("config contains the control character U+" + Hex(r, 4) + " at " + where() +
+                        " (YAML allows only printable characters)");
+    }
+    if (r == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += n;
+  }
+}
+
 std::string WithoutUnderscores(std::string s) {
   std::erase(s, '_');
   return s;
@@ -25,15 +315,25 @@ std::string WithoutUnderscores(std::string s) {
 }  // namespace
 
 YAML::Node YamlReader::Load(const std::string& text) {
-  if (!utf8::IsValid(text)) {
-    size_t i = 0;
-    while (i < text.size() && utf8::SequenceLength(text, i) != 0)
-      i += utf8::SequenceLength(text, i);
-    throw ConfigError("config is not valid UTF-8 (invalid byte at offset " + std::to_string(i) +
-                      ")");
+  CheckCharacters(text);
+  CheckVersionDirective(text);
+  // YAML (and yaml.v3) takes a lone CR as a line break; yaml-cpp only knows LF and CRLF.
+  std::string normalized;
+  const std::string* source = &text;
+  if (text.find('\r') != std::string::npos) {
+    normalized = text;
+    for (size_t i = 0; i < normalized.size(); ++i) {
+      if (normalized[i] == '\r' && (i + 1 == normalized.size() || normalized[i + 1] != '\n')) {
+        normalized[i] = '\n';
+      }
+    }
+    source = &normalized;
   }
   try {
-    return YAML::Load(text);
+    YAML::Node root = YAML::Load(*source);
+    std::set<size_t> seen;
+    CheckBlockKeys(root, *source, &seen);
+    return root;
   } catch (const YAML::Exception& e) {
     std::string where = Position(e.mark);
     throw ConfigError("invalid YAML" + (where.empty() ? "" : " at " + where) + ": " + e.msg);
@@ -53,33 +353,69 @@ std::string YamlReader::Describe() const {
   if (IsNull()) return "null";
   if (node_.IsSequence()) return "a sequence";
   if (node_.IsMap()) return "a mapping";
-  std::string v = node_.Scalar();
+  std::string v = ScalarText(node_);
   if (v.size() > 40) v = v.substr(0, 37) + "...";
   return (IsPlain(node_) ? "`" : "\"") + v + (IsPlain(node_) ? "`" : "\"");
+}
+
+YamlReader::Scalar YamlReader::Resolve() const {
+  Scalar out;
+  if (IsNull()) {
+    out.tag = "!!null";
+    return out;
+  }
+  out.text = ScalarText(node_);
+  const std::string& tag = node_.Tag();
+  if (tag == "?" || tag.empty()) {
+    out.tag = ResolvePlain(out.text);
+    return out;
+  }
+  if (tag == "!") {  // quoted or block scalar
+    out.tag = "!!str";
+    return out;
+  }
+  std::string wanted = ShortTag(tag);
+  if (wanted == "!!binary") {
+    std::string bytes;
+    std::string error;
+    if (!base64::Decode(out.text, &bytes, &error)) {
+      Fail("!!binary value contains invalid base64 data (" + error + ")");
+    }
+    out.text = std::move(bytes);
+    out.tag = "!!str";
+    return out;
+  }
+  if (!IsOneOf(wanted, {"!!str", "!!bool", "!!int", "!!float", "!!null", "!!timestamp"})) {
+    out.tag = "!!str";  // a tag yaml.v3 does not resolve: the text as written
+    return out;
+  }
+  out.tag = wanted == "!!str" ? "!!str" : ResolvePlain(out.text);
+  bool fits = wanted == out.tag || wanted == "!!str" || wanted == "!!timestamp" ||
+              (wanted == "!!float" && out.tag == "!!int");
+  if (!fits) Fail("cannot decode " + out.tag + " `" + out.text + "` as a " + wanted);
+  out.tag = wanted;
+  return out;
 }
 
 std::string YamlReader::String() const {
   if (IsNull()) return "";
   if (!node_.IsScalar()) Fail("expected a string, got " + Describe());
-  return node_.Scalar();
+  Scalar v = Resolve();
+  if (v.tag == "!!null") return "";
+  return v.text;
 }
 
 bool YamlReader::Bool() const {
   if (IsNull()) return false;
   if (!node_.IsScalar()) Fail("expected a boolean, got " + Describe());
-  const std::string& v = node_.Scalar();
-  if (IsPlain(node_)) {
-    if (v == "true" || v == "True" || v == "TRUE") return true;
-    if (v == "false" || v == "False" || v == "FALSE") return false;
-  }
-  // yaml.v3 accepts the YAML 1.1 words when the target is a boolean, quoted or not.
-  if (v == "y" || v == "Y" || v == "yes" || v == "Yes" || v == "YES" || v == "on" || v == "On" ||
-      v == "ON") {
-    return true;
-  }
-  if (v == "n" || v == "N" || v == "no" || v == "No" || v == "NO" || v == "off" || v == "Off" ||
-      v == "OFF") {
-    return false;
+  Scalar v = Resolve();
+  if (v.tag == "!!null") return false;
+  if (v.tag == "!!bool") return IsOneOf(v.text, {"true", "True", "TRUE"});
+  // yaml.v3 accepts the YAML 1.1 words when the target is a boolean and the value
+  // resolved to a string (quoted or not), never a number or a quoted "true".
+  if (v.tag == "!!str" || v.tag == "!!merge") {
+    if (IsOneOf(v.text, {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON"})) return true;
+    if (IsOneOf(v.text, {"n", "N", "no", "No", "NO", "off", "Off", "OFF"})) return false;
   }
   Fail("expected a boolean (true/false, yes/no, on/off), got " + Describe());
 }
@@ -127,7 +463,7 @@ std::vector<std::string> YamlReader::Strings() const {
   std::vector<std::string> out;
   if (IsNull()) return out;
   if (node_.IsScalar()) {
-    out.push_back(node_.Scalar());
+    out.push_back(String());
     return out;
   }
   ForEachItem([&](size_t, const YamlReader& item) { out.push_back(item.String()); });
@@ -140,15 +476,52 @@ YamlReader YamlReader::Child(const YAML::Node& node, const std::string& suffix) 
 
 void YamlReader::ForEach(
     const std::function<void(const std::string&, const YamlReader&)>& visit) const {
+  ForEachMerged(visit, nullptr);
+}
+
+// yaml.v3's merge (`<<: *base`): the mapping's own keys first, then the keys of the merged
+// mapping(s) that are not set yet; in a sequence of merged mappings the earlier one wins.
+void YamlReader::ForEachMerged(
+    const std::function<void(const std::string&, const YamlReader&)>& visit,
+    std::set<std::string>* merged) const {
   if (IsNull()) return;
   if (!node_.IsMap()) Fail("expected a mapping, got " + Describe());
-  std::set<std::string> seen;
+  std::map<std::string, YAML::Mark> seen;
+  std::optional<YAML::Node> merge;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     YamlReader key(it->first, path_);
     if (!it->first.IsScalar() && !key.IsNull()) key.Fail("mapping keys must be scalars");
-    std::string name = key.IsNull() ? "" : it->first.Scalar();
-    if (!seen.insert(name).second) key.Fail("mapping key \"" + name + "\" is defined twice");
+    std::string name = key.IsNull() ? "" : ScalarText(it->first);
+    auto [first, inserted] = seen.emplace(name, it->first.Mark());
+    if (!inserted) {
+      key.Fail(
+          "mapping key \"" + name + "\" already defined" +
+          (first->second.is_null() ? "" : " at line " + std::to_string(first->second.line + 1)));
+    }
+    if (name == "<<" && (IsPlain(it->first) || it->first.Tag() == "tag:yaml.org,2002:merge")) {
+      merge = it->second;
+      continue;
+    }
+    if (merged != nullptr && !merged->insert(name).second) continue;
     visit(name, Child(it->second, path_.empty() ? name : "." + name));
+  }
+  if (!merge) return;
+  std::set<std::string> own;
+  if (merged == nullptr) {
+    for (const auto& entry : seen) own.insert(entry.first);
+    merged = &own;
+  }
+  YamlReader source(*merge, path_);
+  if (merge->IsMap()) {
+    source.ForEachMerged(visit, merged);
+  } else if (merge->IsSequence()) {
+    for (auto it = merge->begin(); it != merge->end(); ++it) {
+      YamlReader item(*it, path_);
+      if (!it->IsMap()) item.Fail("a merge (<<) takes a mapping or a sequence of mappings");
+      item.ForEachMerged(visit, merged);
+    }
+  } else {
+    source.Fail("a merge (<<) takes a mapping or a sequence of mappings, got " + source.Describe());
   }
 }
 

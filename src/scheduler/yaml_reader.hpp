@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,6 +61,19 @@ class YamlReader {
   std::string Describe() const;
 
  private:
+  // A scalar as yaml.v3 resolves it: the short tag ("!!str", "!!bool", "!!int", "!!float",
+  // "!!null", "!!merge", ...) and the text (decoded for !!binary). Throws if an explicit
+  // tag does not fit the text (`!!int abc`).
+  struct Scalar {
+    std::string tag;
+    std::string text;
+  };
+  Scalar Resolve() const;
+  // ForEach, with `merged` the keys already set when visiting a merged mapping.
+  void ForEachMerged(
+      const std::function<void(const std::string& key, const YamlReader& value)>& visit,
+      std::set<std::string>* merged) const;
+
   YamlReader Child(const YAML::Node& node, const std::string& suffix) const;
 
   YAML::Node node_;

@@ -1,16 +1,27 @@
 #include "sdk/go_decoder.hpp"
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "cliproxy/json.hpp"
 #include "sdk/utf8.hpp"
 
 namespace cliproxy::json::internal {
 namespace {
 
-constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
-// Go's decoder refuses nesting deeper than this; so do we when we read such a value.
+// Full precision: numbers must round exactly as Go's strconv.ParseFloat rounds them.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+// Go's scanner refuses a document nested deeper than this, wherever the nesting is.
 constexpr int kMaxDepth = 10000;
 
 int HexValue(char c) {
@@ -68,51 +79,177 @@ void ReplaceLoneSurrogates(std::string* text) {
   }
 }
 
-std::string SyntaxMessage(const Document& doc, std::string_view body) {
-  if (doc.GetParseError() == rapidjson::kParseErrorDocumentEmpty) {
-    return "unexpected end of JSON input";
+// True if `s` may hold a \u escape of a UTF-16 surrogate (a cheap filter: false positives
+// are fine, the rewrite below is exact).
+bool MayHoldSurrogateEscape(std::string_view s) {
+  for (size_t i = s.find("\\u"); i != std::string_view::npos; i = s.find("\\u", i + 2)) {
+    if (i + 3 < s.size() && (s[i + 2] == 'd' || s[i + 2] == 'D') && HexValue(s[i + 3]) >= 8) {
+      return true;
+    }
   }
-  std::string msg = "invalid JSON at byte " + std::to_string(doc.GetErrorOffset()) + ": ";
-  msg += rapidjson::GetParseError_En(doc.GetParseError());
-  if (doc.GetErrorOffset() >= body.size()) msg = "unexpected end of JSON input";
-  return msg;
+  return false;
 }
 
-bool WriteAny(const Value& v, rapidjson::Writer<rapidjson::StringBuffer>* w, int depth) {
-  if (depth > kMaxDepth) return false;
+// Forwards SAX events to the document, refusing nesting deeper than Go allows.
+class DepthLimitedHandler {
+ public:
+  explicit DepthLimitedHandler(Document* doc) : doc_(doc) {}
+  bool exceeded() const { return exceeded_; }
+
+  bool Null() { return doc_->Null(); }
+  bool Bool(bool b) { return doc_->Bool(b); }
+  bool Int(int i) { return doc_->Int(i); }
+  bool Uint(unsigned u) { return doc_->Uint(u); }
+  bool Int64(int64_t i) { return doc_->Int64(i); }
+  bool Uint64(uint64_t u) { return doc_->Uint64(u); }
+  bool Double(double d) { return doc_->Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return doc_->RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_->String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_->Key(s, n, copy); }
+  bool StartObject() { return Enter() && doc_->StartObject(); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return doc_->EndObject(n);
+  }
+  bool StartArray() { return Enter() && doc_->StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return doc_->EndArray(n);
+  }
+
+ private:
+  bool Enter() {
+    if (++depth_ <= kMaxDepth) return true;
+    exceeded_ = true;
+    return false;
+  }
+
+  Document* doc_;
+  int depth_ = 0;
+  bool exceeded_ = false;
+};
+
+// Parses `text` into `doc`; returns an empty string or the syntax error.
+std::string ParseInto(std::string_view text, Document* doc) {
+  rapidjson::ParseResult result;
+  bool exceeded = false;
+  auto generate = [&](Document& target) {
+    rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>> reader;
+    rapidjson::MemoryStream stream(text.data(), text.size());
+    DepthLimitedHandler handler(&target);
+    result = reader.Parse<kParseFlags>(stream, handler);
+    exceeded = handler.exceeded();
+    return !result.IsError();
+  };
+  doc->SetNull();
+  doc->Populate(generate);
+  if (!result.IsError()) return {};
+  if (result.Code() == rapidjson::kParseErrorDocumentEmpty || result.Offset() >= text.size()) {
+    return "unexpected end of JSON input";
+  }
+  std::string where = "invalid JSON at byte " + std::to_string(result.Offset()) + ": ";
+  if (exceeded) return where + "exceeded max nesting depth (" + std::to_string(kMaxDepth) + ")";
+  return where + rapidjson::GetParseError_En(result.Code());
+}
+
+// Go's formatting of a float64 (encoding/json's floatEncoder): the shortest decimal that
+// reads back as the same number, in %f style, or %e style for very large or small numbers
+// with a one-digit negative exponent ("1e-7", not "1e-07").
+void AppendGoFloat(double f, std::string* out) {
+  char buf[64];
+  double a = std::fabs(f);
+  bool exponent = a != 0 && (a < 1e-6 || a >= 1e21);
+  auto [end, ec] =
+      std::to_chars(buf, buf + sizeof(buf), f,
+                    exponent ? std::chars_format::scientific : std::chars_format::fixed);
+  size_t n = ec == std::errc() ? static_cast<size_t>(end - buf) : 0;
+  if (exponent && n >= 4 && buf[n - 4] == 'e' && buf[n - 3] == '-' && buf[n - 2] == '0') {
+    buf[n - 2] = buf[n - 1];
+    --n;
+  }
+  out->append(buf, n);
+}
+
+// Writes `v` as Go writes what it decoded into an `any`: numbers as float64, objects as
+// maps (keys sorted, the last duplicate wins), strings with invalid UTF-8 replaced and
+// escaped as Go escapes them. Depth is bounded by the parser's limit.
+void AppendCanonical(const Value& v, std::string* out) {
   switch (v.GetType()) {
-    case rapidjson::kArrayType:
-      w->StartArray();
+    case rapidjson::kNullType:
+      out->append("null");
+      return;
+    case rapidjson::kFalseType:
+      out->append("false");
+      return;
+    case rapidjson::kTrueType:
+      out->append("true");
+      return;
+    case rapidjson::kNumberType:
+      AppendGoFloat(v.IsUint64()  ? static_cast<double>(v.GetUint64())
+                    : v.IsInt64() ? static_cast<double>(v.GetInt64())
+                                  : v.GetDouble(),
+                    out);
+      return;
+    case rapidjson::kStringType:
+      AppendQuoted(out, std::string_view(v.GetString(), v.GetStringLength()));
+      return;
+    case rapidjson::kArrayType: {
+      out->push_back('[');
+      bool first = true;
       for (const Value& item : v.GetArray()) {
-        if (!WriteAny(item, w, depth + 1)) return false;
+        if (!first) out->push_back(',');
+        first = false;
+        AppendCanonical(item, out);
       }
-      w->EndArray();
-      return true;
-    case rapidjson::kObjectType:
-      w->StartObject();
+      out->push_back(']');
+      return;
+    }
+    case rapidjson::kObjectType: {
+      std::vector<std::pair<std::string, const Value*>> members;
+      members.reserve(v.MemberCount());
       for (const auto& m : v.GetObject()) {
-        w->Key(m.name.GetString(), m.name.GetStringLength());
-        if (!WriteAny(m.value, w, depth + 1)) return false;
+        std::string key;
+        AssignGoString(m.name, &key);
+        members.emplace_back(std::move(key), &m.value);
       }
-      w->EndObject();
-      return true;
-    default:
-      return v.Accept(*w);
+      std::stable_sort(members.begin(), members.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      out->push_back('{');
+      bool first = true;
+      for (size_t i = 0; i < members.size(); ++i) {
+        if (i + 1 < members.size() && members[i + 1].first == members[i].first) continue;
+        if (!first) out->push_back(',');
+        first = false;
+        AppendQuoted(out, members[i].first);
+        out->push_back(':');
+        AppendCanonical(*members[i].second, out);
+      }
+      out->push_back('}');
+      return;
+    }
   }
 }
 
 }  // namespace
 
 std::string ParseJson(std::string_view body, std::string* scratch, Document* doc) {
-  scratch->assign(body.data(), body.size());
-  doc->Parse<kParseFlags>(scratch->data(), scratch->size());
-  if (doc->HasParseError() &&
-      doc->GetParseError() == rapidjson::kParseErrorStringUnicodeSurrogateInvalid) {
-    ReplaceLoneSurrogates(scratch);
-    doc->Parse<kParseFlags>(scratch->data(), scratch->size());
+  // A NUL byte is never valid JSON (outside strings it is no token, inside it is an
+  // unescaped control character); RapidJSON would read it as the end of the input.
+  if (size_t nul = body.find('\0'); nul != std::string_view::npos) {
+    return "invalid JSON at byte " + std::to_string(nul) + ": NUL byte";
   }
-  if (!doc->HasParseError()) return {};
-  return SyntaxMessage(*doc, body);
+  std::string_view text = body;
+  // Go turns an escaped lone surrogate into U+FFFD; RapidJSON rejects a lone high one and
+  // passes a lone low one through as invalid UTF-8. Rewrite them first (same length, so
+  // error offsets stay those of the body).
+  if (MayHoldSurrogateEscape(body)) {
+    scratch->assign(body.data(), body.size());
+    ReplaceLoneSurrogates(scratch);
+    text = *scratch;
+  }
+  return ParseInto(text, doc);
 }
 
 bool GoFoldEquals(std::string_view key, std::string_view name) {
@@ -173,15 +310,16 @@ std::string GoDecoder::ErrorMessage() const {
   return path + ": " + what_;
 }
 
+std::string NumberText(const Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
 bool GoDecoder::TypeError(const Value& v, const char* expected) {
   std::string got = JsonKindName(v);
-  if (v.IsNumber()) {
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    v.Accept(w);
-    got += " ";
-    got += buf.GetString();
-  }
+  if (v.IsNumber()) got += " " + NumberText(v);
   what_ = std::string("cannot unmarshal ") + got + " into a value of type " + expected;
   return false;
 }
@@ -252,14 +390,8 @@ bool GoDecoder::Decode(const Value& v, AnyValue* out) {
       out->kind = AnyValue::Kind::kObject;
       break;
   }
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  if (!WriteAny(v, &w, depth_)) {
-    what_ = "exceeded max depth";
-    return false;
-  }
-  // Strings inside arrays/objects keep their raw bytes; make them valid UTF-8 as Go would.
-  out->text = utf8::Sanitize(std::string_view(buf.GetString(), buf.GetSize()));
+  out->text.clear();
+  AppendCanonical(v, &out->text);
   return true;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "sdk/wire_fields.hpp"
 
@@ -17,8 +18,11 @@ namespace cliproxy::json::internal {
 using Value = rapidjson::GenericValue<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>;
 using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>;
 
-// Parses `body` (a full JSON text, nothing after it) into `doc`. Lone surrogate escapes
-// become U+FFFD, as in Go. Returns an empty string or a Go-like syntax error message.
+// Parses `body` (a full JSON text, nothing after it) into `doc` with the syntax rules of
+// Go's scanner: a NUL byte or nesting deeper than 10000 is an error, lone surrogate escapes
+// become U+FFFD. `scratch` may hold a rewritten copy of `body` that `doc` refers to, so it
+// must outlive `doc`. Returns an empty string or the syntax error ("invalid JSON at byte N:
+// ..." or "unexpected end of JSON input").
 std::string ParseJson(std::string_view body, std::string* scratch, Document* doc);
 
 // True if `key` equals the ASCII field name under Go's case folding.
@@ -30,8 +34,13 @@ void AssignGoString(const Value& v, std::string* out);
 // "string", "number", "object", ... as Go names JSON kinds in its errors.
 const char* JsonKindName(const Value& v);
 
+// A number value as text, for error messages.
+std::string NumberText(const Value& v);
+
 class GoDecoder {
  public:
+  static constexpr size_t kLinearMapLimit = 32;
+
   explicit GoDecoder(const PickFields* want = nullptr) : want_(want) {}
 
   // After a failed Decode: "<path>: <what>", e.g. "Candidates[2].Priority: ...".
@@ -77,6 +86,13 @@ class GoDecoder {
     }
     if (!v.IsObject()) return TypeError(v, "object");
     if (out && out->entries.empty()) out->empty_not_null = true;
+    // FlatMap::Set is a linear scan; a large object gets a hash index instead, so that a
+    // body with many keys costs linear time.
+    const bool indexed = out && v.MemberCount() + out->size() > kLinearMapLimit;
+    std::unordered_map<std::string, size_t> index;
+    if (indexed) {
+      for (size_t i = 0; i < out->entries.size(); ++i) index.emplace(out->entries[i].first, i);
+    }
     for (const auto& member : v.GetObject()) {
       if (!out) {
         if (!Decode(member.value, static_cast<V*>(nullptr))) return WithinKey(member.name);
@@ -86,7 +102,16 @@ class GoDecoder {
       if (!Decode(member.value, &value)) return WithinKey(member.name);
       std::string key;
       AssignGoString(member.name, &key);
-      out->Set(std::move(key), std::move(value));
+      if (!indexed) {
+        out->Set(std::move(key), std::move(value));
+        continue;
+      }
+      auto [it, inserted] = index.emplace(key, out->entries.size());
+      if (inserted) {
+        out->entries.emplace_back(std::move(key), std::move(value));
+      } else {
+        out->entries[it->second].second = std::move(value);
+      }
     }
     return true;
   }
@@ -131,7 +156,6 @@ class GoDecoder {
   const PickFields* want_;
   std::string path_;
   std::string what_;
-  int depth_ = 0;
 };
 
 }  // namespace cliproxy::json::internal

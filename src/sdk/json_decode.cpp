@@ -57,19 +57,23 @@ DecodeStatus DecodeBytes(const Value& v, std::string* out) {
     return {};
   }
   if (v.IsArray()) {
-    std::string bytes;
+    // Go decodes an array into the existing slice element by element: a null element
+    // leaves the byte that is already there (zero for a new one).
+    size_t i = 0;
     for (const Value& item : v.GetArray()) {
-      if (item.IsNull()) {
-        bytes.push_back('\0');
-        continue;
+      if (i >= out->size()) out->push_back('\0');
+      if (!item.IsNull()) {
+        if (!item.IsUint() || item.GetUint() > 255) {
+          std::string got = internal::JsonKindName(item);
+          if (item.IsNumber()) got += " " + internal::NumberText(item);
+          return {"config_yaml[" + std::to_string(i) + "]: cannot unmarshal " + got +
+                  " into a byte (0..255)"};
+        }
+        (*out)[i] = static_cast<char>(item.GetUint());
       }
-      if (!item.IsUint() || item.GetUint() > 255) {
-        return {"config_yaml: cannot unmarshal " + std::string(internal::JsonKindName(item)) +
-                " into a byte (0..255)"};
-      }
-      bytes.push_back(static_cast<char>(item.GetUint()));
+      ++i;
     }
-    *out = std::move(bytes);
+    out->resize(i);
     return {};
   }
   return {std::string("config_yaml: cannot unmarshal ") + internal::JsonKindName(v) +
@@ -114,7 +118,11 @@ DecodeStatus DecodeEnvelope(std::string_view body, Envelope* out) {
   ParsedBody parsed;
   if (std::string err = parsed.Parse(body); !err.empty()) return {err};
   const Value& root = parsed.root();
-  if (!root.IsObject()) return {"an envelope must be a JSON object"};
+  if (root.IsNull()) return {};  // as in Go, `null` leaves the envelope at its zero value
+  if (!root.IsObject()) {
+    return {std::string("cannot unmarshal ") + internal::JsonKindName(root) +
+            " into an envelope (object)"};
+  }
   GoDecoder decoder;
   for (const auto& member : root.GetObject()) {
     std::string_view key(member.name.GetString(), member.name.GetStringLength());
