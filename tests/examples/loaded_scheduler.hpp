@@ -1,0 +1,149 @@
+// LoadedScheduler: the built scheduler.so, loaded with dlopen and driven through the C
+// ABI with the JSON the host sends, so that each example is tested as an operator runs it.
+#ifndef CLIPROXY_TESTS_EXAMPLES_LOADED_SCHEDULER_HPP_
+#define CLIPROXY_TESTS_EXAMPLES_LOADED_SCHEDULER_HPP_
+
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cliproxy/abi.h"
+#include "cliproxy/json.hpp"
+#include "cliproxy/types.hpp"
+
+namespace cliproxy::examples {
+
+// What the host gets back from one scheduler.pick.
+struct PickReply {
+  int rc = 0;
+  bool ok = false;
+  PickResult result;  // when ok
+  PluginError error;  // when !ok
+
+  // The chosen auth ID, "<delegate X>", "<unhandled>" or "<error CODE STATUS>".
+  std::string Chosen() const {
+    if (!ok) return "<error " + error.code + " " + std::to_string(error.http_status) + ">";
+    if (!result.handled) return "<unhandled>";
+    if (!result.auth_id.empty()) return result.auth_id;
+    return "<delegate " + result.delegate_builtin + ">";
+  }
+};
+
+inline std::string ReadExample(const std::string& name) {
+  std::ifstream in(std::string(CLIPROXY_EXAMPLES_DIR) + "/" + name);
+  EXPECT_TRUE(in.good()) << "cannot read examples/" << name;
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class LoadedScheduler {
+ public:
+  LoadedScheduler() {
+    handle_ = dlopen(CLIPROXY_SCHEDULER_SO, RTLD_NOW | RTLD_LOCAL);
+    if (handle_ == nullptr) {
+      ADD_FAILURE() << "dlopen " << CLIPROXY_SCHEDULER_SO << ": " << dlerror();
+      return;
+    }
+    auto init =
+        reinterpret_cast<cliproxy_plugin_init_fn>(dlsym(handle_, CLIPROXY_PLUGIN_INIT_SYMBOL));
+    if (init == nullptr || init(nullptr, &api_) != 0) {
+      ADD_FAILURE() << "cliproxy_plugin_init failed";
+      return;
+    }
+    // The library (and its plugin object) is shared by every LoadedScheduler of this
+    // process: start from an empty configuration so no route state of an earlier test
+    // is adopted.
+    EXPECT_EQ(Register(""), "");
+  }
+  ~LoadedScheduler() {
+    if (handle_ != nullptr) dlclose(handle_);
+  }
+  LoadedScheduler(const LoadedScheduler&) = delete;
+  LoadedScheduler& operator=(const LoadedScheduler&) = delete;
+
+  // Registers `yaml`; returns "" on success, else the error message.
+  std::string Register(const std::string& yaml) {
+    LifecycleRequest request;
+    request.config_yaml = yaml;
+    int rc = 0;
+    const std::string reply = Call("plugin.register", json::EncodeLifecycleRequest(request), &rc);
+    json::Envelope envelope;
+    if (!json::DecodeEnvelope(reply, &envelope)) return "undecodable reply: " + reply;
+    if (!envelope.ok) return envelope.error.message.empty() ? "error" : envelope.error.message;
+    return "";
+  }
+
+  PickReply Pick(const PickRequest& request) {
+    PickReply out;
+    const std::string reply = Call("scheduler.pick", json::EncodePickRequest(request), &out.rc);
+    json::Envelope envelope;
+    EXPECT_TRUE(json::DecodeEnvelope(reply, &envelope)) << reply;
+    out.ok = envelope.ok;
+    if (envelope.ok) {
+      EXPECT_TRUE(json::DecodePickResult(envelope.result, &out.result)) << reply;
+    } else {
+      out.error = envelope.error;
+    }
+    return out;
+  }
+
+ private:
+  std::string Call(const char* method, const std::string& body, int* rc) {
+    if (api_.call == nullptr) return "";
+    cliproxy_buffer response{nullptr, 0};
+    *rc = api_.call(method, reinterpret_cast<const uint8_t*>(body.data()), body.size(), &response);
+    std::string out(static_cast<const char*>(response.ptr), response.len);
+    api_.free_buffer(response.ptr, response.len);
+    return out;
+  }
+
+  void* handle_ = nullptr;
+  cliproxy_plugin_api api_{};
+};
+
+// A pick request as the host builds it.
+class Pick {
+ public:
+  explicit Pick(std::string model = "claude-sonnet-4-5", std::string provider = "claude") {
+    request_.provider = provider;
+    request_.providers.push_back(provider);
+    request_.model = std::move(model);
+  }
+  Pick& Candidate(std::string id, std::map<std::string, std::string> attributes = {}) {
+    cliproxy::Candidate c;
+    c.id = std::move(id);
+    c.provider = request_.provider;
+    c.status = "active";
+    for (auto& [k, v] : attributes) c.attributes.Set(k, v);
+    request_.candidates.push_back(std::move(c));
+    return *this;
+  }
+  Pick& Candidates(const std::vector<std::string>& ids) {
+    for (const std::string& id : ids) Candidate(id);
+    return *this;
+  }
+  Pick& Header(std::string name, std::string value) {
+    Slice<std::string> values;
+    values.push_back(std::move(value));
+    request_.options.headers.Set(std::move(name), std::move(values));
+    return *this;
+  }
+  Pick& Metadata(std::string key, std::string value) {
+    request_.options.metadata.Set(std::move(key), AnyValue::String(std::move(value)));
+    return *this;
+  }
+  operator const PickRequest&() const { return request_; }  // NOLINT
+
+ private:
+  PickRequest request_;
+};
+
+}  // namespace cliproxy::examples
+
+#endif  // CLIPROXY_TESTS_EXAMPLES_LOADED_SCHEDULER_HPP_
