@@ -154,22 +154,55 @@ std::string ParseInto(std::string_view text, Document* doc) {
   return where + rapidjson::GetParseError_En(result.Code());
 }
 
-// Go's formatting of a float64 (encoding/json's floatEncoder): the shortest decimal that
-// reads back as the same number, in %f style, or %e style for very large or small numbers
-// with a one-digit negative exponent ("1e-7", not "1e-07").
+// Go's formatting of a float64 (encoding/json's floatEncoder): the shortest digits that
+// read back as the same number, laid out in %f style ("12345678901234567000", "0.001"), or
+// in %e style below 1e-6 and from 1e21 on, with a one-digit negative exponent ("1e-7").
 void AppendGoFloat(double f, std::string* out) {
   char buf[64];
-  double a = std::fabs(f);
-  bool exponent = a != 0 && (a < 1e-6 || a >= 1e21);
-  auto [end, ec] =
-      std::to_chars(buf, buf + sizeof(buf), f,
-                    exponent ? std::chars_format::scientific : std::chars_format::fixed);
-  size_t n = ec == std::errc() ? static_cast<size_t>(end - buf) : 0;
-  if (exponent && n >= 4 && buf[n - 4] == 'e' && buf[n - 3] == '-' && buf[n - 2] == '0') {
-    buf[n - 2] = buf[n - 1];
-    --n;
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), f, std::chars_format::scientific);
+  if (ec != std::errc()) return;
+  std::string_view sci(buf, static_cast<size_t>(end - buf));  // "-d.ddde+XX", shortest
+  const double a = std::fabs(f);
+  if (a != 0 && (a < 1e-6 || a >= 1e21)) {
+    size_t n = sci.size();
+    if (n >= 4 && sci[n - 4] == 'e' && sci[n - 3] == '-' && sci[n - 2] == '0') {
+      out->append(sci.substr(0, n - 2));
+      out->push_back(sci[n - 1]);
+    } else {
+      out->append(sci);
+    }
+    return;
   }
-  out->append(buf, n);
+  if (sci.front() == '-') {
+    out->push_back('-');
+    sci.remove_prefix(1);
+  }
+  size_t e_at = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_at)) {
+    if (c != '.') digits.push_back(c);
+  }
+  int exponent = 0;
+  std::from_chars(sci.data() + e_at + (sci[e_at + 1] == '+' ? 2 : 1), sci.data() + sci.size(),
+                  exponent);
+  if (digits == "0") {
+    out->push_back('0');
+    return;
+  }
+  // The value is 0.DIGITS * 10^(exponent + 1).
+  const int point = exponent + 1;
+  if (point <= 0) {
+    out->append("0.");
+    out->append(static_cast<size_t>(-point), '0');
+    out->append(digits);
+  } else if (static_cast<size_t>(point) >= digits.size()) {
+    out->append(digits);
+    out->append(static_cast<size_t>(point) - digits.size(), '0');
+  } else {
+    out->append(digits, 0, static_cast<size_t>(point));
+    out->push_back('.');
+    out->append(digits, static_cast<size_t>(point), std::string::npos);
+  }
 }
 
 // Writes `v` as Go writes what it decoded into an `any`: numbers as float64, objects as
