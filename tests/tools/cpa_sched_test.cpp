@@ -1,0 +1,173 @@
+// cpa-sched pick, run as a program on the real scheduler.so: its report and exit codes.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cliproxy/json.hpp"
+#include "host_test_support.hpp"
+
+namespace {
+
+using cliproxy::host::testing::CopyPlugin;
+using cliproxy::host::testing::TempDir;
+
+struct ToolRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  std::vector<std::string> lines;  // of `out`
+};
+
+std::string ShellQuote(const std::string& s) {
+  std::string quoted = "'";
+  for (char c : s) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CpaSchedTest : public ::testing::Test {
+ protected:
+  ToolRun Pick(const std::vector<std::string>& args) {
+    std::string command = ShellQuote(CLIPROXY_CPA_SCHED);
+    for (const std::string& arg : args) command += " " + ShellQuote(arg);
+    command += " 2>" + ShellQuote(dir_.File("stderr"));
+    ToolRun run;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (pipe == nullptr) return run;
+    char buffer[4096];
+    for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) run.out.append(buffer, n);
+    int status = pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.err = ReadFile(dir_.File("stderr"));
+    std::stringstream lines(run.out);
+    for (std::string line; std::getline(lines, line);) run.lines.push_back(line);
+    return run;
+  }
+  std::string Config(const std::string& yaml) {
+    std::string path = dir_.File("config-" + std::to_string(++configs_) + ".yaml");
+    std::ofstream(path) << yaml;
+    return path;
+  }
+  static bool Has(const ToolRun& run, const std::string& line) {
+    return std::find(run.lines.begin(), run.lines.end(), line) != run.lines.end();
+  }
+
+  TempDir dir_;
+  int configs_ = 0;
+};
+
+TEST_F(CpaSchedTest, PinnedAuthIsReportedWithTheRawReply) {
+  ToolRun run =
+      Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", Config("auth_id: codex-b.json\n"), "--model",
+            "gpt-5", "--provider", "codex", "--candidate", "codex-a.json", "--candidate",
+            "codex-b.json:1", "--header", "X-Session-Id: s1", "--metadata", "caller_scope=t1"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(Has(
+      run, std::string("plugin: scheduler (") + CLIPROXY_SCHEDULER_SO + "), priority 0, active"))
+      << run.out;
+  EXPECT_TRUE(Has(run,
+                  "reply: rc=0 {\"ok\":true,\"result\":{\"AuthID\":\"codex-b.json\","
+                  "\"DelegateBuiltin\":\"\",\"Handled\":true}}"))
+      << run.out;
+  EXPECT_TRUE(Has(run, "decision: plugin-auth"));
+  EXPECT_TRUE(Has(run, "normalization: AuthID \"codex-b.json\" names a candidate"));
+  EXPECT_TRUE(Has(run, "auth: codex-b.json"));
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(CpaSchedTest, DenyExitsOneWithTheError) {
+  ToolRun run =
+      Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", Config("deny: true\n"), "--candidate", "a"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_TRUE(Has(run, "decision: error"));
+  EXPECT_TRUE(Has(run, "error: scheduler_denied: scheduler pick denied by plugin configuration"))
+      << run.out;
+  EXPECT_EQ(std::count_if(run.lines.begin(), run.lines.end(),
+                          [](const std::string& l) { return l.rfind("auth:", 0) == 0; }),
+            0);
+}
+
+TEST_F(CpaSchedTest, UnhandledPickShowsTheBuiltinChoice) {
+  ToolRun run =
+      Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", Config("auth_id: elsewhere\n"), "--strategy",
+            "fill-first", "--candidate", "c", "--candidate", "b:2", "--candidate", "a:2"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(Has(run, "decision: unhandled"));
+  EXPECT_TRUE(Has(run, "built-in: fill-first -> a")) << run.out;
+  EXPECT_TRUE(Has(run, "auth: a"));
+}
+
+TEST_F(CpaSchedTest, CliProxyConfigAndRecordedRequest) {
+  std::string request_path = std::string(CLIPROXY_TESTDATA_DIR) + "/pick-10.json";
+  cliproxy::PickRequest request;
+  ASSERT_TRUE(cliproxy::json::DecodePickRequest(ReadFile(request_path), &request).ok());
+  std::vector<std::string> ids;
+  for (const cliproxy::Candidate& c : request.candidates) ids.push_back(c.id);
+  std::string first = *std::min_element(ids.begin(), ids.end());  // every candidate is tier 0
+
+  std::string config = Config(
+      "plugins:\n  enabled: true\n  dir: plugins\n  configs:\n    other:\n      enabled: true\n"
+      "    scheduler:\n      enabled: true\n      priority: 3\n      delegate: fill-first\n");
+  // Named like a versioned release: the id is still `scheduler`.
+  std::string plugin = CopyPlugin(CLIPROXY_SCHEDULER_SO, dir_, "scheduler-v0.1.0.so");
+  ToolRun run = Pick({"pick", plugin, "--config", config, "--request", request_path});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(Has(run, "plugin: scheduler (" + plugin + "), priority 3, active")) << run.out;
+  EXPECT_TRUE(Has(run, "decision: plugin-delegate"));
+  EXPECT_TRUE(Has(run, "built-in: fill-first -> " + first)) << run.out;
+}
+
+TEST_F(CpaSchedTest, MissingPluginExitsTwoNamingTheFile) {
+  std::string missing = dir_.File("absent.so");
+  ToolRun run = Pick({"pick", missing, "--candidate", "a"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(missing), std::string::npos) << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+TEST_F(CpaSchedTest, RejectedConfigurationExitsTwo) {
+  ToolRun run = Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", Config("deny: 1\n")});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("plugin scheduler plugin.register failed"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(CLIPROXY_SCHEDULER_SO), std::string::npos) << run.err;
+}
+
+TEST_F(CpaSchedTest, ConfigWithoutThePluginsEntryExitsTwo) {
+  std::string config = Config("plugins:\n  configs:\n    other: {}\n");
+  ToolRun run = Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", config});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find(config + ": no plugins.configs.scheduler"), std::string::npos) << run.err;
+}
+
+TEST_F(CpaSchedTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(Pick({"pick"}).exit_code, 2);
+  EXPECT_EQ(Pick({"pick", CLIPROXY_SCHEDULER_SO, "--request", "x.json", "--model", "m"}).exit_code,
+            2);
+  EXPECT_EQ(Pick({"pick", CLIPROXY_SCHEDULER_SO, "--strategy", "random"}).exit_code, 2);
+  EXPECT_EQ(Pick({"pick", CLIPROXY_SCHEDULER_SO, "--header", "no-colon"}).exit_code, 2);
+  ToolRun bad_request = Pick({"pick", CLIPROXY_SCHEDULER_SO, "--request", Config("{\"Model\":1}")});
+  EXPECT_EQ(bad_request.exit_code, 2);
+  EXPECT_NE(bad_request.err.find("not a scheduler.pick request"), std::string::npos);
+}
+
+TEST_F(CpaSchedTest, HelpHasAnExample) {
+  ToolRun run = Pick({"pick", "--help"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("Example:"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("cpa-sched pick ./scheduler.so"), std::string::npos);
+}
+
+}  // namespace

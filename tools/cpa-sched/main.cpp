@@ -1,0 +1,30 @@
+// cpa-sched: the command line over libcliproxy_host. `cpa-sched <command> --help` for each.
+#include <iostream>
+#include <vector>
+
+#include "command.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cpa-sched: drive a CLIProxyAPI scheduler plugin through the plugin host"};
+  app.require_subcommand(1);
+  app.footer(
+      "Example:\n"
+      "  cpa-sched pick ./scheduler.so --config config.yaml --model gpt-5 --provider codex \\\n"
+      "      --candidate codex-a.json --candidate codex-b.json:1 --header 'X-Session-Id: s1'\n"
+      "\n"
+      "Exit codes: 0 decided, 1 the pick failed (an error decision), 2 usage or load error.");
+
+  std::vector<cpa_sched::Command> commands = {cpa_sched::AddPickCommand(app)};
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? cpa_sched::kExitOk : cpa_sched::kExitUsage;
+  }
+  for (const cpa_sched::Command& command : commands) {
+    if (command.app->parsed()) return command.run();
+  }
+  std::cerr << app.help();
+  return cpa_sched::kExitUsage;
+}

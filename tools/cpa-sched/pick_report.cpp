@@ -1,0 +1,87 @@
+#include "pick_report.hpp"
+
+#include <string>
+
+namespace cpa_sched {
+namespace {
+
+using cliproxy::host::BuiltinStrategyName;
+using cliproxy::host::PickDecision;
+using cliproxy::host::PickOutcome;
+
+std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
+
+std::string Normalization(const PickOutcome& o, cliproxy::host::BuiltinStrategy routing) {
+  std::string routing_name(BuiltinStrategyName(routing));
+  switch (o.decision) {
+    case PickDecision::kPluginAuth:
+      return "AuthID " + Quoted(o.auth_id) + " names a candidate";
+    case PickDecision::kPluginDelegate:
+      return "DelegateBuiltin " + Quoted(std::string(BuiltinStrategyName(*o.builtin))) +
+             ": the host's built-in picks";
+    case PickDecision::kUnhandled:
+      return "Handled:false: the host's configured built-in (" + routing_name + ") picks";
+    case PickDecision::kInvalidReply:
+      return "invalid reply (" + o.reason + "), treated as unhandled: " + routing_name + " picks";
+    case PickDecision::kFused:
+      return "call failed outside the envelope protocol (" + o.reason + "): plugin fused, " +
+             routing_name + " picks";
+    case PickDecision::kNoScheduler:
+      return "no active scheduler plugin: " + routing_name + " picks";
+    case PickDecision::kError:
+      return "the plugin's error fails the pick (no fallback)";
+  }
+  return "";
+}
+
+}  // namespace
+
+void PrintPlugin(std::ostream& out, const cliproxy::host::PluginInfo& info) {
+  out << "plugin: " << info.id << " (" << info.path << "), priority " << info.settings.priority
+      << ", " << cliproxy::host::PluginStateName(info.state);
+  if (!info.reason.empty()) out << ": " << info.reason;
+  out << "\n";
+  if (info.state != cliproxy::host::PluginState::kActive) return;
+  const cliproxy::Registration& r = info.registration;
+  std::string capabilities;
+  auto add = [&](bool on, const char* name) {
+    if (!on) return;
+    if (!capabilities.empty()) capabilities += ",";
+    capabilities += name;
+  };
+  add(r.capabilities.scheduler, "scheduler");
+  add(r.capabilities.usage_plugin, "usage_plugin");
+  add(r.capabilities.request_lifecycle_plugin, "request_lifecycle_plugin");
+  add(r.capabilities.management_api, "management_api");
+  out << "registration: " << r.metadata.name << " " << r.metadata.version << " by "
+      << r.metadata.author << ", schema " << info.schema_version << ", capabilities "
+      << capabilities << "\n";
+}
+
+void PrintPickOutcome(std::ostream& out, const PickOutcome& o,
+                      cliproxy::host::BuiltinStrategy routing) {
+  if (!o.plugin_id.empty()) out << "reply: rc=" << o.reply.rc << " " << o.reply.body << "\n";
+  out << "decision: " << cliproxy::host::PickDecisionName(o.decision) << "\n";
+  out << "normalization: " << Normalization(o, routing) << "\n";
+  if (o.builtin) {
+    out << "built-in: " << BuiltinStrategyName(*o.builtin) << " -> "
+        << (o.auth_id.empty() ? "(none)" : o.auth_id) << "\n";
+  }
+  if (o.ok()) out << "auth: " << o.auth_id << "\n";
+  if (o.error) {
+    out << "error: " << o.error->code << ": " << o.error->message;
+    if (o.error->http_status > 0) out << " (http " << o.error->http_status << ")";
+    out << "\n";
+  }
+}
+
+void PrintLogs(std::ostream& out, const std::vector<cliproxy::host::LogEntry>& logs) {
+  for (const cliproxy::host::LogEntry& e : logs) {
+    out << "log: " << cliproxy::host::LogLevelName(e.level) << " "
+        << (e.from_plugin ? "[plugin] " : "") << e.message;
+    for (const auto& [key, value] : e.fields) out << " " << key << "=" << value;
+    out << "\n";
+  }
+}
+
+}  // namespace cpa_sched
