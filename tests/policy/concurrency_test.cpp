@@ -1,11 +1,16 @@
 // Threads picking through round-robin, weighted and sticky routes while another thread
-// reconfigures the plugin with configurations that keep the route names. Run under
-// ThreadSanitizer (label `concurrency`). The route state is shared by the old and the new
-// policies, so the rotation and the weighted sequence stay exact across the swaps.
+// reconfigures with configurations that keep the route names. Run under ThreadSanitizer
+// (label `concurrency`). The route state is shared by the old and the new policies, so
+// the rotation and the weighted sequence stay exact across the swaps.
+//
+// Most tests swap policies with a mutex-guarded pointer of their own (PolicyHolder), so
+// that they check the policy engine alone; the last one goes through SchedulerPlugin's
+// own atomic swap.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "policy_test_util.hpp"
@@ -29,14 +34,43 @@ std::string Config(int variant) {
          (variant % 2 ? "  - name: spare\n    strategy: pass\n" : "");
 }
 
+// Compiles each new configuration from the current policy and swaps it in, as the plugin
+// does, behind a mutex.
+class PolicyHolder {
+ public:
+  PolicyHolder() { Reconfigure(Config(0)); }
+  std::shared_ptr<const Policy> Load() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return policy_;
+  }
+  bool Reconfigure(const std::string& yaml) {
+    try {
+      std::shared_ptr<const Policy> next = Policy::Compile(ParseConfig(yaml), Load().get());
+      std::lock_guard<std::mutex> lock(mutex_);
+      policy_ = std::move(next);
+      return true;
+    } catch (const ConfigError&) {
+      return false;
+    }
+  }
+  // The auth ID chosen, or "<error>".
+  std::string Pick(const PickRequest& request) const {
+    Decision d = Load()->Pick(request);
+    return d.kind == Decision::Kind::kAuth ? d.auth_id : "<error>";
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Policy> policy_;
+};
+
+template <class Target>
 class Reconfigurer {
  public:
-  explicit Reconfigurer(SchedulerPlugin* plugin)
-      : thread_([this, plugin] {
+  explicit Reconfigurer(Target* target)
+      : thread_([this, target] {
           for (int i = 1; !stop_.load() && i < 100'000; ++i) {
-            LifecycleRequest config;
-            config.config_yaml = Config(i);
-            if (!plugin->Reconfigure(config).ok()) failures_.fetch_add(1);
+            if (!Reconfigure(target, Config(i))) failures_.fetch_add(1);
             reconfigures_.fetch_add(1);
             std::this_thread::yield();
           }
@@ -50,34 +84,32 @@ class Reconfigurer {
   int failures() const { return failures_.load(); }
 
  private:
+  static bool Reconfigure(PolicyHolder* holder, const std::string& yaml) {
+    return holder->Reconfigure(yaml);
+  }
+  static bool Reconfigure(SchedulerPlugin* plugin, const std::string& yaml) {
+    LifecycleRequest config;
+    config.config_yaml = yaml;
+    return plugin->Reconfigure(config).ok();
+  }
+
   std::atomic<bool> stop_{false};
   std::atomic<int> reconfigures_{0};
   std::atomic<int> failures_{0};
   std::thread thread_;
 };
 
-std::unique_ptr<SchedulerPlugin> NewPlugin() {
-  auto plugin = std::make_unique<SchedulerPlugin>();
-  LifecycleRequest config;
-  config.config_yaml = Config(0);
-  EXPECT_TRUE(plugin->Register(config).ok());
-  return plugin;
-}
-
 // Runs `kThreads` threads of `kPicksPerThread` picks of `request` while reconfiguring,
 // and counts the accounts chosen.
 std::map<std::string, int> RaceAndCount(const PickRequest& request) {
-  auto plugin = NewPlugin();
+  PolicyHolder holder;
   std::vector<std::map<std::string, int>> counts(kThreads);
   {
-    Reconfigurer reconfigurer(plugin.get());
+    Reconfigurer<PolicyHolder> reconfigurer(&holder);
     std::vector<std::thread> pickers;
     for (int t = 0; t < kThreads; ++t) {
       pickers.emplace_back([&, t] {
-        for (int i = 0; i < kPicksPerThread; ++i) {
-          Result<PickResult> r = plugin->Pick(request);
-          ++counts[t][r.ok() ? r.value().auth_id : "<error>"];
-        }
+        for (int i = 0; i < kPicksPerThread; ++i) ++counts[t][holder.Pick(request)];
       });
     }
     for (std::thread& p : pickers) p.join();
@@ -109,12 +141,12 @@ TEST(ConcurrencyTest, WeightedStaysExactAcrossThreadsAndReconfigures) {
 }
 
 TEST(ConcurrencyTest, StickySessionsAgreeAcrossThreadsAndReconfigures) {
-  auto plugin = NewPlugin();
+  PolicyHolder holder;
   const std::vector<std::string> ids = Ids("acct-", 9);
   constexpr int kKeys = 300;
   std::vector<std::vector<std::string>> seen(kThreads, std::vector<std::string>(kKeys));
   {
-    Reconfigurer reconfigurer(plugin.get());
+    Reconfigurer<PolicyHolder> reconfigurer(&holder);
     std::vector<std::thread> pickers;
     for (int t = 0; t < kThreads; ++t) {
       pickers.emplace_back([&, t] {
@@ -125,10 +157,10 @@ TEST(ConcurrencyTest, StickySessionsAgreeAcrossThreadsAndReconfigures) {
           // Threads walk the keys in different orders, so first bindings race.
           const int k = (i * (t + 1) * 7) % kKeys;
           key = "session-" + std::to_string(k);
-          Result<PickResult> r = plugin->Pick(request);
-          ASSERT_TRUE(r.ok());
-          if (seen[t][k].empty()) seen[t][k] = r.value().auth_id;
-          ASSERT_EQ(r.value().auth_id, seen[t][k]) << "session " << k << " moved";
+          const std::string chosen = holder.Pick(request);
+          ASSERT_NE(chosen, "<error>");
+          if (seen[t][k].empty()) seen[t][k] = chosen;
+          ASSERT_EQ(chosen, seen[t][k]) << "session " << k << " moved";
         }
       });
     }
@@ -143,11 +175,14 @@ TEST(ConcurrencyTest, StickySessionsAgreeAcrossThreadsAndReconfigures) {
   }
 }
 
-TEST(ConcurrencyTest, MixedRoutesRaceWithoutErrors) {
-  auto plugin = NewPlugin();
+TEST(ConcurrencyTest, PluginPicksRaceReconfigures) {
+  SchedulerPlugin plugin;
+  LifecycleRequest initial;
+  initial.config_yaml = Config(0);
+  ASSERT_TRUE(plugin.Register(initial).ok());
   std::atomic<int> errors{0};
   {
-    Reconfigurer reconfigurer(plugin.get());
+    Reconfigurer<SchedulerPlugin> reconfigurer(&plugin);
     std::vector<std::thread> pickers;
     for (int t = 0; t < kThreads; ++t) {
       pickers.emplace_back([&, t] {
@@ -157,7 +192,7 @@ TEST(ConcurrencyTest, MixedRoutesRaceWithoutErrors) {
         std::string& key = request.mutable_request().options.headers.entries[1].second[0];
         for (int i = 0; i < kPicksPerThread; ++i) {
           key = std::to_string(i % 50);
-          Result<PickResult> r = plugin->Pick(request);
+          Result<PickResult> r = plugin.Pick(request);
           if (!r.ok() || !r.value().handled) errors.fetch_add(1);
         }
       });
