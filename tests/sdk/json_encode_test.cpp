@@ -1,0 +1,138 @@
+// Encoding exactly as Go's json.Marshal writes the same values.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "cliproxy/json.hpp"
+
+namespace cliproxy::json {
+namespace {
+
+std::string ReadTestData(const std::string& name) {
+  std::ifstream in(std::string(CLIPROXY_TESTDATA_DIR) + "/" + name, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(JsonQuote, EscapesAsGoWithHtmlEscaping) {
+  EXPECT_EQ(Quote("plain"), R"("plain")");
+  EXPECT_EQ(Quote("<x>&y"), R"("\u003cx\u003e\u0026y")");
+  EXPECT_EQ(Quote("\"\\/"), R"("\"\\/")");
+  EXPECT_EQ(Quote("\b\f\n\r\t"), R"("\b\f\n\r\t")");
+  EXPECT_EQ(Quote(std::string("\x00\x01\x1f", 3)), R"("\u0000\u0001\u001f")");
+  EXPECT_EQ(Quote("\x7f"), "\"\x7f\"");  // DEL is not escaped
+  EXPECT_EQ(Quote("\xE2\x80\xA8\xE2\x80\xA9"), R"("\u2028\u2029")");
+  EXPECT_EQ(Quote("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"),
+            "\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\"");
+}
+
+TEST(JsonQuote, ReplacesEachInvalidByteWithEscapedReplacement) {
+  EXPECT_EQ(Quote("a\xFF"
+                  "b"),
+            R"("a\ufffdb")");
+  EXPECT_EQ(Quote("\xE2\x82"
+                  "A"),
+            R"("\ufffd\ufffdA")");
+  EXPECT_EQ(Quote("\xED\xA0\x80"), R"("\ufffd\ufffd\ufffd")");
+  EXPECT_EQ(Quote("\xEF\xBF\xBD"), "\"\xEF\xBF\xBD\"");  // a real U+FFFD stays literal
+}
+
+TEST(JsonEncode, PickResultAlwaysCarriesAllThreeKeys) {
+  EXPECT_EQ(EncodePickResult({}), R"({"AuthID":"","DelegateBuiltin":"","Handled":false})");
+  PickResult r;
+  r.auth_id = "a<b";
+  r.handled = true;
+  EXPECT_EQ(EncodePickResult(r), R"({"AuthID":"a\u003cb","DelegateBuiltin":"","Handled":true})");
+}
+
+TEST(JsonEncode, RegistrationInGoFieldOrderWithNilAndOmittedParts) {
+  Registration r;
+  r.schema_version = 1;
+  r.metadata.name = "n";
+  ConfigField plain;
+  plain.name = "a";
+  plain.type = "string";
+  ConfigField choice;
+  choice.name = "b";
+  choice.type = "enum";
+  choice.enum_values = {"", "x"};
+  r.metadata.config_fields = {plain, choice};
+  r.capabilities.scheduler = true;
+  EXPECT_EQ(
+      EncodeRegistration(r),
+      R"({"schema_version":1,"metadata":{"Name":"n","Version":"","Author":"",)"
+      R"("GitHubRepository":"","Logo":"","ConfigFields":[{"Name":"a","Type":"string",)"
+      R"("EnumValues":null,"Description":""},{"Name":"b","Type":"enum","EnumValues":["","x"],)"
+      R"("Description":""}]},"capabilities":{"scheduler":true}})");
+  Registration empty;
+  EXPECT_EQ(EncodeRegistration(empty),
+            R"({"schema_version":0,"metadata":{"Name":"","Version":"","Author":"",)"
+            R"("GitHubRepository":"","Logo":"","ConfigFields":null},"capabilities":{}})");
+  empty.metadata.config_fields.empty_not_null = true;
+  EXPECT_NE(EncodeRegistration(empty).find(R"("ConfigFields":[])"), std::string::npos);
+}
+
+TEST(JsonEncode, MapsSortKeysBytewiseAndNilDiffersFromEmpty) {
+  PickRequest r;
+  Candidate c;
+  c.id = "a";
+  c.attributes.Set("b", "2");
+  c.attributes.Set("B", "1");
+  c.attributes.Set("\xC3\xA9", "3");  // after every ASCII key
+  c.attributes.Set("a", "0");
+  r.candidates.push_back(c);
+  Candidate empty;
+  empty.attributes.empty_not_null = true;
+  r.candidates.push_back(empty);
+  r.providers.empty_not_null = true;
+  std::string json = EncodePickRequest(r);
+  EXPECT_NE(json.find(R"("Attributes":{"B":"1","a":"0","b":"2","é":"3"})"), std::string::npos);
+  EXPECT_NE(json.find(R"("Attributes":{},"Metadata":null)"), std::string::npos);
+  EXPECT_NE(json.find(R"("Providers":[])"), std::string::npos);
+  EXPECT_NE(json.find(R"("Options":{"Headers":null,"Metadata":null})"), std::string::npos);
+}
+
+TEST(JsonEncode, ReEncodesHostBodiesByteForByte) {
+  // The test data is CLIProxyAPI's own encoding: decoding and encoding must give it back.
+  for (const char* name : {"pick-1.json", "pick-10.json", "pick-100.json", "pick-1000.json"}) {
+    std::string body = ReadTestData(name);
+    while (!body.empty() && body.back() == '\n') body.pop_back();
+    ASSERT_FALSE(body.empty()) << name;
+    PickRequest r;
+    ASSERT_TRUE(DecodePickRequest(body, &r, PickFields::All()).ok()) << name;
+    EXPECT_EQ(EncodePickRequest(r), body) << name;
+  }
+}
+
+TEST(JsonEncode, AnyValuesAsGoReEncodesThem) {
+  PickRequest r;
+  std::string body =
+      R"({"Options":{"Metadata":{"z":{"b":1.50,"a":"<\u2028"},"a":[1e21,"x\ud800"],"n":null}}})";
+  ASSERT_TRUE(DecodePickRequest(body, &r, PickFields::All()).ok());
+  std::string json = EncodePickRequest(r);
+  // A lone surrogate became U+FFFD when decoded; Go writes that rune literally.
+  EXPECT_NE(json.find("\"Metadata\":{\"a\":[1e+21,\"x\xEF\xBF\xBD\"],\"n\":null,"
+                      "\"z\":{\"a\":\"\\u003c\\u2028\",\"b\":1.5}}"),
+            std::string::npos)
+      << json;
+}
+
+TEST(JsonEncode, UsageRecordInGoFieldOrder) {
+  UsageRecord u;
+  u.provider = "codex";
+  u.latency_ns = 5;
+  u.response_headers.Set("Retry-After", {"3"});
+  EXPECT_EQ(EncodeUsageRecord(u),
+            R"({"Provider":"codex","ExecutorType":"","Model":"","Alias":"","APIKey":"",)"
+            R"("AuthID":"","AuthIndex":"","AuthType":"","Source":"","ReasoningEffort":"",)"
+            R"("ServiceTier":"","Generate":false,"RequestedAt":"","Latency":5,"TTFT":0,)"
+            R"("Failed":false,"Failure":{"StatusCode":0,"Body":""},"Detail":{"InputTokens":0,)"
+            R"("OutputTokens":0,"ReasoningTokens":0,"CachedTokens":0,"CacheReadTokens":0,)"
+            R"("CacheCreationTokens":0,"TotalTokens":0},"ResponseHeaders":{"Retry-After":["3"]}})");
+}
+
+}  // namespace
+}  // namespace cliproxy::json
