@@ -154,8 +154,10 @@ bool IsOneOf(std::string_view v, std::initializer_list<std::string_view> words) 
 }
 
 // Go's strconv.ParseInt/ParseUint with base 0, as yaml.v3 calls them (underscores already
-// removed): optional sign, then 0x/0o/0b, a leading-0 octal, or decimal; must fit 64 bits.
-bool IsGoInteger(std::string_view s) {
+// removed): optional sign, then 0x/0o/0b, a leading-0 octal, or decimal; must fit 64 bits
+// (ParseInt takes [-2^63, 2^63), ParseUint without a sign [0, 2^64)). On success stores
+// the magnitude and whether it is negative.
+bool ParseGoInteger(std::string_view s, uint64_t* magnitude, bool* negative) {
   char sign = 0;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
     sign = s[0];
@@ -188,10 +190,17 @@ bool IsGoInteger(std::string_view s) {
       return false;
     }
   }
-  // ParseInt takes [-2^63, 2^63); ParseUint (no sign) takes [0, 2^64).
-  if (sign == '-') return value <= (uint64_t{1} << 63);
-  if (sign == '+') return value < (uint64_t{1} << 63);
+  if (sign == '-' && value > (uint64_t{1} << 63)) return false;
+  if (sign == '+' && value >= (uint64_t{1} << 63)) return false;
+  *magnitude = value;
+  *negative = sign == '-';
   return true;
+}
+
+bool IsGoInteger(std::string_view s) {
+  uint64_t magnitude = 0;
+  bool negative = false;
+  return ParseGoInteger(s, &magnitude, &negative);
 }
 
 // yaml.v3's float syntax for plain scalars: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
@@ -420,43 +429,49 @@ bool YamlReader::Bool() const {
   Fail("expected a boolean (true/false, yes/no, on/off), got " + Describe());
 }
 
+// Integers as yaml.v3 resolves them (so `0x1F`, `0o17`, `0b101`, `1_000` and, as in Go's
+// base-0 parsing, `010` = 8), but stricter than its decoder: a float, even an integral one,
+// is refused rather than truncated.
 int64_t YamlReader::Int() const {
   if (IsNull()) return 0;
-  if (!node_.IsScalar() || !IsPlain(node_)) Fail("expected an integer, got " + Describe());
-  std::string v = WithoutUnderscores(node_.Scalar());
-  int base = 10;
-  size_t start = (!v.empty() && (v[0] == '+' || v[0] == '-')) ? 1 : 0;
-  std::string digits = v.substr(start);
-  if (digits.rfind("0x", 0) == 0) {
-    base = 16;
-    digits = digits.substr(2);
-  } else if (digits.rfind("0o", 0) == 0) {
-    base = 8;
-    digits = digits.substr(2);
-  } else if (digits.rfind("0b", 0) == 0) {
-    base = 2;
-    digits = digits.substr(2);
+  if (!node_.IsScalar()) Fail("expected an integer, got " + Describe());
+  Scalar v = Resolve();
+  if (v.tag == "!!null") return 0;
+  uint64_t magnitude = 0;
+  bool negative = false;
+  if (v.tag != "!!int" || !ParseGoInteger(WithoutUnderscores(v.text), &magnitude, &negative)) {
+    Fail("expected an integer, got " + Describe());
   }
-  if (digits.empty()) Fail("expected an integer, got " + Describe());
-  errno = 0;
-  char* end = nullptr;
-  long long n = std::strtoll((v.substr(0, start) + digits).c_str(), &end, base);
-  if (errno != 0 || *end != '\0') Fail("expected an integer, got " + Describe());
-  return n;
+  if (negative)
+    return magnitude == (uint64_t{1} << 63) ? INT64_MIN : -static_cast<int64_t>(magnitude);
+  if (magnitude > static_cast<uint64_t>(INT64_MAX)) Fail("integer out of range: " + Describe());
+  return static_cast<int64_t>(magnitude);
 }
 
+// An integer or a float as yaml.v3 resolves them (`.inf`, `-.inf` included); `.nan` is
+// refused, as is a quoted number.
 double YamlReader::Number() const {
   if (IsNull()) return 0;
-  if (!node_.IsScalar() || !IsPlain(node_)) Fail("expected a number, got " + Describe());
-  std::string v = WithoutUnderscores(node_.Scalar());
-  if (v == ".inf" || v == ".Inf" || v == ".INF" || v == "+.inf") return HUGE_VAL;
-  errno = 0;
-  char* end = nullptr;
-  double d = std::strtod(v.c_str(), &end);
-  if (v.empty() || errno != 0 || *end != '\0' || std::isnan(d)) {
-    Fail("expected a number, got " + Describe());
+  if (!node_.IsScalar()) Fail("expected a number, got " + Describe());
+  Scalar v = Resolve();
+  if (v.tag == "!!null") return 0;
+  const std::string text = WithoutUnderscores(v.text);
+  if (v.tag == "!!int") {
+    uint64_t magnitude = 0;
+    bool negative = false;
+    if (ParseGoInteger(text, &magnitude, &negative)) {
+      double d = static_cast<double>(magnitude);
+      return negative ? -d : d;
+    }
+  } else if (v.tag == "!!float") {
+    if (IsOneOf(v.text, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})) return HUGE_VAL;
+    if (IsOneOf(v.text, {"-.inf", "-.Inf", "-.INF"})) return -HUGE_VAL;
+    errno = 0;
+    char* end = nullptr;
+    double d = std::strtod(text.c_str(), &end);
+    if (!text.empty() && errno == 0 && *end == '\0' && !std::isnan(d)) return d;
   }
-  return d;
+  Fail("expected a number, got " + Describe());
 }
 
 std::vector<std::string> YamlReader::Strings() const {
