@@ -46,7 +46,7 @@ class Route {
   enum class WhenEmpty { kDeny, kNext, kPass };
 
   // Compiles `config` (whose `path` names it in errors), taking strategy state from
-  // `state`. `rule` is how decisions name the route ("routes[0] team-a"). Throws
+  // `state`. Decisions name the route by path and name ("routes[0] team-a"). Throws
   // ConfigError naming the key at fault.
   static std::unique_ptr<Route> Compile(const RouteConfig& config, RouteState& state);
 

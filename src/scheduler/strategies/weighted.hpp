@@ -7,8 +7,11 @@
 // W consecutive picks with a fixed pool (W = sum of weights in weight units) each account
 // is chosen exactly in proportion to its weight, and the choices are spread evenly
 // instead of in bursts: with weights 3:1 the sequence is a a b a | a a b a ..., never
-// a a a b. An account's longest wait between two of its picks stays close to W / w (see
-// tests/policy/weighted_test.cpp for the measured bound).
+// a a a b. At every point of the sequence each account's number of picks is less than one
+// pick away from its ideal share t * w / W, so its longest wait between two picks is
+// below 2 * W / w + 1; with two accounts it is exactly ceil(W / w). Measured for weights
+// 7:3:2:1: waits of 2, 6, 7 and 13 picks against ideal gaps of 1.9, 4.3, 6.5 and 13
+// (tests/policy/weighted_test.cpp).
 //
 // Weights come from Weights (a `weights` glob map, else the `weight_attribute` attribute,
 // else 1; 0 excludes the account). When all accounts of the pool are excluded the
