@@ -1,5 +1,6 @@
 #include "scheduler/yaml_reader.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -81,62 +82,134 @@ void CheckVersionDirective(std::string_view text) {
   }
 }
 
-// yaml-cpp reads a block-mapping line without `:` ("deny:true", a typo for "deny: true")
-// as a key with a null value; yaml.v3 refuses it ("could not find expected ':'"). This finds
-// such entries: a plain or quoted key with a null value, not explicit (`? key`), whose line has no
-// `:` value indicator after the key. `seen` guards against walking an aliased node twice.
-void CheckBlockKeys(const YAML::Node& node, std::string_view source, std::set<size_t>* seen) {
-  if (!node.IsMap() && !node.IsSequence()) return;
-  if (!seen->insert(static_cast<size_t>(node.Mark().pos)).second) return;
-  if (node.IsSequence()) {
-    for (const YAML::Node& item : node) CheckBlockKeys(item, source, seen);
-    return;
+// yaml-cpp accepts some documents that yaml.v3 (libyaml) refuses; read leniently they
+// would silently change a configuration, so they are refused here, after parsing, by
+// looking at the source of the nodes yaml-cpp built:
+//  - a block-mapping line without `:` ("deny:true", a typo for "deny: true"), which
+//    yaml-cpp reads as a key with a null value ("could not find expected ':'");
+//  - an empty implicit key (": x"; "did not find expected key");
+//  - a quoted scalar left open until the end of the document, which yaml-cpp closes
+//    there, swallowing the lines after it ("found unexpected end of stream").
+class YamlV3Conformance {
+ public:
+  explicit YamlV3Conformance(std::string_view source) : source_(source) {
+    // yaml-cpp's positions do not count a leading byte order mark.
+    if (source_.rfind("\xEF\xBB\xBF", 0) == 0) base_ = 3;
   }
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    CheckBlockKeys(it->first, source, seen);
-    CheckBlockKeys(it->second, source, seen);
-    const YAML::Mark mark = it->first.Mark();
-    if (node.Style() == YAML::EmitterStyle::Flow || !it->second.IsNull() || mark.is_null() ||
-        !it->first.IsScalar() || !(IsPlain(it->first) || it->first.Tag() == "!") || mark.pos < 0 ||
-        static_cast<size_t>(mark.pos) >= source.size()) {
-      continue;
+
+  void Check(const YAML::Node& node) {
+    if (node.IsScalar()) {
+      CheckQuotedScalarClosed(node);
+      return;
     }
-    size_t pos = static_cast<size_t>(mark.pos);
-    size_t line_start = source.rfind('\n', pos == 0 ? 0 : pos - 1);
-    line_start = (line_start == std::string_view::npos || pos == 0) ? 0 : line_start + 1;
-    std::string_view before = source.substr(line_start, pos - line_start);
-    size_t last = before.find_last_not_of(" \t");
-    if (last != std::string_view::npos && before[last] == '?') continue;  // explicit key
-    size_t line_end = source.find('\n', pos);
-    std::string_view rest = source.substr(
-        pos, line_end == std::string_view::npos ? std::string_view::npos : line_end - pos);
-    size_t start = 0;
-    if (!rest.empty() && (rest[0] == '\'' || rest[0] == '"')) {  // skip a quoted key
-      const char quote = rest[0];
-      start = 1;
-      while (start < rest.size()) {
-        if (quote == '"' && rest[start] == '\\') {
-          start += 2;
-        } else if (quote == '\'' && rest[start] == '\'' && start + 1 < rest.size() &&
-                   rest[start + 1] == '\'') {
-          start += 2;
-        } else if (rest[start++] == quote) {
-          break;
+    if (!node.IsMap() && !node.IsSequence()) return;
+    // An alias is the same node again: check it once (this also bounds the work).
+    if (!seen_.insert(static_cast<size_t>(node.Mark().pos)).second) return;
+    if (node.IsSequence()) {
+      for (const YAML::Node& item : node) Check(item);
+      return;
+    }
+    const bool block = node.Style() != YAML::EmitterStyle::Flow;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      Check(it->first);
+      Check(it->second);
+      if (block) CheckBlockEntry(it->first, it->second);
+    }
+  }
+
+ private:
+  // The source offset of a node's first character (its properties, if any), or npos.
+  size_t Offset(const YAML::Node& node) const {
+    const YAML::Mark mark = node.Mark();
+    if (mark.is_null() || mark.pos < 0) return std::string_view::npos;
+    size_t pos = static_cast<size_t>(mark.pos) + base_;
+    return pos < source_.size() ? pos : std::string_view::npos;
+  }
+
+  // Skips anchors and tags ("&a ", "!!str ") and the blanks after them.
+  size_t SkipProperties(size_t pos) const {
+    while (pos < source_.size() && (source_[pos] == '&' || source_[pos] == '!')) {
+      while (pos < source_.size() && source_[pos] != ' ' && source_[pos] != '\t' &&
+             source_[pos] != '\n') {
+        ++pos;
+      }
+      while (pos < source_.size() && (source_[pos] == ' ' || source_[pos] == '\t')) ++pos;
+    }
+    return pos;
+  }
+
+  // The offset just past the quoted scalar opening at `pos`, or npos if it never closes.
+  size_t QuotedEnd(size_t pos) const {
+    const char quote = source_[pos];
+    for (size_t i = pos + 1; i < source_.size(); ++i) {
+      if (quote == '"' && source_[i] == '\\') {
+        ++i;
+      } else if (source_[i] == quote) {
+        if (quote == '\'' && i + 1 < source_.size() && source_[i + 1] == '\'') {
+          ++i;  // '' inside single quotes
+        } else {
+          return i + 1;
         }
       }
     }
-    bool found = false;
-    for (size_t i = start; i < rest.size() && !found; ++i) {
-      if (rest[i] == '#' && i > 0 && (rest[i - 1] == ' ' || rest[i - 1] == '\t')) break;
-      found = rest[i] == ':' && (i + 1 == rest.size() || rest[i + 1] == ' ' ||
-                                 rest[i + 1] == '\t' || rest[i + 1] == '\r');
-    }
-    if (!found) {
-      throw ConfigError("invalid YAML at " + Position(mark) +
-                        ": could not find expected ':' after the key `" + it->first.Scalar() + "`");
+    return std::string_view::npos;
+  }
+
+  void CheckQuotedScalarClosed(const YAML::Node& node) const {
+    if (IsPlain(node)) return;
+    size_t pos = Offset(node);
+    if (pos == std::string_view::npos) return;
+    pos = SkipProperties(pos);
+    if (pos >= source_.size() || (source_[pos] != '"' && source_[pos] != '\'')) return;
+    if (QuotedEnd(pos) == std::string_view::npos) {
+      throw ConfigError("invalid YAML at " + Position(node.Mark()) +
+                        ": found unexpected end of stream (the quoted scalar is never closed)");
     }
   }
-}
+
+  // True if the last non-blank character before `pos` is the `?` of an explicit key.
+  bool AfterQuestionMark(size_t pos) const {
+    while (pos > 0 && (source_[pos - 1] == ' ' || source_[pos - 1] == '\t' ||
+                       source_[pos - 1] == '\n' || source_[pos - 1] == '\r')) {
+      --pos;
+    }
+    return pos > 0 && source_[pos - 1] == '?';
+  }
+
+  void CheckBlockEntry(const YAML::Node& key, const YAML::Node& value) const {
+    size_t pos = Offset(key);
+    if (pos == std::string_view::npos) return;
+    if (key.IsNull() && source_[pos] == ':' && !AfterQuestionMark(pos)) {
+      throw ConfigError("invalid YAML at " + Position(key.Mark()) + ": did not find expected key");
+    }
+    if (!value.IsNull() || !key.IsScalar() || !(IsPlain(key) || key.Tag() == "!")) return;
+    size_t line_start = source_.rfind('\n', pos == 0 ? 0 : pos - 1);
+    line_start = (line_start == std::string_view::npos || pos == 0) ? 0 : line_start + 1;
+    std::string_view before = source_.substr(line_start, pos - line_start);
+    size_t last = before.find_last_not_of(" \t");
+    if (last != std::string_view::npos && before[last] == '?') return;  // an explicit key
+    size_t line_end = source_.find('\n', pos);
+    if (line_end == std::string_view::npos) line_end = source_.size();
+    size_t i = pos;
+    if (source_[pos] == '"' || source_[pos] == '\'') {
+      i = std::min(QuotedEnd(pos), line_end);
+    }
+    for (; i < line_end; ++i) {
+      if (source_[i] == '#' && i > pos && (source_[i - 1] == ' ' || source_[i - 1] == '\t')) break;
+      if (source_[i] == ':' &&
+          (i + 1 == source_.size() || source_[i + 1] == ' ' || source_[i + 1] == '\t' ||
+           source_[i + 1] == '\r' || source_[i + 1] == '\n')) {
+        return;
+      }
+    }
+    throw ConfigError("invalid YAML at " + Position(key.Mark()) +
+                      ": could not find expected ':' after the key `" + key.Scalar() + "`");
+  }
+
+  std::string_view source_;
+  size_t base_ = 0;
+  std::set<size_t> seen_;
+};
 
 constexpr std::string_view kLongTagPrefix = "tag:yaml.org,2002:";
 
@@ -340,8 +413,7 @@ YAML::Node YamlReader::Load(const std::string& text) {
   }
   try {
     YAML::Node root = YAML::Load(*source);
-    std::set<size_t> seen;
-    CheckBlockKeys(root, *source, &seen);
+    YamlV3Conformance(*source).Check(root);
     return root;
   } catch (const YAML::Exception& e) {
     std::string where = Position(e.mark);

@@ -171,6 +171,20 @@ TEST(ParseConfig, AKeyWithoutColonSpaceIsAnError) {
   EXPECT_EQ(Parsed("a: {x, y:z}\nauth_id: c").auth_id, "c");  // flow mappings allow it
 }
 
+TEST(ParseConfig, AnUnclosedQuoteIsAnErrorNotASwallowedLine) {
+  // yaml-cpp would close the string at the end and read auth_id as "b deny: yes ".
+  ExpectMentions(Failure("auth_id: \"b\ndeny: yes\n"), {"line 1, column 10", "never closed"});
+  ExpectMentions(Failure("auth_id: 'b\ndeny: yes\n"), {"never closed"});
+  ExpectMentions(Failure("auth_id: &x !!str 'b\n"), {"never closed"});
+  EXPECT_EQ(Parsed("auth_id: 'it''s'\ndeny: yes").auth_id, "it's");
+  EXPECT_EQ(Parsed("auth_id: \"a\\\"b\"\ndeny: yes").auth_id, "a\"b");
+  EXPECT_EQ(Parsed("auth_id: \"multi\n  line\"\ndeny: yes").auth_id, "multi line");
+}
+
+TEST(ParseConfig, AnEmptyKeyIsAnError) {
+  ExpectMentions(Failure(": x\nauth_id: b"), {"line 1", "did not find expected key"});
+}
+
 TEST(ParseConfig, CharactersYamlForbidsAreErrorsWithPosition) {
   ExpectMentions(Failure("enabled: true\nauth_id: a\xFF"
                          "b\n"),
