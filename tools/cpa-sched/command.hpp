@@ -23,6 +23,7 @@ struct Command {
 
 // One function per command file.
 Command AddPickCommand(CLI::App& parent);
+Command AddSimulateCommand(CLI::App& parent);
 
 }  // namespace cpa_sched
 

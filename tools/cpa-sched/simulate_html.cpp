@@ -1,0 +1,440 @@
+#include "simulate_html.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "simulate_text.hpp"
+#include "simulate_time.hpp"
+
+namespace cpa_sched {
+namespace {
+
+// Ten colours that stay apart from one another (and from the grey of failed picks).
+constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
+                                    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#2f4b7c"};
+constexpr const char* kFailedColor = "#8c8c8c";
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string Color(size_t i) { return kPalette[i % (sizeof kPalette / sizeof kPalette[0])]; }
+
+std::string Num(double v) { return Fixed(v, 1); }
+
+// A step of 1, 2 or 5 times a power of ten giving about `target` intervals over `range`.
+double NiceStep(double range, int target) {
+  if (range <= 0) return 1;
+  double raw = range / target;
+  double power = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * power >= raw) return m * power;
+  }
+  return 10 * power;
+}
+
+// Time ticks fall on 1/2/5/10/15/30 seconds, minutes or hours.
+int64_t TimeStep(int64_t range_ns) {
+  static constexpr int64_t kS = 1'000'000'000;
+  static constexpr int64_t kSteps[] = {
+      kS / 10,   kS / 5,    kS / 2,    kS,         2 * kS,     5 * kS,     10 * kS,
+      15 * kS,   30 * kS,   60 * kS,   120 * kS,   300 * kS,   600 * kS,   900 * kS,
+      1800 * kS, 3600 * kS, 7200 * kS, 10800 * kS, 21600 * kS, 43200 * kS, 86400 * kS};
+  for (int64_t step : kSteps) {
+    if (range_ns / step <= 8) return step;
+  }
+  return 86400 * kS * (range_ns / (86400 * kS * 8) + 1);
+}
+
+std::string TimeLabel(int64_t ns) {
+  int64_t tenths = ns / 100'000'000;
+  int64_t s = tenths / 10;
+  std::string out;
+  if (tenths % 10 != 0) return Fixed(static_cast<double>(tenths) / 10, 1) + "s";
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) {
+    out = std::to_string(s / 60) + "m";
+    if (s % 60) out += std::to_string(s % 60) + "s";
+    return out;
+  }
+  out = std::to_string(s / 3600) + "h";
+  if (s % 3600) out += std::to_string(s / 60 % 60) + "m";
+  return out;
+}
+
+struct Series {
+  std::string label;
+  std::string color;
+  const std::vector<int64_t>* values;
+};
+
+void WriteChart(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
+  constexpr double kWidth = 960, kHeight = 380;
+  constexpr double kLeft = 64, kRight = 16, kTop = 16, kBottom = 48;
+  const double plot_w = kWidth - kLeft - kRight;
+  const double plot_h = kHeight - kTop - kBottom;
+  const size_t buckets = r.bucket_failed.size();
+  const int64_t span_ns = r.bucket_ns * static_cast<int64_t>(buckets);
+
+  std::vector<Series> series;
+  for (size_t a = 0; a < scenario.accounts.size(); ++a) {
+    series.push_back({scenario.accounts[a].id, Color(a), &r.accounts[a].bucket_picks});
+  }
+  if (r.failed > 0) series.push_back({"(failed)", kFailedColor, &r.bucket_failed});
+
+  std::vector<int64_t> totals(buckets, 0);
+  for (const Series& s : series) {
+    for (size_t b = 0; b < buckets; ++b) totals[b] += (*s.values)[b];
+  }
+  int64_t peak = std::max<int64_t>(1, *std::max_element(totals.begin(), totals.end()));
+  double y_step = NiceStep(static_cast<double>(peak), 5);
+  if (y_step < 1) y_step = 1;
+  double y_max = std::ceil(static_cast<double>(peak) / y_step) * y_step;
+
+  auto x_of_ns = [&](int64_t ns) {
+    return kLeft + plot_w * static_cast<double>(ns) / static_cast<double>(span_ns);
+  };
+  auto x_of_bucket = [&](size_t b) {
+    return kLeft + plot_w * (static_cast<double>(b) + 0.5) / static_cast<double>(buckets);
+  };
+  auto y_of = [&](double v) { return kTop + plot_h - plot_h * v / y_max; };
+
+  out << "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth
+      << "\" height=\"" << kHeight << "\" viewBox=\"0 0 " << kWidth << " " << kHeight
+      << "\" role=\"img\" aria-label=\"picks per account over simulated time\">\n";
+  out << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << Num(plot_w)
+      << "\" height=\"" << Num(plot_h) << "\" fill=\"#fbfbfb\" stroke=\"none\"/>\n";
+
+  // Event windows behind the data. Events with the same window and kind share one band
+  // (one label naming every account); the labels of overlapping bands go on separate rows.
+  struct Band {
+    int64_t from, until;
+    EventKind kind;
+    std::string accounts;
+  };
+  std::vector<Band> bands;
+  std::ostringstream labels;  // drawn over the data
+  for (const ScenarioEvent& e : scenario.events) {
+    Band band{std::min(e.at_ns, span_ns), std::min(e.until_ns.value_or(span_ns), span_ns), e.kind,
+              scenario.accounts[e.account].id};
+    if (band.until <= band.from) continue;
+    auto same = std::find_if(bands.begin(), bands.end(), [&](const Band& b) {
+      return b.from == band.from && b.until == band.until && b.kind == band.kind;
+    });
+    if (same != bands.end()) {
+      same->accounts += ", " + band.accounts;
+    } else {
+      bands.push_back(band);
+    }
+  }
+  for (size_t i = 0; i < bands.size(); ++i) {
+    const Band& b = bands[i];
+    int row = 0;
+    for (size_t j = 0; j < i; ++j) {
+      if (bands[j].from < b.until && b.from < bands[j].until) ++row;
+    }
+    std::string label = b.accounts + " " + EventKindName(b.kind);
+    out << "<rect class=\"event\" x=\"" << Num(x_of_ns(b.from)) << "\" y=\"" << kTop
+        << "\" width=\"" << Num(x_of_ns(b.until) - x_of_ns(b.from)) << "\" height=\"" << Num(plot_h)
+        << "\" fill=\"#e15759\" fill-opacity=\"0.08\" stroke=\"#e15759\" stroke-opacity=\"0.35\""
+        << " stroke-dasharray=\"4 3\"><title>" << Escape(label) << " "
+        << Escape(FormatSimTime(b.from)) << " - " << Escape(FormatSimTime(b.until))
+        << "</title></rect>\n";
+    labels << "<text x=\"" << Num(x_of_ns(b.from) + 4) << "\" y=\"" << kTop + 12 + 13 * row
+           << "\" class=\"event-label\">" << Escape(label) << "</text>\n";
+  }
+
+  // Horizontal grid and y labels.
+  for (double v = 0; v <= y_max + 1e-9; v += y_step) {
+    double y = y_of(v);
+    out << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + plot_w << "\" y1=\"" << Num(y)
+        << "\" y2=\"" << Num(y) << "\" stroke=\"#e3e3e3\"/>\n";
+    out << "<text x=\"" << kLeft - 6 << "\" y=\"" << Num(y + 4)
+        << "\" text-anchor=\"end\" class=\"tick\">" << Fixed(v, y_step < 1 ? 1 : 0) << "</text>\n";
+  }
+
+  // Stacked areas, the first account at the bottom.
+  std::vector<int64_t> below(buckets, 0);
+  for (const Series& s : series) {
+    std::string top, bottom;
+    for (size_t b = 0; b < buckets; ++b) {
+      double y = y_of(static_cast<double>(below[b] + (*s.values)[b]));
+      top += Num(x_of_bucket(b)) + "," + Num(y) + " ";
+    }
+    for (size_t b = buckets; b-- > 0;) {
+      bottom += Num(x_of_bucket(b)) + "," + Num(y_of(static_cast<double>(below[b]))) + " ";
+      below[b] += (*s.values)[b];
+    }
+    out << "<polygon points=\"" << top << bottom << "\" fill=\"" << s.color
+        << "\" fill-opacity=\"0.85\" stroke=\"#fff\" stroke-width=\"0.6\"><title>"
+        << Escape(s.label) << "</title></polygon>\n";
+  }
+
+  out << labels.str();
+
+  // Axes and x ticks.
+  out << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft << "\" y1=\"" << kTop << "\" y2=\""
+      << kTop + plot_h << "\" stroke=\"#333\"/>\n";
+  out << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + plot_w << "\" y1=\"" << kTop + plot_h
+      << "\" y2=\"" << kTop + plot_h << "\" stroke=\"#333\"/>\n";
+  int64_t x_step = TimeStep(span_ns);
+  for (int64_t t = 0; t <= span_ns; t += x_step) {
+    double x = x_of_ns(t);
+    out << "<line x1=\"" << Num(x) << "\" x2=\"" << Num(x) << "\" y1=\"" << kTop + plot_h
+        << "\" y2=\"" << kTop + plot_h + 5 << "\" stroke=\"#333\"/>\n";
+    out << "<text x=\"" << Num(x) << "\" y=\"" << kTop + plot_h + 18
+        << "\" text-anchor=\"middle\" class=\"tick\">" << TimeLabel(t) << "</text>\n";
+  }
+  out << "<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << kHeight - 8
+      << "\" text-anchor=\"middle\" class=\"axis\">simulated time</text>\n";
+  out << "<text transform=\"translate(16 " << Num(kTop + plot_h / 2)
+      << ") rotate(-90)\" text-anchor=\"middle\" class=\"axis\">picks per "
+      << Escape(FormatSimTime(r.bucket_ns)) << "</text>\n";
+  out << "</svg>\n";
+
+  out << "<ul class=\"legend\">\n";
+  for (const Series& s : series) {
+    out << "<li><svg width=\"12\" height=\"12\" xmlns=\"http://www.w3.org/2000/svg\"><rect "
+           "width=\"12\" height=\"12\" fill=\""
+        << s.color << "\"/></svg>" << Escape(s.label) << "</li>\n";
+  }
+  if (!scenario.events.empty()) {
+    out << "<li><svg width=\"12\" height=\"12\" xmlns=\"http://www.w3.org/2000/svg\"><rect "
+           "width=\"12\" height=\"12\" fill=\"#e15759\" fill-opacity=\"0.15\" stroke=\"#e15759\" "
+           "stroke-dasharray=\"2 2\"/></svg>event window</li>\n";
+  }
+  out << "</ul>\n";
+}
+
+void Table(std::ostream& out, const std::vector<std::string>& header,
+           const std::vector<std::vector<std::string>>& rows, const std::string& align) {
+  out << "<table>\n<thead><tr>";
+  for (size_t i = 0; i < header.size(); ++i) {
+    out << "<th" << (i < align.size() && align[i] == 'r' ? " class=\"num\"" : "") << ">"
+        << Escape(header[i]) << "</th>";
+  }
+  out << "</tr></thead>\n<tbody>\n";
+  for (const auto& row : rows) {
+    out << "<tr>";
+    for (size_t i = 0; i < row.size(); ++i) {
+      out << "<td" << (i < align.size() && align[i] == 'r' ? " class=\"num\"" : "") << ">" << row[i]
+          << "</td>";
+    }
+    out << "</tr>\n";
+  }
+  out << "</tbody>\n</table>\n";
+}
+
+// A share with a bar behind it (pure CSS).
+std::string ShareCell(int64_t part, int64_t whole, const std::string& color) {
+  double pct = whole == 0 ? 0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+  return "<span class=\"bar\"><span style=\"width:" + Fixed(pct, 1) + "%;background:" + color +
+         "\"></span></span>" + Escape(Percent(part, whole));
+}
+
+void WriteAccounts(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
+  bool usage = scenario.usage.enabled;
+  std::vector<std::string> header = {"",        "account", "provider", "priority",
+                                     "offered", "picks",   "share"};
+  if (usage) {
+    header.push_back("mean latency ms");
+    header.push_back("tokens");
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (size_t a = 0; a < scenario.accounts.size(); ++a) {
+    const AccountResult& s = r.accounts[a];
+    std::vector<std::string> row = {
+        "<span class=\"swatch\" style=\"background:" + Color(a) + "\"></span>",
+        Escape(scenario.accounts[a].id),
+        Escape(scenario.accounts[a].provider),
+        std::to_string(scenario.accounts[a].priority),
+        std::to_string(s.offered),
+        std::to_string(s.picks),
+        ShareCell(s.picks, r.requests, Color(a))};
+    if (usage) {
+      row.push_back(s.usage_records == 0 ? "-"
+                                         : Fixed(static_cast<double>(s.latency_ns_total) /
+                                                     static_cast<double>(s.usage_records) / 1e6,
+                                                 0));
+      row.push_back(std::to_string(s.tokens_total));
+    }
+    rows.push_back(row);
+  }
+  rows.push_back(
+      {"<span class=\"swatch\" style=\"background:" + std::string(kFailedColor) + "\"></span>",
+       "(failed)", "", "", "", std::to_string(r.failed),
+       ShareCell(r.failed, r.requests, kFailedColor)});
+  Table(out, header, rows, "lllrrrlrr");
+}
+
+const char* kStyle = R"(
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;margin:24px auto;max-width:1000px;padding:0 16px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.meta{color:#555;margin:0 0 16px}.meta dt{font-weight:600;float:left;clear:left;width:120px}.meta dd{margin:0 0 2px 130px}
+table{border-collapse:collapse;margin:4px 0 8px}th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:left;vertical-align:middle}
+th{background:#f4f4f4;font-weight:600}.num{text-align:right;font-variant-numeric:tabular-nums}
+.bar{display:inline-block;width:120px;height:10px;background:#eee;margin-right:8px;vertical-align:middle}
+.bar span{display:block;height:10px}
+.swatch{display:inline-block;width:12px;height:12px;vertical-align:middle}
+.chart{display:block;max-width:100%;height:auto}.chart .tick{font-size:11px;fill:#555}
+.chart .axis{font-size:12px;fill:#333}.chart .event-label{font-size:11px;fill:#b0302f;paint-order:stroke;stroke:#fff;stroke-width:3px}
+.legend{list-style:none;padding:0;margin:6px 0 0 64px;display:flex;flex-wrap:wrap;gap:4px 18px}
+.legend li{display:flex;align-items:center;gap:6px}
+.big{font-size:20px;font-weight:600}.note{color:#666}
+code{background:#f4f4f4;padding:0 3px}
+)";
+
+}  // namespace
+
+void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
+                     const cliproxy::host::PluginInfo& plugin, const SimulationResult& r) {
+  const cliproxy::Registration& reg = plugin.registration;
+  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      << "<title>cpa-sched simulate: " << Escape(scenario.name) << "</title>\n<style>" << kStyle
+      << "</style>\n</head>\n<body>\n";
+  out << "<h1>Simulation: " << Escape(scenario.name) << "</h1>\n";
+  if (!scenario.description.empty()) {
+    out << "<p class=\"note\">" << Escape(scenario.description) << "</p>\n";
+  }
+  out << "<dl class=\"meta\">\n"
+      << "<dt>scenario</dt><dd><code>" << Escape(scenario.path) << "</code>, seed " << r.seed
+      << "</dd>\n"
+      << "<dt>plugin</dt><dd><code>" << Escape(plugin.id) << "</code> (" << Escape(plugin.path)
+      << "), priority " << plugin.settings.priority << ", "
+      << cliproxy::host::PluginStateName(plugin.state) << "</dd>\n"
+      << "<dt>registration</dt><dd>" << Escape(reg.metadata.name) << " "
+      << Escape(reg.metadata.version) << " by " << Escape(reg.metadata.author) << ", schema "
+      << plugin.schema_version << ", capabilities " << Escape(Capabilities(reg.capabilities))
+      << "</dd>\n"
+      << "<dt>traffic</dt><dd>" << r.requests << " requests over "
+      << Escape(FormatSimTime(r.duration_ns)) << " simulated, " << scenario.accounts.size()
+      << " accounts, " << scenario.events.size() << " events; routing.strategy "
+      << cliproxy::host::BuiltinStrategyName(scenario.routing_strategy) << "</dd>\n"
+      << "</dl>\n";
+
+  out << "<h2>Picks per account over time</h2>\n";
+  WriteChart(out, scenario, r);
+
+  out << "<h2>Accounts</h2>\n";
+  WriteAccounts(out, scenario, r);
+  out << "<p><span class=\"big\">" << Fixed(r.jain, 4) << "</span> Jain's fairness index of "
+      << "picks over " << Plural(static_cast<int64_t>(r.jain_accounts), "account")
+      << " offered at least once (1 = perfectly even, 1/n = one account takes all); <span "
+         "class=\"big\">"
+      << Fixed(r.jain_offered, 4)
+      << "</span> of picks per request that offered the account (availability-adjusted).</p>\n";
+
+  if (scenario.traffic.sessions.count > 0) {
+    const SessionResult& s = r.sessions;
+    out << "<h2>Sessions</h2>\n";
+    Table(out, {"measure", "value"},
+          {{"sessions served", std::to_string(s.sessions)},
+           {"requests of sessions served", std::to_string(s.requests)},
+           {"kept their first account",
+            Escape(Percent(s.kept, s.requests)) + " (" + std::to_string(s.kept) + ")"},
+           {"moves", std::to_string(s.moves)},
+           {"caused by events (previous account not offered)", std::to_string(s.forced)},
+           {"not caused by events", std::to_string(s.moves - s.forced)},
+           {"&nbsp;&nbsp;of which back to the first account", std::to_string(s.returns)}},
+          "lr");
+  }
+
+  out << "<h2>Decisions</h2>\n";
+  std::vector<std::vector<std::string>> rows;
+  for (size_t k = 0; k < kDecisionKinds; ++k) {
+    rows.push_back({Escape(DecisionName(k)), std::to_string(r.decisions[k]),
+                    Escape(Percent(r.decisions[k], r.requests))});
+  }
+  Table(out, {"decision", "picks", "share"}, rows, "lrr");
+  out << "<p class=\"note\">Built-in picks (delegated, unhandled, invalid, fused): round-robin "
+      << r.builtin_round_robin << ", fill-first " << r.builtin_fill_first << ".</p>\n";
+
+  out << "<h2>Errors</h2>\n";
+  if (r.errors.empty()) {
+    out << "<p>None: every request was served.</p>\n";
+  } else {
+    rows.clear();
+    for (const ErrorCount& e : r.errors) {
+      rows.push_back({Escape(e.code), e.http_status > 0 ? std::to_string(e.http_status) : "-",
+                      std::to_string(e.count), Escape(e.message)});
+    }
+    Table(out, {"code", "HTTP status", "count", "message (first seen)"}, rows, "lrrl");
+  }
+
+  if (scenario.usage.enabled) {
+    out << "<h2>Usage</h2>\n<p>" << r.usage_records << " usage records, " << r.usage_deliveries
+        << " <code>usage.handle</code> calls"
+        << (reg.capabilities.usage_plugin ? "" : " (the plugin does not declare usage_plugin)")
+        << ".</p>\n";
+  }
+
+  if (!scenario.traffic.tenants.empty()) {
+    out << "<h2>Tenants</h2>\n";
+    rows.clear();
+    for (size_t t = 0; t < scenario.traffic.tenants.size(); ++t) {
+      const ScenarioTenant& tenant = scenario.traffic.tenants[t];
+      const TenantResult& tr = r.tenants[t];
+      std::string used;
+      for (size_t a = 0; a < scenario.accounts.size(); ++a) {
+        if (tr.picks[a] == 0) continue;
+        used += (used.empty() ? "" : ", ") + Escape(scenario.accounts[a].id) + " " +
+                std::to_string(tr.picks[a]);
+      }
+      rows.push_back(
+          {Escape(tenant.name),
+           tenant.caller_scope ? "<code>" + Escape(*tenant.caller_scope) + "</code>" : "(none)",
+           std::to_string(tr.requests), std::to_string(tr.failed), used.empty() ? "-" : used});
+    }
+    Table(out, {"tenant", "caller_scope", "requests", "failed", "accounts used"}, rows, "llrrl");
+  }
+
+  if (!scenario.events.empty()) {
+    out << "<h2>Events</h2>\n";
+    rows.clear();
+    for (const ScenarioEvent& e : scenario.events) {
+      rows.push_back({Escape(FormatSimTime(e.at_ns)),
+                      e.until_ns ? Escape(FormatSimTime(*e.until_ns)) : "end of run",
+                      Escape(scenario.accounts[e.account].id), EventKindName(e.kind)});
+    }
+    Table(out, {"from", "until", "account", "kind"}, rows, "rrll");
+  }
+
+  if (!r.logs.empty()) {
+    out << "<h2>Host log</h2>\n";
+    rows.clear();
+    for (const LogCount& l : r.logs) {
+      rows.push_back({std::string(cliproxy::host::LogLevelName(l.level)), std::to_string(l.count),
+                      Escape(l.message)});
+    }
+    Table(out, {"level", "count", "message"}, rows, "lrl");
+  }
+  out << "<p class=\"note\">Written by <code>cpa-sched simulate</code>. Same plugin, "
+         "configuration, scenario and seed: same report.</p>\n";
+  out << "</body>\n</html>\n";
+}
+
+}  // namespace cpa_sched

@@ -1,0 +1,48 @@
+// The text report of a simulation, printed on stdout: a fixed set of sections in a fixed
+// order, numbers formatted the same way on every machine, so the same seed gives the same
+// bytes and scripts can read it. Shares are of all requests (the `(failed)` row included,
+// so a column sums to 100%).
+//
+//   scenario:  <name> (<file>), seed <n>
+//   plugin:    <id> (<path>), priority <n>, <state>
+//   registration: <Name> <Version> by <Author>, schema <n>, capabilities <list>
+//   traffic:   <n> requests over <time> simulated (<rate>/s), <n> accounts, <n> events;
+//              routing.strategy <built-in>
+//   events:    one line per event                  (when there are events)
+//   accounts:  a table: account, provider, priority, offered, picks, share
+//              [, mean latency, tokens when usage is simulated], then `(failed)`
+//   fairness:  Jain's index <x.xxxx> over <n> accounts offered at least once; <x.xxxx> of
+//              picks per request offered (availability-adjusted)
+//   sessions:  stickiness and moves                (when there are sessions)
+//   decisions: one line per kind, then the built-in picks
+//   errors:    one line per code and HTTP status, or `errors: none`
+//   usage:     records and usage.handle deliveries (when usage is simulated)
+//   tenants:   one line per tenant                 (when there are tenants)
+//   log:       host log messages with their count  (when there are any)
+#ifndef CLIPROXY_TOOLS_CPA_SCHED_SIMULATE_TEXT_HPP_
+#define CLIPROXY_TOOLS_CPA_SCHED_SIMULATE_TEXT_HPP_
+
+#include <ostream>
+#include <string>
+
+#include "cliproxy/host.hpp"
+#include "simulate_run.hpp"
+#include "simulate_scenario.hpp"
+
+namespace cpa_sched {
+
+void PrintSimulation(std::ostream& out, const Scenario& scenario,
+                     const cliproxy::host::PluginInfo& plugin, const SimulationResult& result);
+
+// Helpers shared with the HTML report.
+std::string Percent(int64_t part, int64_t whole);        // "33.3%"
+std::string Plural(int64_t n, const std::string& noun);  // "1 event", "2 events"
+std::string Fixed(double value, int digits);             // printf("%.*f")
+std::string DecisionName(size_t kind);                   // host::PickDecisionName of the index
+std::string ErrorLabel(const ErrorCount& error);         // "code (http 429)"
+std::string EventLabel(const Scenario& scenario, const ScenarioEvent& event);
+std::string Capabilities(const cliproxy::Capabilities& capabilities);
+
+}  // namespace cpa_sched
+
+#endif  // CLIPROXY_TOOLS_CPA_SCHED_SIMULATE_TEXT_HPP_
