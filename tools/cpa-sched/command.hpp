@@ -23,6 +23,8 @@ struct Command {
 
 // One function per command file.
 Command AddPickCommand(CLI::App& parent);
+Command AddCheckCommand(CLI::App& parent);
+Command AddBenchCommand(CLI::App& parent);
 Command AddSimulateCommand(CLI::App& parent);
 
 }  // namespace cpa_sched

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
       "Exit codes: 0 decided, 1 the pick failed (an error decision), 2 usage or load error.");
 
   std::vector<cpa_sched::Command> commands = {cpa_sched::AddPickCommand(app),
+                                              cpa_sched::AddCheckCommand(app),
+                                              cpa_sched::AddBenchCommand(app),
                                               cpa_sched::AddSimulateCommand(app)};
 
   try {

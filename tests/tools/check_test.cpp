@@ -1,0 +1,262 @@
+// cpa-sched check, run as a program: on scheduler.so (every check passes), on plugins that
+// crash, hang, print or answer wrongly (each failure reported with its reason, the checker
+// survives), and its usage errors.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "check_tool_run.hpp"
+#include "host_test_support.hpp"
+
+namespace {
+
+using cliproxy::host::testing::TempDir;
+using cpa_sched::testing::RunTool;
+using cpa_sched::testing::ToolRun;
+
+const std::vector<std::string> kChecks = {
+    "abi",         "registration",   "config-fields",      "pick-replies", "unknown-method",
+    "null-method", "malformed-pick", "malformed-register", "concurrency",  "shutdown"};
+
+struct Row {
+  std::string result;  // PASS, FAIL, SKIP; empty when the row is missing
+  std::string detail;
+};
+
+class CheckTest : public ::testing::Test {
+ protected:
+  ToolRun Check(const std::string& plugin, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"check", plugin};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunTool(args, dir_);
+  }
+  std::string Config(const std::string& yaml) {
+    std::string path = dir_.File("config-" + std::to_string(++configs_) + ".yaml");
+    std::ofstream(path) << yaml;
+    return path;
+  }
+  // The table row of `check`: "<name padded to 20><result padded to 8><detail>".
+  static Row RowOf(const ToolRun& run, const std::string& check) {
+    for (const std::string& line : run.lines) {
+      if (line.size() < 24 || line.rfind(check + " ", 0) != 0) continue;
+      return {line.substr(20, 4), line.size() > 28 ? line.substr(28) : ""};
+    }
+    return {};
+  }
+  static bool Contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  }
+
+  TempDir dir_;
+  int configs_ = 0;
+};
+
+TEST_F(CheckTest, SchedulerSoPassesEveryCheck) {
+  ToolRun run = Check(CLIPROXY_SCHEDULER_SO);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  for (const std::string& check : kChecks) {
+    Row row = RowOf(run, check);
+    EXPECT_EQ(row.result, "PASS") << check << ": " << row.detail << "\n" << run.out;
+  }
+  EXPECT_EQ(run.Line("10 checks:"), "10 checks: 10 passed, 0 failed, 0 skipped") << run.out;
+  EXPECT_TRUE(Contains(RowOf(run, "registration").detail, "capabilities scheduler"));
+  EXPECT_EQ(run.err, "");
+}
+
+TEST_F(CheckTest, SchedulerSoWithAPinnedAuthAnswersWithAuthsAndPasses) {
+  // A CLIProxyAPI config: plugins.configs.scheduler is what the plugin receives.
+  std::string config = Config(
+      "plugins:\n  enabled: true\n  configs:\n    scheduler:\n      enabled: true\n"
+      "      auth_id: codex-user0@example.com.json\n");
+  ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", config});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  Row picks = RowOf(run, "pick-replies");
+  EXPECT_EQ(picks.result, "PASS") << picks.detail;
+  EXPECT_FALSE(Contains(picks.detail, " 0 auth")) << picks.detail;
+  EXPECT_TRUE(Contains(run.out, "(config: " + config)) << run.out;
+}
+
+TEST_F(CheckTest, DenyingSchedulerStillConforms) {
+  // An error envelope is a valid pick reply: the pick fails, as configured.
+  ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", Config("deny: true\n")});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(Contains(RowOf(run, "pick-replies").detail, "24 error envelopes"))
+      << RowOf(run, "pick-replies").detail;
+}
+
+TEST_F(CheckTest, PluginThatSegfaultsOnPickFailsWithTheSignal) {
+  ToolRun run = Check(CLIPROXY_FIXTURE_CRASH_ON_PICK);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_EQ(RowOf(run, "abi").result, "PASS");
+  EXPECT_EQ(RowOf(run, "registration").result, "PASS");
+  for (const char* check : {"pick-replies", "malformed-pick", "concurrency"}) {
+    Row row = RowOf(run, check);
+    EXPECT_EQ(row.result, "FAIL") << check;
+    EXPECT_TRUE(Contains(row.detail, "crashed with SIGSEGV during")) << check << ": " << row.detail;
+  }
+  EXPECT_TRUE(
+      Contains(RowOf(run, "pick-replies").detail, "during scheduler.pick with 10 Codex candidates"))
+      << RowOf(run, "pick-replies").detail;
+  // The checker itself survived every crash and finished the table.
+  EXPECT_EQ(RowOf(run, "shutdown").result, "FAIL");  // it picks before shutting down
+  EXPECT_EQ(RowOf(run, "unknown-method").result, "PASS");
+  EXPECT_TRUE(Contains(run.Line("10 checks:"), "failed")) << run.out;
+}
+
+TEST_F(CheckTest, PluginThatTrustsItsInputFailsOnlyOnMalformedPicks) {
+  ToolRun run = Check(CLIPROXY_FIXTURE_CRASH_ON_MALFORMED);
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_EQ(RowOf(run, "pick-replies").result, "PASS") << RowOf(run, "pick-replies").detail;
+  EXPECT_EQ(RowOf(run, "concurrency").result, "PASS") << RowOf(run, "concurrency").detail;
+  Row malformed = RowOf(run, "malformed-pick");
+  EXPECT_EQ(malformed.result, "FAIL");
+  EXPECT_EQ(malformed.detail, "crashed with SIGSEGV during scheduler.pick with an empty body");
+}
+
+TEST_F(CheckTest, AbortDuringReconfigureFailsRegistrationAndSkipsWhatNeedsIt) {
+  ToolRun run = Check(CLIPROXY_FIXTURE_ABORT_ON_RECONFIGURE);
+  EXPECT_EQ(run.exit_code, 1);
+  Row registration = RowOf(run, "registration");
+  EXPECT_EQ(registration.result, "FAIL");
+  EXPECT_EQ(registration.detail, "crashed with SIGABRT during plugin.reconfigure");
+  for (const char* check : {"config-fields", "pick-replies", "malformed-pick", "concurrency"}) {
+    EXPECT_EQ(RowOf(run, check).result, "SKIP") << check;
+    EXPECT_EQ(RowOf(run, check).detail, "the registration failed") << check;
+  }
+  EXPECT_EQ(RowOf(run, "malformed-register").detail,
+            "crashed with SIGABRT during plugin.reconfigure with truncated JSON");
+}
+
+TEST_F(CheckTest, HungPluginFailsTheProbeAfterTheTimeout) {
+  ToolRun run = Check(CLIPROXY_FIXTURE_HANG_ON_UNKNOWN, {"--timeout", "0.5"});
+  EXPECT_EQ(run.exit_code, 1);
+  Row row = RowOf(run, "unknown-method");
+  EXPECT_EQ(row.result, "FAIL");
+  EXPECT_EQ(row.detail,
+            "timed out after 0.5 s (the plugin hung; killed) during call the unknown method "
+            "cpa_sched.no_such_method");
+  EXPECT_EQ(RowOf(run, "pick-replies").result, "PASS");
+}
+
+TEST_F(CheckTest, PluginThatPrintsToStdoutFailsAndDoesNotReachOurOutput) {
+  ToolRun run = Check(CLIPROXY_FIXTURE_PRINT_ON_PICK);
+  EXPECT_EQ(run.exit_code, 1);
+  Row row = RowOf(run, "pick-replies");
+  EXPECT_EQ(row.result, "FAIL");
+  EXPECT_TRUE(Contains(row.detail, "the plugin wrote to stdout inside a call")) << row.detail;
+  EXPECT_TRUE(Contains(row.detail, "crashing plugin: pick")) << row.detail;
+  for (const std::string& line : run.lines) EXPECT_NE(line, "crashing plugin: pick");
+}
+
+TEST_F(CheckTest, ReplyThatNamesNoCandidateFails) {
+  ToolRun run = Check(CLIPROXY_FIXTURE_SCRIPTED,
+                      {"--config", Config("pick_reply: {\"ok\":true,\"result\":{\"AuthID\":"
+                                          "\"nobody\",\"DelegateBuiltin\":\"\",\"Handled\":true}}"
+                                          "\n")});
+  EXPECT_EQ(run.exit_code, 1);
+  Row row = RowOf(run, "pick-replies");
+  EXPECT_EQ(row.result, "FAIL");
+  EXPECT_TRUE(Contains(row.detail, "Handled:true but unknown auth id (AuthID \"nobody\""))
+      << row.detail;
+}
+
+TEST_F(CheckTest, ReplyWithAKeyInTheWrongCaseFails) {
+  ToolRun run = Check(CLIPROXY_FIXTURE_SCRIPTED,
+                      {"--config", Config("pick_reply: {\"ok\":true,\"result\":{\"authid\":\"\","
+                                          "\"DelegateBuiltin\":\"\",\"Handled\":false}}\n")});
+  Row row = RowOf(run, "pick-replies");
+  EXPECT_EQ(row.result, "FAIL");
+  EXPECT_TRUE(Contains(row.detail, "`AuthID` is missing (`authid` is there")) << row.detail;
+}
+
+TEST_F(CheckTest, ReplyWithADelegateTheHostDoesNotKnowFails) {
+  ToolRun run = Check(CLIPROXY_FIXTURE_SCRIPTED,
+                      {"--config", Config("pick_reply: {\"ok\":true,\"result\":{\"AuthID\":\"\","
+                                          "\"DelegateBuiltin\":\"weighted-round-robin\","
+                                          "\"Handled\":true}}\n")});
+  Row row = RowOf(run, "pick-replies");
+  EXPECT_EQ(row.result, "FAIL");
+  EXPECT_TRUE(Contains(row.detail, "Handled:true but unknown delegate")) << row.detail;
+}
+
+TEST_F(CheckTest, IncompleteMetadataAndTooNewSchemaFailRegistration) {
+  ToolRun author = Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("author: \"  \"\n")});
+  EXPECT_EQ(RowOf(author, "registration").detail,
+            "plugin.register: metadata Author empty (CLIProxyAPI requires Name, Version, Author "
+            "and GitHubRepository)");
+  ToolRun schema = Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("schema_version: 7\n")});
+  EXPECT_TRUE(Contains(RowOf(schema, "registration").detail, "schema_version 7 is outside 0..6"))
+      << RowOf(schema, "registration").detail;
+  ToolRun none = Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("capabilities: \"\"\n")});
+  EXPECT_TRUE(Contains(RowOf(none, "registration").detail, "no capability is set"))
+      << RowOf(none, "registration").detail;
+}
+
+TEST_F(CheckTest, UsagePluginWithoutSchedulerSkipsThePickChecks) {
+  ToolRun run =
+      Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("capabilities: usage_plugin\n")});
+  EXPECT_EQ(RowOf(run, "registration").result, "PASS");
+  EXPECT_EQ(RowOf(run, "pick-replies").result, "SKIP");
+  EXPECT_EQ(RowOf(run, "pick-replies").detail,
+            "the plugin does not declare the scheduler capability");
+}
+
+TEST_F(CheckTest, BrokenHandshakesAreNamed) {
+  struct Case {
+    const char* plugin;
+    const char* detail;
+  };
+  for (const Case& c :
+       {Case{CLIPROXY_FIXTURE_ABI_V2, "abi_version is 2, want 1"},
+        Case{CLIPROXY_FIXTURE_INIT_FAILS, "cliproxy_plugin_init returned 3"},
+        Case{CLIPROXY_FIXTURE_NO_FREE, "function table incomplete: free_buffer is NULL"},
+        Case{CLIPROXY_FIXTURE_NO_INIT, "no exported symbol cliproxy_plugin_init"}}) {
+    ToolRun run = Check(c.plugin);
+    EXPECT_EQ(run.exit_code, 1) << c.plugin;
+    EXPECT_EQ(RowOf(run, "abi").detail, c.detail) << c.plugin;
+    EXPECT_EQ(RowOf(run, "registration").detail, "the plugin does not load");
+  }
+  ToolRun unresolved = Check(CLIPROXY_FIXTURE_UNRESOLVED);
+  EXPECT_TRUE(Contains(RowOf(unresolved, "abi").detail, "dlopen failed:"))
+      << RowOf(unresolved, "abi").detail;
+  EXPECT_TRUE(Contains(RowOf(unresolved, "abi").detail, "cliproxy_fixture_missing_function"));
+}
+
+TEST_F(CheckTest, UnreadableFilesExitTwoNamingTheFile) {
+  std::string missing = dir_.File("absent.so");
+  ToolRun run = Check(missing);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err,
+            "cpa-sched check: cannot read plugin " + missing + ": No such file or directory\n");
+  EXPECT_EQ(run.out, "");
+
+  std::string bad = Config("deny: true\nroutes: [\n  - name: a\n");
+  ToolRun yaml = Check(CLIPROXY_SCHEDULER_SO, {"--config", bad});
+  EXPECT_EQ(yaml.exit_code, 2);
+  EXPECT_TRUE(Contains(yaml.err, bad + ":")) << yaml.err;
+  EXPECT_TRUE(Contains(yaml.err, "not valid YAML")) << yaml.err;
+
+  ToolRun no_config = Check(CLIPROXY_SCHEDULER_SO, {"--config", dir_.File("nope.yaml")});
+  EXPECT_EQ(no_config.exit_code, 2);
+  EXPECT_TRUE(Contains(no_config.err, dir_.File("nope.yaml"))) << no_config.err;
+}
+
+TEST_F(CheckTest, RejectedConfigurationFailsRegistrationWithThePluginsReason) {
+  ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", Config("deny: 1\n")});
+  EXPECT_EQ(run.exit_code, 1);
+  Row row = RowOf(run, "registration");
+  EXPECT_EQ(row.result, "FAIL");
+  EXPECT_TRUE(Contains(row.detail, "plugin.register: the registration was refused: invalid_config"))
+      << row.detail;
+}
+
+TEST_F(CheckTest, HelpHasAnExample) {
+  ToolRun run = RunTool({"check", "--help"}, dir_);
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_TRUE(Contains(run.out, "Example:")) << run.out;
+  EXPECT_TRUE(Contains(run.out, "cpa-sched check ./scheduler.so")) << run.out;
+}
+
+}  // namespace
