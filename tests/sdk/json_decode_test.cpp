@@ -175,6 +175,17 @@ TEST(JsonDecode, NestingDeeperThanGoAllowsFails) {
   EXPECT_NE(Failure(nested(10001)).find("exceeded max nesting depth"), std::string::npos);
 }
 
+TEST(JsonDecode, DeepValuesInMetadataAreKeptWithinTheLimit) {
+  // Go keeps any value up to its nesting limit; so do we, without exhausting the stack.
+  const size_t depth = 9990;
+  std::string body = R"({"Options":{"Metadata":{"deep":)" + std::string(depth, '[') +
+                     std::string(depth, ']') + "}}}";
+  PickRequest r = Decoded(body);
+  const AnyValue* deep = r.options.metadata.Find("deep");
+  ASSERT_NE(deep, nullptr);
+  EXPECT_EQ(deep->text, std::string(depth, '[') + std::string(depth, ']'));
+}
+
 TEST(JsonDecode, WrongTypesFailWithThePath) {
   struct Case {
     const char* body;
