@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "cliproxy/json.hpp"
 #include "host_test_support.hpp"
 
 namespace {
@@ -304,6 +305,95 @@ TEST_F(SimulateTest, UsageGoesOnlyToPluginsThatDeclareUsagePlugin) {
                   cliproxy::host::testing::ReadLines(marker2), "usage.handle")
                   .empty());
   EXPECT_EQ(s.decisions["unhandled"], 3000) << "the fixture answers unhandled by default";
+}
+
+// The requests the plugin receives, as the scripted fixture recorded them.
+std::vector<cliproxy::PickRequest> RecordedPicks(const std::string& marker) {
+  std::vector<cliproxy::PickRequest> out;
+  for (const std::string& line : cliproxy::host::testing::LinesStartingWith(
+           cliproxy::host::testing::ReadLines(marker), "scheduler.pick ")) {
+    cliproxy::PickRequest request;
+    EXPECT_TRUE(cliproxy::json::DecodePickRequest(line.substr(15), &request)) << line;
+    out.push_back(std::move(request));
+  }
+  return out;
+}
+
+TEST_F(SimulateTest, PickRequestsAreBuiltAsCliProxyApiBuildsThem) {
+  std::string scenario = Write("shape.yaml", R"(
+accounts:
+  - {id: codex-1.json, provider: Codex, priority: 5, attributes: {access_token: x, plan_type: pro}}
+  - {id: codex-2.json, provider: codex}
+  - {id: claude-1.json, provider: claude, models: ["claude-*"]}
+  - {id: claude-off.json, provider: claude, models: ["claude-*"], status: disabled}
+traffic:
+  requests: 200
+  rate: 10
+  models: [gpt-5, claude-sonnet-4-5, {name: both, providers: [codex, claude]}]
+  stream: 0.5
+  sessions: {count: 5, share: 0.5, headers: [X-Claude-Code-Session-Id], metadata: [execution_session_id]}
+  tenants: [{name: t, caller_scope: scope-1}]
+events:
+  - {at: 5s, until: 10s, account: codex-1.json}
+)");
+  std::string marker = dir_.File("shape-marker.txt");
+  Report r =
+      Simulate(CLIPROXY_FIXTURE_SCRIPTED, Write("fx.yaml", "marker: " + marker + "\n"), scenario);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<cliproxy::PickRequest> picks = RecordedPicks(marker);
+  ASSERT_EQ(picks.size(), 200u);
+  int with_session = 0, streams = 0, tier_changes = 0;
+  for (const cliproxy::PickRequest& p : picks) {
+    std::vector<std::string> ids;
+    for (const cliproxy::Candidate& c : p.candidates) {
+      ids.push_back(c.id);
+      EXPECT_EQ(c.attributes.Find("access_token"), nullptr) << "secrets are stripped";
+      EXPECT_NE(c.id, "claude-off.json") << "a disabled account is never offered";
+    }
+    if (p.model == "claude-sonnet-4-5") {
+      EXPECT_EQ(p.provider, "claude");
+      EXPECT_EQ(std::vector<std::string>(p.providers.begin(), p.providers.end()),
+                std::vector<std::string>{"claude"});
+      EXPECT_EQ(ids, std::vector<std::string>{"claude-1.json"});
+    } else if (p.model == "gpt-5") {
+      EXPECT_EQ(p.provider, "codex") << "lower-cased";
+      // Only the top tier: codex-1.json (priority 5) alone, or codex-2.json while it is out.
+      ASSERT_EQ(ids.size(), 1u);
+      if (ids[0] == "codex-2.json") ++tier_changes;
+      if (ids[0] == "codex-1.json") {
+        EXPECT_EQ(p.candidates[0].priority, 5);
+        ASSERT_NE(p.candidates[0].attributes.Find("priority"), nullptr);
+        EXPECT_EQ(*p.candidates[0].attributes.Find("priority"), "5");
+        EXPECT_EQ(p.candidates[0].provider, "codex");
+      }
+    } else {
+      EXPECT_EQ(p.model, "both");
+      EXPECT_EQ(p.provider, "") << "a mixed route";
+      EXPECT_EQ(p.providers.size(), 2u);
+    }
+    const cliproxy::AnyValue* scope = p.options.metadata.Find("caller_scope");
+    ASSERT_NE(scope, nullptr);
+    EXPECT_EQ(scope->text, "scope-1");
+    const cliproxy::Slice<std::string>* session =
+        cliproxy::FindHeader(p.options.headers, "x-claude-code-session-id");
+    const cliproxy::AnyValue* execution = p.options.metadata.Find("execution_session_id");
+    EXPECT_EQ(session == nullptr, execution == nullptr);
+    if (session != nullptr && execution != nullptr) {
+      ++with_session;
+      ASSERT_EQ(session->size(), 1u);
+      EXPECT_EQ((*session)[0], execution->text);
+      EXPECT_TRUE(std::regex_match(
+          (*session)[0], std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                                    "[0-9a-f]{12}")))
+          << (*session)[0];
+    }
+    if (p.stream) ++streams;
+  }
+  EXPECT_GT(with_session, 50) << "about half the requests belong to a session";
+  EXPECT_LT(with_session, 150);
+  EXPECT_GT(streams, 50);
+  EXPECT_LT(streams, 150);
+  EXPECT_GT(tier_changes, 0) << "the lower tier is offered while codex-1.json is out";
 }
 
 TEST_F(SimulateTest, TenantPoolsKeepEachTeamOnItsAccounts) {

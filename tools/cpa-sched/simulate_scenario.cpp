@@ -190,8 +190,8 @@ ScenarioAccount ReadAccount(const YamlReader& r) {
   return a;
 }
 
-bool Serves(const ScenarioAccount& account, const std::string& model) {
-  if (account.models.empty()) return true;
+// Whether the account's `models` globs name the model (false when it has none).
+bool Lists(const ScenarioAccount& account, const std::string& model) {
   for (const std::string& g : account.models) {
     std::string error;
     auto glob = cliproxy::scheduler::Glob::Compile(g, cliproxy::scheduler::CaseFold::kNone, &error);
@@ -229,12 +229,19 @@ ScenarioModel ReadModel(const YamlReader& r, const std::vector<ScenarioAccount>&
         });
   }
   if (!providers_given) {
-    for (const ScenarioAccount& a : accounts) {
-      if (Serves(a, m.name) &&
-          std::find(m.providers.begin(), m.providers.end(), a.provider) == m.providers.end()) {
-        m.providers.push_back(a.provider);
+    // The route of a model is the providers of the accounts that list it; when none lists
+    // it, those of the accounts that serve every model (no `models`).
+    auto add = [&](bool listed) {
+      for (const ScenarioAccount& a : accounts) {
+        bool serves = listed ? Lists(a, m.name) : a.models.empty();
+        if (serves &&
+            std::find(m.providers.begin(), m.providers.end(), a.provider) == m.providers.end()) {
+          m.providers.push_back(a.provider);
+        }
       }
-    }
+    };
+    add(true);
+    if (m.providers.empty()) add(false);
     if (m.providers.empty()) {
       r.Fail("no account serves model `" + m.name + "`; give its `providers`");
     }
