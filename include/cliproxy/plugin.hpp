@@ -15,7 +15,10 @@
 // Methods and their replies:
 //   plugin.register, plugin.reconfigure -> Register()/Reconfigure(); the registration
 //   scheduler.pick                      -> Pick(); a PickResult
-//   usage.handle                        -> HandleUsage(); {}
+//   usage.handle                        -> HandleUsage(); {} -- once the plugin's last
+//                                          successful registration declared usage_plugin
+//                                          (until then it is "any other method", as the
+//                                          host never sends it to a plugin without it)
 //   anything else                       -> HandleOther(), by default `unknown_method`
 //   a NULL method                       -> `invalid_method`, return code 1
 // A body that cannot be decoded gets `invalid_request` (return code 1) without reaching
@@ -26,6 +29,7 @@
 #ifndef CLIPROXY_PLUGIN_HPP_
 #define CLIPROXY_PLUGIN_HPP_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -118,8 +122,14 @@ class Plugin {
   // Called once, before the library is unloaded.
   virtual void Shutdown() {}
 
+  // Whether usage.handle reaches HandleUsage(): the usage_plugin capability of the last
+  // registration this plugin answered successfully (the framework keeps it up to date).
+  bool serves_usage() const { return serves_usage_.load(std::memory_order_acquire); }
+  void set_serves_usage(bool serves) { serves_usage_.store(serves, std::memory_order_release); }
+
  private:
   HostApi host_;
+  std::atomic<bool> serves_usage_{false};
 };
 
 // Decodes a scheduler.pick body, storing only the `fields` wanted. A body that cannot be

@@ -41,6 +41,7 @@ RawReply DispatchLifecycle(Plugin* plugin, bool reconfigure, std::string_view bo
                       std::string(reconfigure ? kReconfigure : kRegister) + ": " + s.message);
   }
   auto result = reconfigure ? plugin->Reconfigure(request) : plugin->Register(request);
+  if (result.ok()) plugin->set_serves_usage(result.value().capabilities.usage_plugin);
   return ReplyFrom(result, [](const Registration& r) { return json::EncodeRegistration(r); });
 }
 
@@ -169,7 +170,7 @@ RawReply Dispatch(Plugin* plugin, const char* method, std::string_view body) noe
     if (name == kPick) return DispatchPick(plugin, body);
     if (name == kRegister) return DispatchLifecycle(plugin, false, body);
     if (name == kReconfigure) return DispatchLifecycle(plugin, true, body);
-    if (name == kUsage) return DispatchUsage(plugin, body);
+    if (name == kUsage && plugin->serves_usage()) return DispatchUsage(plugin, body);
     return plugin->HandleOther(name, body);
   } catch (const std::bad_alloc&) {
     return {1,

@@ -190,6 +190,19 @@ TEST_F(AbiTest, UnknownMethodsAreUnknownMethodWithReturnCodeZero) {
   }
 }
 
+TEST_F(AbiTest, UsageIsUnknownWhateverTheBodyAsInTheReference) {
+  // scheduler.so does not declare usage_plugin, so it never decodes a usage record.
+  for (std::optional<std::string_view> body :
+       {std::optional<std::string_view>("[]"), std::optional<std::string_view>(""),
+        std::optional<std::string_view>()}) {
+    Reply r = Checked(so_.Call("usage.handle", body));
+    EXPECT_EQ(r.rc, 0);
+    EXPECT_EQ(
+        r.body,
+        R"({"ok":false,"error":{"code":"unknown_method","message":"unknown method: usage.handle"}})");
+  }
+}
+
 // --- bad inputs: a clear error envelope, never a crash -------------------------------------
 
 TEST_F(AbiTest, NullMethodIsInvalidMethod) {

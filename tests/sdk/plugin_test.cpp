@@ -188,29 +188,58 @@ TEST(Dispatch, BadLifecycleBodiesAreInvalidConfigOrInvalidRequest) {
   EXPECT_EQ(plugin.registers, 0);
 }
 
-TEST(Dispatch, UsageWithoutAHandlerIsUnknownMethod) {
-  ScriptedPlugin plugin;
-  RawReply reply = Dispatch(&plugin, "usage.handle", R"({"Provider":"codex"})");
-  EXPECT_EQ(reply.code, 0);
-  EXPECT_EQ(
-      reply.body,
-      R"({"ok":false,"error":{"code":"unknown_method","message":"unknown method: usage.handle"}})");
+TEST(Dispatch, UsageIsAnUnknownMethodUnlessTheRegistrationDeclaresIt) {
+  ScriptedPlugin plugin;  // registers without usage_plugin
+  for (std::string_view body : {R"({"Provider":"codex"})", "", "[]"}) {
+    RawReply reply = Dispatch(&plugin, "usage.handle", body);
+    EXPECT_EQ(reply.code, 0) << body;
+    EXPECT_EQ(reply.body, R"({"ok":false,"error":{"code":"unknown_method",)"
+                          R"("message":"unknown method: usage.handle"}})");
+  }
+  ASSERT_EQ(Dispatch(&plugin, "plugin.register", "{}").code, 0);
+  EXPECT_FALSE(plugin.serves_usage());
+  EXPECT_NE(Dispatch(&plugin, "usage.handle", "").body.find("unknown_method"), std::string::npos);
 }
 
-TEST(Dispatch, UsageReachesTheHandler) {
-  class UsagePlugin : public ScriptedPlugin {
-   public:
-    std::string model;
-    Result<Empty> HandleUsage(const UsageRecord& record) override {
-      model = record.model;
-      return Empty{};
-    }
-  } plugin;
+class UsagePlugin : public ScriptedPlugin {
+ public:
+  bool declare_usage = true;
+  std::string model;
+  Result<Registration> Register(const LifecycleRequest& request) override {
+    Result<Registration> r = ScriptedPlugin::Register(request);
+    Registration registration = r.value();
+    registration.capabilities.usage_plugin = declare_usage;
+    return registration;
+  }
+  Result<Empty> HandleUsage(const UsageRecord& record) override {
+    model = record.model;
+    return Empty{};
+  }
+};
+
+TEST(Dispatch, UsageReachesTheHandlerOnceDeclared) {
+  UsagePlugin plugin;
+  EXPECT_NE(Dispatch(&plugin, "usage.handle", R"({"Model":"gpt"})").body.find("unknown_method"),
+            std::string::npos);
+  EXPECT_EQ(plugin.model, "");
+  ASSERT_EQ(Dispatch(&plugin, "plugin.register", "{}").code, 0);
+  EXPECT_TRUE(plugin.serves_usage());
   RawReply reply = Dispatch(&plugin, "usage.handle", R"({"Model":"gpt"})");
   EXPECT_EQ(reply.code, 0);
   EXPECT_EQ(reply.body, R"({"ok":true,"result":{}})");
   EXPECT_EQ(plugin.model, "gpt");
-  EXPECT_EQ(Dispatch(&plugin, "usage.handle", R"({"Latency":"1s"})").code, 1);
+  reply = Dispatch(&plugin, "usage.handle", R"({"Latency":"1s"})");
+  EXPECT_EQ(reply.code, 1);
+  EXPECT_NE(reply.body.find(R"("code":"invalid_request","message":"usage.handle: Latency)"),
+            std::string::npos);
+  // A reconfigure that drops the capability stops the routing; a failed one keeps it.
+  plugin.declare_usage = false;
+  ASSERT_EQ(Dispatch(&plugin, "plugin.reconfigure", "{}").code, 0);
+  EXPECT_FALSE(plugin.serves_usage());
+  plugin.declare_usage = true;
+  ASSERT_EQ(Dispatch(&plugin, "plugin.reconfigure", "{}").code, 0);
+  ASSERT_EQ(Dispatch(&plugin, "plugin.reconfigure", R"({"config_yaml":"x"})").code, 1);
+  EXPECT_TRUE(plugin.serves_usage());
 }
 
 // --- host callbacks --------------------------------------------------------------------
