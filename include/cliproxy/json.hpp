@@ -8,9 +8,17 @@
 //   - a duplicate key decodes *into* what the first one filled (maps gain keys, slices
 //     decode into their existing elements), as Go does;
 //   - a wrong type anywhere fails the whole value; trailing data after the value fails;
-//   - invalid UTF-8 in strings becomes U+FFFD, as do lone surrogate escapes.
-// Encoding follows Go's json.Marshal: fields in declaration order, map keys sorted,
-// nil maps and slices as `null`, `<`, `>`, `&`, U+2028 and U+2029 escaped as \uXXXX.
+//     so do a NUL byte anywhere and nesting deeper than 10000 (Go's scanner limits);
+//   - invalid UTF-8 in strings becomes U+FFFD, as do lone surrogate escapes;
+//   - an `any` (AnyValue) keeps what Go would write back after decoding it: numbers as
+//     float64 ("1.0" -> "1", "1e21" -> "1e+21"), objects with sorted keys and the last
+//     duplicate, strings escaped as below.
+// Encoding follows Go's json.Marshal: fields in declaration order, map keys sorted
+// bytewise, nil maps and slices as `null`, `<`, `>`, `&`, U+2028 and U+2029 escaped as
+// \uXXXX, \b \f \n \r \t short, other control characters as \u00XX, invalid UTF-8 as
+// \ufffd.
+// Known differences from Go: a number too large for a float64 (1e400) is a syntax error
+// even where Go would skip it (an unknown key); "-0" read into an `any` is written "0".
 //
 // Thread-safety: every function is reentrant; none keeps state.
 #ifndef CLIPROXY_JSON_HPP_
