@@ -4,8 +4,15 @@
 //
 // yaml.v3 rules kept here: keys are case-sensitive; a key repeated in one mapping is an
 // error; any scalar decodes into a string as written (`auth_id: 123` is "123"); a null
-// (`~`, `null`, empty) leaves a field at its zero value; a boolean is true/false in any
-// case style, or one of y/yes/on/n/no/off (YAML 1.1), but never 1/0 or the quoted "true".
+// (`~`, `null`, empty) leaves a field at its zero value; a boolean is true/false/True/
+// TRUE/..., or one of y/yes/on/n/no/off (YAML 1.1, quoted or not), but never 1/0 or the
+// quoted "true"; explicit tags must fit their value (`!!int abc` is an error, `!!binary`
+// is decoded); merge keys (`<<: *base`) merge as in yaml.v3; integers resolve as yaml.v3
+// resolves them (0x/0o/0b, `_`, a leading 0 is octal).
+// Load() also refuses what yaml.v3 refuses and yaml-cpp would read leniently: invalid
+// UTF-8, non-printable characters, %YAML other than 1.1, a mapping line without `: `
+// ("deny:true"), an empty key, a quoted scalar never closed.
+// Known gaps: !!timestamp values are not checked; `null:` and `~:` count as the same key.
 //
 // Errors are thrown as ConfigError; the parser entry point (ParseConfig) catches them.
 #ifndef CLIPROXY_SRC_SCHEDULER_YAML_READER_HPP_
