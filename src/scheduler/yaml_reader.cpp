@@ -1,5 +1,7 @@
 #include "scheduler/yaml_reader.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -415,6 +417,10 @@ YAML::Node YamlReader::Load(const std::string& text) {
     YAML::Node root = YAML::Load(*source);
     YamlV3Conformance(*source).Check(root);
     return root;
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops at 2000 levels with the message "bad file".
+    throw ConfigError("invalid YAML at " + Position(e.mark) + ": nesting deeper than " +
+                      std::to_string(e.depth()) + " levels");
   } catch (const YAML::Exception& e) {
     std::string where = Position(e.mark);
     throw ConfigError("invalid YAML" + (where.empty() ? "" : " at " + where) + ": " + e.msg);

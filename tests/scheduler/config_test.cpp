@@ -200,6 +200,21 @@ TEST(ParseConfig, CharactersYamlForbidsAreErrorsWithPosition) {
             "\xC3\xA9");
 }
 
+TEST(ParseConfig, DeepNestingIsAnErrorNotACrash) {
+  ExpectMentions(Failure("auth_id: " + std::string(100000, '[') + std::string(100000, ']')),
+                 {"invalid YAML", "nesting deeper than"});
+}
+
+TEST(ParseConfig, AliasesAreReadOnceEachNotExpanded) {
+  std::string yaml = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    yaml += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" +
+            prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
+  }
+  EXPECT_EQ(Parsed(yaml + "auth_id: b\n").auth_id, "b");  // 9^10 leaves if expanded
+}
+
 TEST(ParseConfig, ALoneCarriageReturnBreaksTheLine) {
   Config c = Parsed("auth_id: b\rdeny: true\r");
   EXPECT_EQ(c.auth_id, "b");
