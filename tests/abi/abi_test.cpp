@@ -305,6 +305,17 @@ TEST_F(AbiTest, InvalidUtf8InAPickIsReplacedNotRefused) {
             "\"Handled\":true}}");
 }
 
+TEST_F(AbiTest, NonUtf8BytesOutsideStringsOrInBase64AreErrors) {
+  Configure("auth_id: b\n");
+  ExpectError(Pick("{\xFF}"), 1, "invalid_request", "invalid JSON at byte 1");
+  ExpectError(Pick("{\"Candidates\":[{\"ID\":\"b\"}]}\xC3"), 1, "invalid_request", "invalid JSON");
+  // A key that is not UTF-8 is an unknown key, ignored as Go ignores it.
+  EXPECT_EQ(Pick("{\"Candidates\xFF\":[],\"Candidates\":[{\"ID\":\"b\"}]}").body, AuthReply("b"));
+  ExpectError(Checked(so_.Reconfigure("{\"config_yaml\":\"YX\xFFV0\"}")), 1, "invalid_config",
+              "illegal base64 data at input byte 2");
+  EXPECT_EQ(PickAbc().body, AuthReply("b"));
+}
+
 TEST_F(AbiTest, DeepNestingIsRefusedNotFollowed) {
   std::string deep = R"({"X":)" + std::string(200000, '[') + std::string(200000, ']') + "}";
   ExpectError(Pick(deep), 1, "invalid_request", "nesting");
