@@ -330,9 +330,10 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
       << Escape(reg.metadata.version) << " by " << Escape(reg.metadata.author) << ", schema "
       << plugin.schema_version << ", capabilities " << Escape(Capabilities(reg.capabilities))
       << "</dd>\n"
-      << "<dt>traffic</dt><dd>" << r.requests << " requests over "
-      << Escape(FormatSimTime(r.duration_ns)) << " simulated, " << scenario.accounts.size()
-      << " accounts, " << scenario.events.size() << " events; routing.strategy "
+      << "<dt>traffic</dt><dd>" << Plural(r.requests, "request") << " over "
+      << Escape(FormatSimTime(r.duration_ns)) << " simulated, "
+      << Plural(static_cast<int64_t>(scenario.accounts.size()), "account") << ", "
+      << Plural(static_cast<int64_t>(scenario.events.size()), "event") << "; routing.strategy "
       << cliproxy::host::BuiltinStrategyName(scenario.routing_strategy) << "</dd>\n"
       << "</dl>\n";
 
