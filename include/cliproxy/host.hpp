@@ -192,6 +192,13 @@ class PluginHost {
   // Returns the number of plugins the record was sent to.
   size_t DeliverUsage(const UsageRecord& record);
 
+  // Sends `method` with `body` to the loaded plugin `id`, whatever its state, and returns
+  // its raw reply; nullopt if no plugin has that id. For methods a tool asks one plugin
+  // directly (e.g. the extension `scheduler.explain`): the host reads nothing into the
+  // reply (no fuse, no log).
+  std::optional<CallReply> Call(const std::string& id, std::string_view method,
+                                std::string_view body);
+
   // The newest log entries, oldest first.
   std::vector<LogEntry> Logs() const;
 

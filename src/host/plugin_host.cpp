@@ -406,6 +406,18 @@ size_t PluginHost::DeliverUsage(const UsageRecord& record) {
   return targets.size();
 }
 
+std::optional<CallReply> PluginHost::Call(const std::string& id, std::string_view method,
+                                          std::string_view body) {
+  std::shared_ptr<Slot> slot;  // held for the call: Unload() waits for it
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = plugins_.find(id);
+    if (it == plugins_.end()) return std::nullopt;
+    slot = it->second;
+  }
+  return slot->library->Call(method, body);
+}
+
 std::optional<PluginInfo> PluginHost::Info(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = plugins_.find(id);

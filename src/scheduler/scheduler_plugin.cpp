@@ -13,6 +13,8 @@
 namespace cliproxy::scheduler {
 namespace {
 
+constexpr std::string_view kExplainMethod = "scheduler.explain";
+
 ConfigField Field(std::string name, std::string type, std::string description) {
   ConfigField f;
   f.name = std::move(name);
@@ -96,6 +98,44 @@ Result<PickResult> SchedulerPlugin::PickBody(std::string_view body) {
   if (!request.ok()) return {request.error(), request.fatal()};
   if (!policy) return PickResult{};  // before any register: unhandled, as the reference
   return ToPickResult(policy->Pick(request.value()));
+}
+
+RawReply SchedulerPlugin::HandleOther(std::string_view method, std::string_view body) {
+  if (method == kExplainMethod) return Explain(body);
+  return Plugin::HandleOther(method, body);
+}
+
+RawReply SchedulerPlugin::Explain(std::string_view body) const {
+  std::shared_ptr<const Policy> policy = policy_.load(std::memory_order_acquire);
+  PickRequest request;
+  json::PickFields fields = policy ? policy->fields() : json::PickFields{};
+  if (json::DecodeStatus s = json::DecodePickRequest(body, &request, fields); !s) {
+    PluginError error;
+    error.code = std::string(codes::kInvalidRequest);
+    error.message = std::string(kExplainMethod) + ": " + s.message;
+    return {1, json::ErrorEnvelope(error)};
+  }
+  Decision decision;
+  if (policy) {
+    // A copy without the live state, so that explaining moves no cursor and binds no session.
+    decision = Policy::Compile(policy->config(), nullptr)->Pick(request);
+  }
+  Result<PickResult> result = ToPickResult(decision);
+  std::string out = "{\"Decision\":";
+  out += json::EncodePickResult(result.ok() ? result.value() : PickResult{});
+  out += ",\"Rule\":";
+  json::AppendQuoted(&out, decision.rule);
+  if (!result.ok()) {
+    const PluginError& e = result.error();
+    out += ",\"Error\":{\"code\":";
+    json::AppendQuoted(&out, e.code);
+    out += ",\"message\":";
+    json::AppendQuoted(&out, e.message);
+    if (e.http_status > 0) out += ",\"http_status\":" + std::to_string(e.http_status);
+    out += "}";
+  }
+  out += "}";
+  return {0, json::OkEnvelope(out)};
 }
 
 }  // namespace cliproxy::scheduler

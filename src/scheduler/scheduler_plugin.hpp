@@ -1,6 +1,23 @@
 // SchedulerPlugin: the `scheduler.so` plugin class. Decodes configurations into Policies
 // and answers picks from the current one.
 //
+// Extension method `scheduler.explain` (served by HandleOther; any other plugin answers it
+// `unknown_method`): the body is a scheduler.pick body, the reply says what decided:
+//   {"ok":true,"result":{"Decision":{"AuthID":...,"DelegateBuiltin":...,"Handled":...},
+//                        "Rule":"routes[0] team-a","Error":{"code":...,"message":...,
+//                        "http_status":N}}}
+// `Decision` is the PickResult scheduler.pick would answer (all zero when it would answer
+// an error); `Rule` is what decided: "deny", "delegate", "auth_id", "routes[<i>] <name>",
+// or "" when nothing did (unhandled); `Error` is present only when the pick would fail. A
+// body that does not decode gets the same `invalid_request` error as scheduler.pick.
+// Explain never changes state: it decides on a fresh copy of the current configuration
+// (Policy::Compile of the same Config, with no state adopted), so round-robin cursors,
+// weighted credits and sticky bindings of the live policy stay as they are. The Rule is
+// the one a live pick would report (which route decides does not depend on strategy
+// state); the account can differ from a live pick's for a route whose strategy keeps state
+// (round-robin, weighted, sticky with a ttl), and is the one a freshly configured plugin
+// would pick.
+//
 // Thread-safety: the current Policy is an immutable snapshot behind an atomic shared
 // pointer. Register/Reconfigure compile a new Policy off to the side and swap it in; a pick
 // loads the pointer once and decides with that snapshot, so it never blocks on a
@@ -29,11 +46,14 @@ class SchedulerPlugin : public Plugin {
   Result<Registration> Register(const LifecycleRequest& request) override;
   Result<PickResult> Pick(const PickRequest& request) override;
   Result<PickResult> PickBody(std::string_view body) override;
+  RawReply HandleOther(std::string_view method, std::string_view body) override;
 
   // The policy in force (null before the first successful register).
   std::shared_ptr<const Policy> policy() const { return policy_.load(std::memory_order_acquire); }
 
  private:
+  RawReply Explain(std::string_view body) const;
+
   std::atomic<std::shared_ptr<const Policy>> policy_;
   std::mutex reconfigure_mutex_;  // serializes writers only; picks never take it
 };
