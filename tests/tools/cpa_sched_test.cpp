@@ -82,6 +82,7 @@ TEST_F(CpaSchedTest, PinnedAuthIsReportedWithTheRawReply) {
                   "reply: rc=0 {\"ok\":true,\"result\":{\"AuthID\":\"codex-b.json\","
                   "\"DelegateBuiltin\":\"\",\"Handled\":true}}"))
       << run.out;
+  EXPECT_TRUE(Has(run, "rule: auth_id")) << run.out;
   EXPECT_TRUE(Has(run, "decision: plugin-auth"));
   EXPECT_TRUE(Has(run, "normalization: AuthID \"codex-b.json\" names a candidate"));
   EXPECT_TRUE(Has(run, "auth: codex-b.json"));
@@ -92,6 +93,7 @@ TEST_F(CpaSchedTest, DenyExitsOneWithTheError) {
   ToolRun run =
       Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", Config("deny: true\n"), "--candidate", "a"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_TRUE(Has(run, "rule: deny")) << run.out;
   EXPECT_TRUE(Has(run, "decision: error"));
   EXPECT_TRUE(Has(run, "error: scheduler_denied: scheduler pick denied by plugin configuration"))
       << run.out;
@@ -105,9 +107,40 @@ TEST_F(CpaSchedTest, UnhandledPickShowsTheBuiltinChoice) {
       Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", Config("auth_id: elsewhere\n"), "--strategy",
             "fill-first", "--candidate", "c", "--candidate", "b:2", "--candidate", "a:2"});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(Has(run, "rule: none (no rule or route decided)")) << run.out;
   EXPECT_TRUE(Has(run, "decision: unhandled"));
   EXPECT_TRUE(Has(run, "built-in: fill-first -> a")) << run.out;
   EXPECT_TRUE(Has(run, "auth: a"));
+}
+
+TEST_F(CpaSchedTest, TheRouteThatDecidedIsNamed) {
+  std::string routes = Config(
+      "routes:\n"
+      "  - name: team-a\n    when:\n      headers:\n        X-Team: a\n"
+      "    pool:\n      ids: [\"a-*\"]\n    strategy: round-robin\n"
+      "  - name: rest\n    strategy: fill-first\n");
+  ToolRun team = Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", routes, "--candidate", "b-1",
+                       "--candidate", "a-2", "--candidate", "a-1", "--header", "X-Team: a"});
+  EXPECT_EQ(team.exit_code, 0) << team.out << team.err;
+  EXPECT_TRUE(Has(team, "rule: routes[0] team-a")) << team.out;
+  EXPECT_TRUE(Has(team, "auth: a-1")) << team.out;  // the rotation starts at the smallest ID
+  // The explanation and the pick agree: no note.
+  EXPECT_EQ(team.out.find("note:"), std::string::npos) << team.out;
+
+  ToolRun rest = Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", routes, "--candidate", "b-1",
+                       "--candidate", "a-1"});
+  EXPECT_TRUE(Has(rest, "rule: routes[1] rest")) << rest.out;
+  EXPECT_TRUE(Has(rest, "auth: a-1")) << rest.out;  // fill-first: the lowest ID
+}
+
+TEST_F(CpaSchedTest, PluginWithoutExplainShowsOnlyTheRawReply) {
+  ToolRun run = Pick({"pick", CLIPROXY_FIXTURE_SCRIPTED, "--candidate", "a"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(Has(run,
+                  "reply: rc=0 {\"ok\":true,\"result\":{\"AuthID\":\"\",\"DelegateBuiltin\":\"\","
+                  "\"Handled\":false}}"))
+      << run.out;
+  for (const std::string& line : run.lines) EXPECT_NE(line.rfind("rule:", 0), 0u) << line;
 }
 
 TEST_F(CpaSchedTest, CliProxyConfigAndRecordedRequest) {

@@ -1,8 +1,12 @@
 // cpa-sched pick: load one plugin through the host, register it, send one pick, report.
+// A plugin that answers the extension `scheduler.explain` (scheduler.so) is asked it
+// first, with the same body, and the report names the rule or route that decided.
 #include <iostream>
 #include <memory>
 
+#include "cliproxy/json.hpp"
 #include "command.hpp"
+#include "pick_explain.hpp"
 #include "pick_report.hpp"
 #include "pick_request.hpp"
 #include "plugin_config.hpp"
@@ -50,8 +54,20 @@ int RunPick(const PickOptions& options) {
               << ".enabled is not true: CLIProxyAPI would not load this plugin\n";
   }
 
+  // scheduler.explain decides on a fresh copy of the configuration; asked before the first
+  // pick of a freshly loaded plugin, it sees the state that pick meets.
+  std::optional<Explanation> explanation;
+  if (info->state == cliproxy::host::PluginState::kActive &&
+      info->registration.capabilities.scheduler) {
+    cliproxy::PickRequest sent = request;
+    sent.plugin = info->registration.metadata;  // as the host sends a pick
+    if (auto reply = host.Call(id, kExplainMethod, cliproxy::json::EncodePickRequest(sent))) {
+      explanation = ReadExplanation(*reply);
+    }
+  }
   cliproxy::host::PickOutcome outcome = host.Pick(request);
-  PrintPickOutcome(std::cout, outcome, host_options.routing_strategy);
+  PrintPickOutcome(std::cout, outcome, host_options.routing_strategy,
+                   explanation ? &*explanation : nullptr);
   PrintLogs(std::cout, host.Logs());
   return outcome.ok() ? kExitOk : kExitFailed;
 }

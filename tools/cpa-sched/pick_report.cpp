@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "cliproxy/host_reply.hpp"
+#include "cliproxy/json.hpp"
+
 namespace cpa_sched {
 namespace {
 
@@ -34,6 +37,30 @@ std::string Normalization(const PickOutcome& o, cliproxy::host::BuiltinStrategy 
   return "";
 }
 
+// Whether the explained decision is the one the pick got. They differ only when state
+// moved between the two calls (explain decides on a fresh copy of the configuration).
+bool SameDecision(const Explanation& e, const PickOutcome& o) {
+  cliproxy::host::PluginReply read = cliproxy::host::ReadReply("scheduler.pick", o.reply);
+  if (read.kind == cliproxy::host::PluginReply::Kind::kError) return e.error.has_value();
+  if (read.kind != cliproxy::host::PluginReply::Kind::kResult || e.error) return false;
+  cliproxy::PickResult result;
+  if (!read.result.empty() && !cliproxy::json::DecodePickResult(read.result, &result)) return false;
+  return result == e.decision;
+}
+
+void PrintExplanation(std::ostream& out, const Explanation& e, const PickOutcome& o) {
+  if (!e.failure.empty()) {
+    out << "rule: unknown (scheduler.explain: " << e.failure << ")\n";
+    return;
+  }
+  out << "rule: " << (e.rule.empty() ? "none (no rule or route decided)" : e.rule) << "\n";
+  if (!SameDecision(e, o)) {
+    out << "note: scheduler.explain decided "
+        << (e.error ? "an error" : cliproxy::json::EncodePickResult(e.decision))
+        << " on a fresh copy of the configuration; this pick met other strategy state\n";
+  }
+}
+
 }  // namespace
 
 void PrintPlugin(std::ostream& out, const cliproxy::host::PluginInfo& info) {
@@ -59,8 +86,9 @@ void PrintPlugin(std::ostream& out, const cliproxy::host::PluginInfo& info) {
 }
 
 void PrintPickOutcome(std::ostream& out, const PickOutcome& o,
-                      cliproxy::host::BuiltinStrategy routing) {
+                      cliproxy::host::BuiltinStrategy routing, const Explanation* explanation) {
   if (!o.plugin_id.empty()) out << "reply: rc=" << o.reply.rc << " " << o.reply.body << "\n";
+  if (!o.plugin_id.empty() && explanation != nullptr) PrintExplanation(out, *explanation, o);
   out << "decision: " << cliproxy::host::PickDecisionName(o.decision) << "\n";
   out << "normalization: " << Normalization(o, routing) << "\n";
   if (o.builtin) {

@@ -3,6 +3,9 @@
 //   plugin:        <id> (<path>), priority <n>, <state>
 //   registration:  <Name> <Version> by <Author>, schema <n>, capabilities <list>
 //   reply:         rc=<n> <raw bytes>                (absent when no plugin was asked)
+//   rule:          <what decided in the plugin>      (plugins that answer scheduler.explain:
+//                  "auth_id", "routes[0] team-a", ...; "none (...)" when nothing did)
+//   note:          <explain and pick disagree>       (rare: see pick_explain.hpp)
 //   decision:      plugin-auth | plugin-delegate | unhandled | invalid-reply | fused |
 //                  no-scheduler | error
 //   normalization: <what the host made of the reply>
@@ -17,12 +20,15 @@
 #include <vector>
 
 #include "cliproxy/host.hpp"
+#include "pick_explain.hpp"
 
 namespace cpa_sched {
 
 void PrintPlugin(std::ostream& out, const cliproxy::host::PluginInfo& info);
+// `explanation`: the plugin's answer to scheduler.explain, if it gave one.
 void PrintPickOutcome(std::ostream& out, const cliproxy::host::PickOutcome& outcome,
-                      cliproxy::host::BuiltinStrategy routing);
+                      cliproxy::host::BuiltinStrategy routing,
+                      const Explanation* explanation = nullptr);
 void PrintLogs(std::ostream& out, const std::vector<cliproxy::host::LogEntry>& logs);
 
 }  // namespace cpa_sched
