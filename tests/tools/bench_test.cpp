@@ -117,9 +117,12 @@ TEST_F(BenchTest, PluginsItCannotMeasureExitTwo) {
   EXPECT_EQ(abi.exit_code, 2);
   EXPECT_NE(abi.err.find("plugin ABI version 2 is not supported"), std::string::npos) << abi.err;
 
-  ToolRun refused = Bench(CLIPROXY_SCHEDULER_SO, {"--config", Config("deny: 1\n")});
+  std::string config = Config("deny: 1\n");
+  ToolRun refused = Bench(CLIPROXY_SCHEDULER_SO, {"--config", config});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_NE(refused.err.find("plugin.register: the registration was refused"), std::string::npos)
+  EXPECT_NE(refused.err.find("plugin.register with " + config +
+                             ": the registration was refused: invalid_config"),
+            std::string::npos)
       << refused.err;
 }
 

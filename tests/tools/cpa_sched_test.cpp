@@ -185,6 +185,15 @@ TEST_F(CpaSchedTest, ConfigWithoutThePluginsEntryExitsTwo) {
   EXPECT_NE(run.err.find(config + ": no plugins.configs.scheduler"), std::string::npos) << run.err;
 }
 
+TEST_F(CpaSchedTest, ConfigThatIsNotYamlExitsTwoNamingFileAndLine) {
+  std::string config = Config("auth_id: a\nroutes: [\n");
+  ToolRun run = Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", config, "--candidate", "a"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err.rfind("cpa-sched pick: " + config + ":3:1: not valid YAML: ", 0), 0u)
+      << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
 TEST_F(CpaSchedTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Pick({"pick"}).exit_code, 2);
   EXPECT_EQ(Pick({"pick", CLIPROXY_SCHEDULER_SO, "--request", "x.json", "--model", "m"}).exit_code,

@@ -98,7 +98,10 @@ int RunBenchCommand(const BenchOptions& options) {
   RegistrationFacts registration;
   std::string problem = CheckRegistrationReply(
       plugin->Call("plugin.register", LifecycleBody(config.settings.config_yaml)), &registration);
-  if (!problem.empty()) return Fail(options.plugin + ": plugin.register: " + problem);
+  if (!problem.empty()) {
+    std::string with = options.config.empty() ? "an empty configuration" : options.config;
+    return Fail(options.plugin + ": plugin.register with " + with + ": " + problem);
+  }
   const cliproxy::PluginMetadata& m = registration.registration.metadata;
   if (!registration.registration.capabilities.scheduler) {
     return Fail(options.plugin + ": " + m.name +

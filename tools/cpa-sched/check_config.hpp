@@ -1,4 +1,4 @@
-// The --config of `cpa-sched check` and `cpa-sched bench`: ReadPluginConfig
+// The --config of `cpa-sched check`, `bench` and `pick`: ReadPluginConfig
 // (plugin_config.hpp), after making sure the file is YAML at all, so that a typo is
 // reported as "<file>:<line>:<column>: <what>" before any plugin sees the bytes.
 #ifndef CLIPROXY_TOOLS_CPA_SCHED_CHECK_CONFIG_HPP_

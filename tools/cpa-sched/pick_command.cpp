@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 
+#include "check_config.hpp"
 #include "cliproxy/json.hpp"
 #include "command.hpp"
 #include "pick_explain.hpp"
@@ -32,7 +33,7 @@ int Fail(const std::string& message) {
 int RunPick(const PickOptions& options) {
   std::string id = PluginIdFromPath(options.plugin);
   PluginConfig config;
-  if (auto s = ReadPluginConfig(options.config, id, &config); !s) return Fail(s.message());
+  if (auto s = ReadCommandConfig(options.config, id, &config); !s) return Fail(s.message());
   cliproxy::PickRequest request;
   auto built = options.request.empty() ? BuildPickRequest(options.flags, &request)
                                        : ReadPickRequest(options.request, &request);
