@@ -74,8 +74,8 @@ Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) 
   std::lock_guard<std::mutex> lock(reconfigure_mutex_);
   try {
     Config config = ParseConfig(request.config_yaml);
-    std::shared_ptr<const Policy> previous = policy_.load(std::memory_order_acquire);
-    policy_.store(Policy::Compile(config, previous.get()), std::memory_order_release);
+    std::shared_ptr<const Policy> previous = policy_.Load();
+    policy_.Store(Policy::Compile(config, previous.get()));
   } catch (const ConfigError& e) {
     PluginError error;
     error.code = std::string(codes::kInvalidConfig);
@@ -86,14 +86,14 @@ Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) 
 }
 
 Result<PickResult> SchedulerPlugin::Pick(const PickRequest& request) {
-  std::shared_ptr<const Policy> policy = policy_.load(std::memory_order_acquire);
+  std::shared_ptr<const Policy> policy = policy_.Load();
   if (!policy) return PickResult{};  // before any register: unhandled, as the reference
   return ToPickResult(policy->Pick(request));
 }
 
 Result<PickResult> SchedulerPlugin::PickBody(std::string_view body) {
   // One snapshot for both steps: decode what this policy reads, then decide with it.
-  std::shared_ptr<const Policy> policy = policy_.load(std::memory_order_acquire);
+  std::shared_ptr<const Policy> policy = policy_.Load();
   Result<PickRequest> request = DecodePick(body, policy ? policy->fields() : json::PickFields{});
   if (!request.ok()) return {request.error(), request.fatal()};
   if (!policy) return PickResult{};  // before any register: unhandled, as the reference
@@ -106,7 +106,7 @@ RawReply SchedulerPlugin::HandleOther(std::string_view method, std::string_view 
 }
 
 RawReply SchedulerPlugin::Explain(std::string_view body) const {
-  std::shared_ptr<const Policy> policy = policy_.load(std::memory_order_acquire);
+  std::shared_ptr<const Policy> policy = policy_.Load();
   PickRequest request;
   json::PickFields fields = policy ? policy->fields() : json::PickFields{};
   if (json::DecodeStatus s = json::DecodePickRequest(body, &request, fields); !s) {

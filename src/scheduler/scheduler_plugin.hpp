@@ -18,20 +18,20 @@
 // (round-robin, weighted, sticky with a ttl), and is the one a freshly configured plugin
 // would pick.
 //
-// Thread-safety: the current Policy is an immutable snapshot behind an atomic shared
-// pointer. Register/Reconfigure compile a new Policy off to the side and swap it in; a pick
-// loads the pointer once and decides with that snapshot, so it never blocks on a
+// Thread-safety: the current Policy is an immutable snapshot published in a PolicySlot.
+// Register/Reconfigure compile a new Policy off to the side and swap it in; a pick loads
+// the snapshot once (without locking) and decides with it, so it never blocks on a
 // reconfigure and never sees half a configuration. A configuration that fails to decode or
 // compile leaves the previous Policy in force.
 #ifndef CLIPROXY_SRC_SCHEDULER_SCHEDULER_PLUGIN_HPP_
 #define CLIPROXY_SRC_SCHEDULER_SCHEDULER_PLUGIN_HPP_
 
-#include <atomic>
 #include <memory>
 #include <mutex>
 
 #include "cliproxy/plugin.hpp"
 #include "scheduler/policy.hpp"
+#include "scheduler/policy_slot.hpp"
 
 namespace cliproxy::scheduler {
 
@@ -49,12 +49,12 @@ class SchedulerPlugin : public Plugin {
   RawReply HandleOther(std::string_view method, std::string_view body) override;
 
   // The policy in force (null before the first successful register).
-  std::shared_ptr<const Policy> policy() const { return policy_.load(std::memory_order_acquire); }
+  std::shared_ptr<const Policy> policy() const { return policy_.Load(); }
 
  private:
   RawReply Explain(std::string_view body) const;
 
-  std::atomic<std::shared_ptr<const Policy>> policy_;
+  PolicySlot policy_;
   std::mutex reconfigure_mutex_;  // serializes writers only; picks never take it
 };
 
