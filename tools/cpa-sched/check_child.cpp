@@ -9,9 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <sstream>
 #include <thread>
 
@@ -33,10 +35,17 @@ void WriteAll(int fd, const std::string& text) {
 }
 
 // The child's standard streams: stdout into a memory file (inspected at the verdict),
-// stderr discarded, no core file.
+// stderr discarded, no core file; a crash ends it by its signal, even where the checker
+// itself runs with handlers installed (a sanitizer build turns a SIGSEGV into exit 1).
 void PrepareChild() {
   rlimit no_core{0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
+  for (int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP}) {
+    struct sigaction action {};
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    sigaction(signal, &action, nullptr);
+  }
   int captured = memfd_create("cpa-sched-check-stdout", 0);
   if (captured >= 0) {
     dup2(captured, STDOUT_FILENO);
