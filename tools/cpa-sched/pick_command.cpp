@@ -107,6 +107,10 @@ Command AddPickCommand(CLI::App& parent) {
       "      --candidate codex-a.json --candidate codex-b.json:1 --header 'X-Session-Id: s1'\n"
       "  cpa-sched pick ./scheduler.so --config scheduler.yaml --request testdata/pick-10.json\n"
       "\n"
+      "A plugin that answers the extension method scheduler.explain (scheduler.so) is asked\n"
+      "it first with the same body; the report's `rule:` line names the rule or route that\n"
+      "decided (auth_id, delegate, deny, routes[<i>] <name>). Other plugins: the raw reply.\n"
+      "\n"
       "Exit codes: 0 an auth was chosen, 1 the pick failed, 2 usage or load error.");
   return {app, [options] { return RunPick(*options); }};
 }
