@@ -14,8 +14,8 @@
 //   after a failed first one (as CLIProxyAPI does).
 //   A registration is accepted only if the call succeeds, the result decodes, its
 //   schema_version (0 or missing = 1) is between 0 and kHostSchemaVersion, the trimmed
-//   Name, Version, Author and GitHubRepository are non-empty, and at least one of the
-//   capabilities scheduler, usage_plugin, management_api is set. Otherwise the plugin is
+//   Name, Version, Author and GitHubRepository are non-empty, and at least one capability
+//   flag that CLIProxyAPI counts is set (CountsAsCapability). Otherwise the plugin is
 //   inactive (still loaded, asked nothing) with the reason in PluginInfo::reason and the
 //   log, until a later Reconfigure() succeeds. Like CLIProxyAPI, the host keeps no old
 //   registration across a failed reconfigure.
@@ -99,6 +99,16 @@ inline constexpr int64_t kHostSchemaVersion = 6;
 // Error codes the host itself puts into a failed PickOutcome.
 inline constexpr std::string_view kErrorNoAuth = "auth_not_found";         // "no auth available"
 inline constexpr std::string_view kErrorInvalidResult = "invalid_result";  // result undecodable
+
+// Whether CLIProxyAPI's validPlugin counts the capability flag `flag` (its wire key, see
+// json::CapabilityKeys) toward "at least one capability". Every flag counts except
+// request_lifecycle_plugin and outbound_header_interceptor, which its list leaves out, and
+// frontend_auth_provider_exclusive and scheduler_across_priorities, which only qualify
+// another capability. quota_provider counts (a v7.3.x quota plugin registers with it alone).
+bool CountsAsCapability(std::string_view flag);
+
+// Whether `capabilities` sets at least one flag that counts.
+bool DeclaresCountedCapability(const Capabilities& capabilities);
 
 // How a plugin is configured (one `plugins.configs.<id>` entry).
 struct PluginSettings {

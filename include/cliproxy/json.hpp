@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cliproxy/types.hpp"
 
@@ -87,6 +88,20 @@ std::string EncodeLifecycleRequest(const LifecycleRequest& request);  // base64s
 std::string EncodeUsageRecord(const UsageRecord& record);
 std::string EncodeRegistration(const Registration& registration);
 std::string EncodePickResult(const PickResult& result);
+
+// --- capabilities ---------------------------------------------------------------------
+
+// Every key of a registration's `capabilities` object, as spelled on the wire, in the
+// order the encoder writes them, with the kind of value it takes.
+enum class CapabilityKind { kFlag, kString, kStringList };
+struct CapabilityKey {
+  std::string_view name;
+  CapabilityKind kind;
+};
+const std::vector<CapabilityKey>& CapabilityKeys();
+
+// The keys of the flags set in `capabilities`, in encoding order.
+std::vector<std::string_view> SetCapabilityFlags(const Capabilities& capabilities);
 
 // {"ok":true,"result":<result_json>}; `result_json` must be valid JSON.
 std::string OkEnvelope(std::string_view result_json);

@@ -98,11 +98,36 @@ struct PluginMetadata {
   Slice<ConfigField> config_fields;
 };
 
+// What a plugin serves (CLIProxyAPI's rpcCapabilities, v7.3.x). A plugin sets only what it
+// implements; the codec writes only the members that are set (Go's omitempty).
 struct Capabilities {
   bool scheduler = false;
   bool usage_plugin = false;
   bool request_lifecycle_plugin = false;
   bool management_api = false;
+  bool model_registrar = false;
+  bool model_provider = false;
+  bool auth_provider = false;
+  bool frontend_auth_provider = false;
+  bool frontend_auth_provider_exclusive = false;  // honoured only with frontend_auth_provider
+  bool model_router = false;
+  bool executor = false;
+  std::string executor_model_scope;  // both | static | oauth
+  Slice<std::string> executor_input_formats;
+  Slice<std::string> executor_output_formats;
+  bool request_translator = false;
+  bool request_normalizer = false;
+  bool request_interceptor = false;
+  bool outbound_header_interceptor = false;
+  bool response_translator = false;
+  bool response_before_translator = false;
+  bool response_after_translator = false;
+  bool response_interceptor = false;
+  bool response_stream_interceptor = false;
+  bool thinking_applier = false;
+  bool command_line_plugin = false;
+  bool quota_provider = false;               // v7.3.x: quota.* methods
+  bool scheduler_across_priorities = false;  // v7.3.7+: picks see every priority tier
 };
 
 struct Registration {

@@ -43,11 +43,28 @@ bool ValidRegistration(const Registration& r) {
   for (const std::string* field : {&m.name, &m.version, &m.author, &m.github_repository}) {
     if (internal::TrimSpace(*field).empty()) return false;
   }
-  const Capabilities& c = r.capabilities;
-  return c.scheduler || c.usage_plugin || c.management_api;
+  return DeclaresCountedCapability(r.capabilities);
 }
 
 }  // namespace
+
+bool CountsAsCapability(std::string_view flag) {
+  static constexpr std::string_view kUncounted[] = {
+      "request_lifecycle_plugin", "outbound_header_interceptor", "frontend_auth_provider_exclusive",
+      "scheduler_across_priorities"};
+  if (std::find(std::begin(kUncounted), std::end(kUncounted), flag) != std::end(kUncounted)) {
+    return false;
+  }
+  const std::vector<json::CapabilityKey>& keys = json::CapabilityKeys();
+  return std::any_of(keys.begin(), keys.end(), [&](const json::CapabilityKey& key) {
+    return key.kind == json::CapabilityKind::kFlag && key.name == flag;
+  });
+}
+
+bool DeclaresCountedCapability(const Capabilities& capabilities) {
+  std::vector<std::string_view> set = json::SetCapabilityFlags(capabilities);
+  return std::any_of(set.begin(), set.end(), CountsAsCapability);
+}
 
 struct PluginHost::Slot {
   std::string id;

@@ -1,5 +1,6 @@
 // Encoding of the wire types, byte for byte as Go's json.Marshal would write them.
 #include <algorithm>
+#include <concepts>
 #include <type_traits>
 
 #include "cliproxy/base64.hpp"
@@ -21,6 +22,17 @@ void AppendUnicodeEscape(std::string* out, unsigned code) {
   out->push_back(kHex[(code >> 8) & 0xF]);
   out->push_back(kHex[(code >> 4) & 0xF]);
   out->push_back(kHex[code & 0xF]);
+}
+
+// Go's omitempty test for the member types that carry it: false, "", a nil or empty slice.
+template <std::same_as<bool> Flag>  // not an integer converted to bool
+bool IsEmptyValue(Flag b) {
+  return !b;
+}
+bool IsEmptyValue(const std::string& s) { return s.empty(); }
+template <class T>
+bool IsEmptyValue(const Slice<T>& items) {
+  return items.empty();
 }
 
 class Encoder {
@@ -87,8 +99,8 @@ class Encoder {
   template <class T, class M>
   void WriteField(const T& value, const internal::Field<T, M>& field, bool* first) {
     const M& member = value.*field.member;
-    if constexpr (std::is_same_v<M, bool>) {
-      if (field.omit_empty && !member) return;  // only flags are ever omitempty here
+    if constexpr (requires { IsEmptyValue(member); }) {
+      if (field.omit_empty && IsEmptyValue(member)) return;
     }
     if (!*first) out_->push_back(',');
     *first = false;
@@ -182,6 +194,44 @@ std::string EncodeRegistration(const Registration& registration) {
   return EncodeValue(registration);
 }
 std::string EncodePickResult(const PickResult& result) { return EncodeValue(result); }
+
+namespace {
+
+template <class M>
+CapabilityKey KeyOf(const internal::Field<Capabilities, M>& field) {
+  if constexpr (std::is_same_v<M, bool>) {
+    return {field.name, CapabilityKind::kFlag};
+  } else if constexpr (std::is_same_v<M, std::string>) {
+    return {field.name, CapabilityKind::kString};
+  } else {
+    static_assert(std::is_same_v<M, Slice<std::string>>, "a capability of an unknown kind");
+    return {field.name, CapabilityKind::kStringList};
+  }
+}
+
+template <class M>
+void AddIfSet(const Capabilities& capabilities, const internal::Field<Capabilities, M>& field,
+              std::vector<std::string_view>* set) {
+  if constexpr (std::is_same_v<M, bool>) {
+    if (capabilities.*field.member) set->push_back(field.name);
+  }
+}
+
+}  // namespace
+
+const std::vector<CapabilityKey>& CapabilityKeys() {
+  static const std::vector<CapabilityKey> keys =
+      std::apply([](const auto&... field) { return std::vector<CapabilityKey>{KeyOf(field)...}; },
+                 FieldsOf<Capabilities>::value);
+  return keys;
+}
+
+std::vector<std::string_view> SetCapabilityFlags(const Capabilities& capabilities) {
+  std::vector<std::string_view> set;
+  std::apply([&](const auto&... field) { (AddIfSet(capabilities, field, &set), ...); },
+             FieldsOf<Capabilities>::value);
+  return set;
+}
 
 std::string EncodeLifecycleRequest(const LifecycleRequest& request) {
   std::string out = "{\"config_yaml\":";

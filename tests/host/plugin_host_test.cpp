@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,47 @@ TEST_F(PluginHostTest, NonSchedulerCapabilityAloneIsEnough) {
   ASSERT_TRUE(LoadScripted("p", 0, {{"capabilities", "management_api"}}).ok());
   EXPECT_EQ(StateOf("p"), PluginState::kActive);
   EXPECT_EQ(host_.Pick(Request()).decision, PickDecision::kNoScheduler);  // not a scheduler
+}
+
+TEST_F(PluginHostTest, EveryFlagButTheQualifiersCountsAlone) {
+  // CLIProxyAPI's validPlugin list leaves these out; the others make a plugin valid alone.
+  const std::set<std::string_view> uncounted = {
+      "request_lifecycle_plugin", "outbound_header_interceptor", "frontend_auth_provider_exclusive",
+      "scheduler_across_priorities"};
+  size_t flags = 0;
+  for (const json::CapabilityKey& key : json::CapabilityKeys()) {
+    if (key.kind != json::CapabilityKind::kFlag) continue;
+    ++flags;
+    std::string id(key.name);
+    bool counts = uncounted.count(key.name) == 0;
+    EXPECT_EQ(LoadScripted(id, 0, {{"capabilities", id}}).ok(), counts) << id;
+    EXPECT_EQ(StateOf(id), counts ? PluginState::kActive : PluginState::kInactive) << id;
+    EXPECT_EQ(CountsAsCapability(key.name), counts) << id;
+  }
+  EXPECT_EQ(flags, 24u);
+  EXPECT_FALSE(CountsAsCapability("executor_model_scope"));
+  EXPECT_FALSE(CountsAsCapability("no_such_capability"));
+  // Only the scheduler capability makes a plugin the scheduler.
+  EXPECT_EQ(host_.Pick(Request()).decision, PickDecision::kUnhandled);
+  EXPECT_EQ(PicksSeenBy("scheduler"), 1u);
+  EXPECT_EQ(PicksSeenBy("executor"), 0u);
+}
+
+TEST_F(PluginHostTest, ExecutorSettingsAreKeptInTheRegistration) {
+  ASSERT_TRUE(LoadScripted("p", 0,
+                           {{"register_reply",
+                             R"({"ok":true,"result":{"metadata":{"Name":"x","Version":"1",)"
+                             R"("Author":"a","GitHubRepository":"r"},"capabilities":)"
+                             R"({"executor":true,"executor_model_scope":"static",)"
+                             R"("executor_input_formats":["openai","claude"],)"
+                             R"("executor_output_formats":["openai"]}}})"}})
+                  .ok());
+  const Capabilities c = host_.Info("p")->registration.capabilities;
+  EXPECT_TRUE(c.executor);
+  EXPECT_FALSE(c.scheduler);
+  EXPECT_EQ(c.executor_model_scope, "static");
+  EXPECT_EQ(c.executor_input_formats, (std::vector<std::string>{"openai", "claude"}));
+  EXPECT_EQ(c.executor_output_formats, std::vector<std::string>{"openai"});
 }
 
 struct BadRegistration {

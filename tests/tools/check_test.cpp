@@ -194,6 +194,42 @@ TEST_F(CheckTest, IncompleteMetadataAndTooNewSchemaFailRegistration) {
       << RowOf(none, "registration").detail;
 }
 
+TEST_F(CheckTest, RegistrationListsEveryCapabilityAndJudgesTheirKinds) {
+  ToolRun executor =
+      Check(CLIPROXY_FIXTURE_SCRIPTED,
+            {"--config",
+             Config("register_reply: {\"ok\":true,\"result\":{\"metadata\":{\"Name\":\"x\","
+                    "\"Version\":\"1\",\"Author\":\"a\",\"GitHubRepository\":\"r\"},"
+                    "\"capabilities\":{\"model_router\":true,\"executor\":true,"
+                    "\"executor_model_scope\":\"oauth\",\"executor_input_formats\":[\"openai\","
+                    "\"claude\"],\"quota_provider\":false}}}\n")});
+  EXPECT_EQ(RowOf(executor, "registration").result, "PASS") << executor.out;
+  EXPECT_EQ(RowOf(executor, "registration").detail,
+            "x 1 by a, schema 0, capabilities model_router,executor,executor_model_scope=oauth,"
+            "executor_input_formats=[openai claude]");
+
+  ToolRun across = Check(CLIPROXY_FIXTURE_SCRIPTED,
+                         {"--config", Config("capabilities: scheduler_across_priorities\n")});
+  EXPECT_TRUE(Contains(RowOf(across, "registration").detail, "no capability is set"))
+      << RowOf(across, "registration").detail;
+
+  ToolRun wrong_kind =
+      Check(CLIPROXY_FIXTURE_SCRIPTED,
+            {"--config", Config("register_reply: {\"ok\":true,\"result\":{\"metadata\":{},"
+                                "\"capabilities\":{\"scheduler\":true,\"executor_input_formats\":"
+                                "\"openai\"}}}\n")});
+  EXPECT_EQ(RowOf(wrong_kind, "registration").detail,
+            "plugin.register: `executor_input_formats` is not an array of strings");
+
+  ToolRun other_case =
+      Check(CLIPROXY_FIXTURE_SCRIPTED,
+            {"--config", Config("register_reply: {\"ok\":true,\"result\":{\"metadata\":{},"
+                                "\"capabilities\":{\"Model_Router\":true}}}\n")});
+  EXPECT_EQ(RowOf(other_case, "registration").detail,
+            "plugin.register: capability `Model_Router`: Go would accept it, but the contract "
+            "spells it `model_router`");
+}
+
 TEST_F(CheckTest, UsagePluginWithoutSchedulerSkipsThePickChecks) {
   ToolRun run =
       Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("capabilities: usage_plugin\n")});

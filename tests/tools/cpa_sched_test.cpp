@@ -143,6 +143,17 @@ TEST_F(CpaSchedTest, PluginWithoutExplainShowsOnlyTheRawReply) {
   for (const std::string& line : run.lines) EXPECT_NE(line.rfind("rule:", 0), 0u) << line;
 }
 
+TEST_F(CpaSchedTest, RegistrationLineListsEveryCapability) {
+  ToolRun run = Pick({"pick", CLIPROXY_FIXTURE_SCRIPTED, "--config",
+                      Config("capabilities: scheduler executor scheduler_across_priorities\n"),
+                      "--candidate", "a"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_TRUE(Has(run,
+                  "registration: fixture 1.0.0 by tests, schema 1, capabilities "
+                  "scheduler,executor,scheduler_across_priorities"))
+      << run.out;
+}
+
 TEST_F(CpaSchedTest, CliProxyConfigAndRecordedRequest) {
   std::string request_path = std::string(CLIPROXY_TESTDATA_DIR) + "/pick-10.json";
   cliproxy::PickRequest request;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "bench_request.hpp"
+#include "capability_list.hpp"
 #include "check_plugin.hpp"
 #include "check_reply.hpp"
 #include "cliproxy/json.hpp"
@@ -129,12 +130,9 @@ void RunRegistration(const CheckTarget& target, ProbeChannel& channel) {
   bool scheduler = facts.registration.capabilities.scheduler;
   channel.Fact(kFactScheduler, scheduler ? "1" : "0");
   const cliproxy::PluginMetadata& m = facts.registration.metadata;
-  std::string capabilities;
-  for (const std::string& c : facts.capabilities)
-    capabilities += (capabilities.empty() ? "" : ",") + c;
   std::string detail = m.name + " " + m.version + " by " + m.author + ", schema " +
                        std::to_string(facts.registration.schema_version) + ", capabilities " +
-                       capabilities;
+                       CapabilityList(facts.registration.capabilities);
   if (!facts.unknown.empty()) {
     std::string unknown;
     for (const std::string& u : facts.unknown) unknown += (unknown.empty() ? "" : ",") + u;

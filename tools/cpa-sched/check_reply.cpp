@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <set>
 
 #include "cliproxy/host.hpp"
@@ -16,41 +17,10 @@ namespace cpa_sched {
 namespace {
 
 using cliproxy::host::CallReply;
+using cliproxy::json::CapabilityKey;
+using cliproxy::json::CapabilityKind;
 using rapidjson::Document;
 using rapidjson::Value;
-
-// The capability keys CLIProxyAPI's validPlugin counts as "at least one".
-const std::set<std::string>& CountedCapabilities() {
-  static const std::set<std::string> keys = {"model_registrar",
-                                             "model_provider",
-                                             "auth_provider",
-                                             "frontend_auth_provider",
-                                             "scheduler",
-                                             "model_router",
-                                             "executor",
-                                             "request_translator",
-                                             "request_normalizer",
-                                             "request_interceptor",
-                                             "response_translator",
-                                             "response_before_translator",
-                                             "response_after_translator",
-                                             "response_interceptor",
-                                             "response_stream_interceptor",
-                                             "thinking_applier",
-                                             "usage_plugin",
-                                             "command_line_plugin",
-                                             "management_api",
-                                             "quota_provider"};
-  return keys;
-}
-
-// Known keys that are flags but do not count, and the non-boolean ones.
-const std::set<std::string>& OtherBoolCapabilities() {
-  static const std::set<std::string> keys = {
-      "frontend_auth_provider_exclusive", "request_lifecycle_plugin", "outbound_header_interceptor",
-      "scheduler_across_priorities"};
-  return keys;
-}
 
 std::string Raw(const Value& v) {
   rapidjson::StringBuffer buffer;
@@ -98,26 +68,51 @@ std::string Trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(" \t\r\n\v\f") - b + 1);
 }
 
-std::string CheckCapabilities(const Value& caps, RegistrationFacts* facts) {
+// The raw `capabilities` object: every key this checker knows spelled exactly and holding
+// a value of its kind (or null); keys it does not know are listed in `facts->unknown`.
+std::string CheckCapabilityKeys(const Value& caps, RegistrationFacts* facts) {
   if (!caps.IsObject()) return "`capabilities` is not an object";
+  const std::vector<CapabilityKey>& keys = cliproxy::json::CapabilityKeys();
   for (auto m = caps.MemberBegin(); m != caps.MemberEnd(); ++m) {
     std::string key = m->name.GetString();
     const Value& v = m->value;
-    bool counted = CountedCapabilities().count(key) != 0;
-    if (counted || OtherBoolCapabilities().count(key) != 0) {
-      if (!v.IsBool() && !v.IsNull()) return "capability `" + key + "` is not a boolean";
-      if (counted && v.IsBool() && v.GetBool()) facts->capabilities.push_back(key);
-    } else if (key == "executor_model_scope") {
-      if (!v.IsString() && !v.IsNull()) return "`executor_model_scope` is not a string";
-    } else if (key == "executor_input_formats" || key == "executor_output_formats") {
-      if (v.IsNull()) continue;
-      if (!v.IsArray()) return "`" + key + "` is not an array of strings";
-      for (const Value& item : v.GetArray()) {
-        if (!item.IsString()) return "`" + key + "` is not an array of strings";
+    auto known = std::find_if(keys.begin(), keys.end(),
+                              [&](const CapabilityKey& k) { return k.name == key; });
+    if (known == keys.end()) {
+      auto folded = std::find_if(keys.begin(), keys.end(), [&](const CapabilityKey& k) {
+        return strcasecmp(std::string(k.name).c_str(), key.c_str()) == 0;
+      });
+      if (folded != keys.end()) {
+        return "capability `" + key + "`: Go would accept it, but the contract spells it `" +
+               std::string(folded->name) + "`";
       }
-    } else {
       facts->unknown.push_back(key);
+      continue;
     }
+    if (v.IsNull()) continue;
+    switch (known->kind) {
+      case CapabilityKind::kFlag:
+        if (!v.IsBool()) return "capability `" + key + "` is not a boolean";
+        break;
+      case CapabilityKind::kString:
+        if (!v.IsString()) return "`" + key + "` is not a string";
+        break;
+      case CapabilityKind::kStringList:
+        if (!v.IsArray()) return "`" + key + "` is not an array of strings";
+        for (const Value& item : v.GetArray()) {
+          if (!item.IsString()) return "`" + key + "` is not an array of strings";
+        }
+        break;
+    }
+  }
+  return "";
+}
+
+// At least one flag that CLIProxyAPI counts, listed in `facts->capabilities`.
+std::string CheckCountedCapability(RegistrationFacts* facts) {
+  for (std::string_view flag :
+       cliproxy::json::SetCapabilityFlags(facts->registration.capabilities)) {
+    if (cliproxy::host::CountsAsCapability(flag)) facts->capabilities.emplace_back(flag);
   }
   if (facts->capabilities.empty()) {
     return "no capability is set (CLIProxyAPI refuses a plugin without one, e.g. "
@@ -243,6 +238,10 @@ std::string CheckRegistrationReply(const CallReply& reply, RegistrationFacts* fa
   if (envelope.result.empty() || !doc.IsObject()) {
     return "the result is not a registration object: " + Excerpt(reply.body);
   }
+  // Capabilities first: a value of the wrong kind is named here, not as a decode error.
+  const Value* caps = Member(doc, "capabilities");
+  if (caps == nullptr || caps->IsNull()) return "no `capabilities` object";
+  if (std::string problem = CheckCapabilityKeys(*caps, facts); !problem.empty()) return problem;
   if (auto s = cliproxy::json::DecodeRegistration(envelope.result, &facts->registration); !s) {
     return "the registration does not decode: " + s.message;
   }
@@ -266,9 +265,7 @@ std::string CheckRegistrationReply(const CallReply& reply, RegistrationFacts* fa
     return "metadata " + empty + " empty (CLIProxyAPI requires Name, Version, Author and " +
            "GitHubRepository)";
   }
-  const Value* caps = Member(doc, "capabilities");
-  if (caps == nullptr || caps->IsNull()) return "no `capabilities` object";
-  return CheckCapabilities(*caps, facts);
+  return CheckCountedCapability(facts);
 }
 
 std::string CheckConfigFields(const std::string& result, std::string* summary) {

@@ -40,11 +40,12 @@ std::string CheckPickReply(const cliproxy::host::CallReply& reply,
 
 // A plugin.register / plugin.reconfigure reply: ok, return code 0, a result that decodes as
 // a registration, schema_version an integer from 0 to the host's (6), Name, Version,
-// Author and GitHubRepository non-empty after trimming, capability values of the right
-// type, and at least one capability CLIProxyAPI counts set to true.
+// Author and GitHubRepository non-empty after trimming, capability keys spelled exactly
+// with values of the right kind, and at least one flag CLIProxyAPI counts set to true
+// (host::CountsAsCapability).
 struct RegistrationFacts {
   cliproxy::Registration registration;
-  std::vector<std::string> capabilities;  // keys set to true, in the reply's order
+  std::vector<std::string> capabilities;  // counted flags set to true, in encoding order
   std::vector<std::string> unknown;       // keys this checker does not know (ignored)
   std::string result;                     // raw JSON of the result
 };

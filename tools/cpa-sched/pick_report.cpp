@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "capability_list.hpp"
 #include "cliproxy/host_reply.hpp"
 #include "cliproxy/json.hpp"
 
@@ -70,19 +71,9 @@ void PrintPlugin(std::ostream& out, const cliproxy::host::PluginInfo& info) {
   out << "\n";
   if (info.state != cliproxy::host::PluginState::kActive) return;
   const cliproxy::Registration& r = info.registration;
-  std::string capabilities;
-  auto add = [&](bool on, const char* name) {
-    if (!on) return;
-    if (!capabilities.empty()) capabilities += ",";
-    capabilities += name;
-  };
-  add(r.capabilities.scheduler, "scheduler");
-  add(r.capabilities.usage_plugin, "usage_plugin");
-  add(r.capabilities.request_lifecycle_plugin, "request_lifecycle_plugin");
-  add(r.capabilities.management_api, "management_api");
   out << "registration: " << r.metadata.name << " " << r.metadata.version << " by "
       << r.metadata.author << ", schema " << info.schema_version << ", capabilities "
-      << capabilities << "\n";
+      << CapabilityList(r.capabilities) << "\n";
 }
 
 void PrintPickOutcome(std::ostream& out, const PickOutcome& o,

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "capability_list.hpp"
 #include "simulate_text.hpp"
 #include "simulate_time.hpp"
 
@@ -328,7 +329,7 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
       << cliproxy::host::PluginStateName(plugin.state) << "</dd>\n"
       << "<dt>registration</dt><dd>" << Escape(reg.metadata.name) << " "
       << Escape(reg.metadata.version) << " by " << Escape(reg.metadata.author) << ", schema "
-      << plugin.schema_version << ", capabilities " << Escape(Capabilities(reg.capabilities))
+      << plugin.schema_version << ", capabilities " << Escape(CapabilityList(reg.capabilities))
       << "</dd>\n"
       << "<dt>traffic</dt><dd>" << Plural(r.requests, "request") << " over "
       << Escape(FormatSimTime(r.duration_ns)) << " simulated, "

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "capability_list.hpp"
 #include "simulate_time.hpp"
 
 namespace cpa_sched {
@@ -107,18 +108,6 @@ std::string EventLabel(const Scenario& scenario, const ScenarioEvent& e) {
          EventKindName(e.kind);
 }
 
-std::string Capabilities(const cliproxy::Capabilities& c) {
-  std::string out;
-  auto add = [&](bool on, const char* name) {
-    if (on) out += (out.empty() ? "" : ",") + std::string(name);
-  };
-  add(c.scheduler, "scheduler");
-  add(c.usage_plugin, "usage_plugin");
-  add(c.request_lifecycle_plugin, "request_lifecycle_plugin");
-  add(c.management_api, "management_api");
-  return out.empty() ? "none" : out;
-}
-
 void PrintSimulation(std::ostream& out, const Scenario& scenario,
                      const cliproxy::host::PluginInfo& plugin, const SimulationResult& r) {
   out << "scenario: " << scenario.name << " (" << scenario.path << "), seed " << r.seed << "\n";
@@ -127,7 +116,7 @@ void PrintSimulation(std::ostream& out, const Scenario& scenario,
   const cliproxy::Registration& reg = plugin.registration;
   out << "registration: " << reg.metadata.name << " " << reg.metadata.version << " by "
       << reg.metadata.author << ", schema " << plugin.schema_version << ", capabilities "
-      << Capabilities(reg.capabilities) << "\n";
+      << CapabilityList(reg.capabilities) << "\n";
   out << "traffic: " << Plural(r.requests, "request") << " over " << FormatSimTime(r.duration_ns)
       << " simulated (" << Rate(scenario) << "/s), "
       << Plural(static_cast<int64_t>(scenario.accounts.size()), "account") << ", "
