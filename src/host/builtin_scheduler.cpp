@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "cliproxy/host_builtin.hpp"
-#include "host/go_text.hpp"
+#include "cliproxy/text.hpp"
 
 namespace cliproxy::host {
 namespace {
@@ -11,9 +11,7 @@ namespace {
 constexpr std::string_view kFillFirst = "fill-first";
 constexpr std::string_view kRoundRobin = "round-robin";
 
-bool Usable(const Candidate& candidate) {
-  return !internal::EqualsAsciiFold(candidate.status, "disabled");
-}
+bool Usable(const Candidate& candidate) { return !EqualsAsciiFold(candidate.status, "disabled"); }
 
 // The usable candidates of the highest priority tier that has one, in ID order.
 std::vector<const Candidate*> TopTier(const Slice<Candidate>& candidates, int64_t* priority) {

@@ -8,7 +8,7 @@
 #include <rapidjson/writer.h>
 
 #include "cliproxy/json.hpp"
-#include "host/go_text.hpp"
+#include "cliproxy/text.hpp"
 
 namespace cliproxy::host::internal {
 namespace {

@@ -1,14 +1,14 @@
 // NormalizePickResult: CLIProxyAPI's checks of a scheduler.pick result.
 #include "cliproxy/host_normalize.hpp"
-#include "host/go_text.hpp"
+#include "cliproxy/text.hpp"
 
 namespace cliproxy::host {
 
 NormalizedPick NormalizePickResult(const PickResult& result, const Slice<Candidate>& candidates) {
   NormalizedPick out;
   if (!result.handled) return out;  // kUnhandled
-  std::string_view auth_id = internal::TrimSpace(result.auth_id);
-  std::string_view delegate = internal::TrimSpace(result.delegate_builtin);
+  std::string_view auth_id = TrimSpace(result.auth_id);
+  std::string_view delegate = TrimSpace(result.delegate_builtin);
   out.kind = NormalizedPick::Kind::kInvalid;
   if (auth_id.empty() && delegate.empty()) {
     out.reason = kReasonMissing;
@@ -16,7 +16,7 @@ NormalizedPick NormalizePickResult(const PickResult& result, const Slice<Candida
   }
   if (!auth_id.empty()) {
     for (const Candidate& candidate : candidates) {
-      if (internal::TrimSpace(candidate.id) == auth_id) {
+      if (TrimSpace(candidate.id) == auth_id) {
         out.kind = NormalizedPick::Kind::kAuth;
         out.auth_id = candidate.id;
         return out;

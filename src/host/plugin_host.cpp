@@ -9,7 +9,7 @@
 
 #include "cliproxy/host.hpp"
 #include "cliproxy/json.hpp"
-#include "host/go_text.hpp"
+#include "cliproxy/text.hpp"
 #include "host/host_callbacks.hpp"
 #include "host/log_book.hpp"
 
@@ -41,7 +41,7 @@ std::string CanonicalPath(const std::string& path) {
 bool ValidRegistration(const Registration& r) {
   const PluginMetadata& m = r.metadata;
   for (const std::string* field : {&m.name, &m.version, &m.author, &m.github_repository}) {
-    if (internal::TrimSpace(*field).empty()) return false;
+    if (TrimSpace(*field).empty()) return false;
   }
   return DeclaresCountedCapability(r.capabilities);
 }

@@ -3,7 +3,7 @@
 
 #include "cliproxy/host_reply.hpp"
 #include "cliproxy/json.hpp"
-#include "host/go_text.hpp"
+#include "cliproxy/text.hpp"
 
 namespace cliproxy::host {
 namespace {
@@ -16,7 +16,7 @@ PluginReply ProtocolFailure(std::string failure) {
 }
 
 PluginReply ErrorReply(PluginError error) {
-  std::string_view message = internal::TrimSpace(error.message);
+  std::string_view message = TrimSpace(error.message);
   error.message = message.empty() ? "plugin call failed" : std::string(message);
   PluginReply reply;
   reply.kind = PluginReply::Kind::kError;

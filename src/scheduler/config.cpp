@@ -1,6 +1,6 @@
 #include "scheduler/config.hpp"
 
-#include "scheduler/text.hpp"
+#include "cliproxy/text.hpp"
 #include "scheduler/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {

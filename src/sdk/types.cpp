@@ -1,25 +1,12 @@
 #include "cliproxy/types.hpp"
 
+#include "cliproxy/text.hpp"
+
 namespace cliproxy {
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 const Slice<std::string>* FindHeader(const HeaderMap& headers, std::string_view name) {
   for (const auto& [key, values] : headers) {
-    if (EqualsIgnoreCase(key, name)) return &values;
+    if (EqualsAsciiFold(key, name)) return &values;
   }
   return nullptr;
 }

@@ -12,6 +12,7 @@
 #include "cliproxy/host.hpp"
 #include "cliproxy/host_normalize.hpp"
 #include "cliproxy/json.hpp"
+#include "cliproxy/text.hpp"
 
 namespace cpa_sched {
 namespace {
@@ -60,12 +61,6 @@ std::string Missing(const char* name, const std::string& other_case) {
          name + "`)";
   }
   return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n\v\f");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t\r\n\v\f") - b + 1);
 }
 
 // The raw `capabilities` object: every key this checker knows spelled exactly and holding
@@ -259,7 +254,8 @@ std::string CheckRegistrationReply(const CallReply& reply, RegistrationFacts* fa
   for (auto [name, value] :
        {std::pair{"Name", &m.name}, std::pair{"Version", &m.version},
         std::pair{"Author", &m.author}, std::pair{"GitHubRepository", &m.github_repository}}) {
-    if (Trim(*value).empty()) empty += (empty.empty() ? "" : ", ") + std::string(name);
+    if (cliproxy::TrimSpace(*value).empty())
+      empty += (empty.empty() ? "" : ", ") + std::string(name);
   }
   if (!empty.empty()) {
     return "metadata " + empty + " empty (CLIProxyAPI requires Name, Version, Author and " +
@@ -289,7 +285,7 @@ std::string CheckConfigFields(const std::string& result, std::string* summary) {
     std::string at = "ConfigFields[" + std::to_string(i) + "]";
     if (!f.IsObject()) return at + " is not an object";
     const Value* name = Member(f, "Name");
-    if (name == nullptr || !name->IsString() || Trim(name->GetString()).empty()) {
+    if (name == nullptr || !name->IsString() || cliproxy::TrimSpace(name->GetString()).empty()) {
       return at + ": `Name` is not a non-empty string";
     }
     at += " (" + std::string(name->GetString()) + ")";

@@ -1,11 +1,12 @@
-// Go's strings.TrimSpace, which the reference plugin applies to auth_id and delegate.
-#include "scheduler/text.hpp"
+// Go's strings.TrimSpace, which the reference plugin applies to auth_id and delegate and
+// CLIProxyAPI's host to metadata, pick replies and error messages; ASCII case folding.
+#include "cliproxy/text.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace cliproxy::scheduler {
+namespace cliproxy {
 namespace {
 
 TEST(TrimSpace, TrimsAsciiWhiteSpace) {
@@ -43,7 +44,20 @@ TEST(TrimSpace, StopsAtInvalidUtf8) {
                       "b"),
             "\xA0"
             "b");
+  // Overlong forms of a space (C0 A0 is ' ' in two bytes) and a truncated U+3000 are
+  // invalid bytes to Go, not spaces.
+  EXPECT_EQ(TrimSpace("\xC0\xA0x\xC0\xA0"), "\xC0\xA0x\xC0\xA0");
+  EXPECT_EQ(TrimSpace("\xE0\x80\xA0x"), "\xE0\x80\xA0x");
+  EXPECT_EQ(TrimSpace("x\xE3\x80"), "x\xE3\x80");
+}
+
+TEST(EqualsAsciiFold, FoldsAsciiLettersOnly) {
+  EXPECT_TRUE(EqualsAsciiFold("X-Session-ID", "x-session-id"));
+  EXPECT_TRUE(EqualsAsciiFold("", ""));
+  EXPECT_FALSE(EqualsAsciiFold("disabled", "disable"));
+  EXPECT_FALSE(EqualsAsciiFold("[", "{"));  // 0x5B and 0x7B differ by 32 but are not letters
+  EXPECT_FALSE(EqualsAsciiFold("\xC3\x89", "\xC3\xA9"));  // no Unicode folding
 }
 
 }  // namespace
-}  // namespace cliproxy::scheduler
+}  // namespace cliproxy

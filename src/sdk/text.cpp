@@ -1,8 +1,8 @@
-#include "scheduler/text.hpp"
+#include "cliproxy/text.hpp"
 
 #include "sdk/utf8.hpp"
 
-namespace cliproxy::scheduler {
+namespace cliproxy {
 namespace {
 
 bool IsUnicodeSpace(char32_t r) {
@@ -44,9 +44,10 @@ char32_t Decode(std::string_view s, size_t i, size_t n) {
 
 bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 }  // namespace
 
-// Like Go, an invalid byte is a rune that is not a space, so trimming stops there.
 std::string_view TrimSpace(std::string_view s) {
   size_t begin = 0;
   while (begin < s.size()) {
@@ -68,4 +69,12 @@ std::string_view TrimSpace(std::string_view s) {
   return s.substr(begin, end - begin);
 }
 
-}  // namespace cliproxy::scheduler
+bool EqualsAsciiFold(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace cliproxy
