@@ -25,7 +25,8 @@ struct LogEntry {
   bool from_plugin = false;  // true: the plugin's host.log; false: the host's own
   std::string plugin_id;
   std::string message;
-  // Field values: strings as sent, any other JSON value as compact JSON text.
+  // Field values: strings as sent, any other JSON value as the compact JSON text Go writes
+  // back for it (numbers as float64, object keys sorted).
   StringMap fields;
 };
 

@@ -70,6 +70,9 @@ DecodeStatus DecodeLifecycleRequest(std::string_view body, LifecycleRequest* out
 
 DecodeStatus DecodeUsageRecord(std::string_view body, UsageRecord* out);
 
+// A host.log body, as the host reads it. `null` is an empty request; an empty body fails.
+DecodeStatus DecodeLogRequest(std::string_view body, LogRequest* out);
+
 // An envelope as the host reads it. `result` is the raw JSON of the result (may be empty).
 struct Envelope {
   bool ok = false;
@@ -88,6 +91,8 @@ std::string EncodeLifecycleRequest(const LifecycleRequest& request);  // base64s
 std::string EncodeUsageRecord(const UsageRecord& record);
 std::string EncodeRegistration(const Registration& registration);
 std::string EncodePickResult(const PickResult& result);
+// {"level":...,"message":...[,"fields":{...}]}: `fields` is left out when empty.
+std::string EncodeLogRequest(const LogRequest& request);
 
 // --- capabilities ---------------------------------------------------------------------
 

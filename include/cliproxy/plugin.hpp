@@ -78,8 +78,9 @@ struct RawReply {
   std::string body;
 };
 
-// Log levels understood by the host's `host.log` callback.
-enum class LogLevel { kDebug, kInfo, kWarn, kError };
+// Log levels understood by the host's `host.log` callback (kTrace came later: it is last so
+// that the earlier values keep theirs).
+enum class LogLevel { kDebug, kInfo, kWarn, kError, kTrace };
 
 // Callbacks into the host. Thread-safe; every call is best effort (a host without
 // callbacks, or one that refuses, is not an error for the plugin).
@@ -87,8 +88,11 @@ class HostApi {
  public:
   explicit HostApi(const cliproxy_host_api* api = nullptr);
   bool available() const { return call_ != nullptr; }
-  // Sends `host.log`. Returns false if the host refused or has no callbacks.
+  // Sends `host.log` {level, message[, fields]}. Returns true only if the host answered
+  // with return code 0 and an `ok:true` envelope; false if it refused, answered something
+  // else, or has no callbacks.
   bool Log(LogLevel level, std::string_view message) const;
+  bool Log(LogLevel level, std::string_view message, const StringMap& fields) const;
   // Sends any callback; returns the return code and the reply bytes.
   RawReply Call(const char* method, std::string_view body) const;
 

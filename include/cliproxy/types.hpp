@@ -226,6 +226,14 @@ struct UsageRecord {
   HeaderMap response_headers;
 };
 
+// --- host.log (a plugin's callback into the host) ---------------------------------------
+
+struct LogRequest {
+  std::string level;  // trace, debug, info, warn or warning, error; the host logs others at debug
+  std::string message;
+  AnyMap fields;  // Go map[string]any: the host keeps any JSON value
+};
+
 }  // namespace cliproxy
 
 #endif  // CLIPROXY_TYPES_HPP_

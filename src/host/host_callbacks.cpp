@@ -1,11 +1,7 @@
-// host.log decoding with Go's rules for a tagged struct: keys match case-insensitively,
-// unknown keys are ignored, `null` leaves a field alone, a wrong type fails the request.
+// host.log: decoded by the SDK codec with Go's rules (keys match case-insensitively,
+// unknown keys are ignored, a wrong type fails the request), then recorded as CLIProxyAPI
+// logs it.
 #include "host/host_callbacks.hpp"
-
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "cliproxy/json.hpp"
 #include "cliproxy/text.hpp"
@@ -31,52 +27,9 @@ LogLevel ParseLevel(std::string_view level) {
   return LogLevel::kDebug;
 }
 
-std::string CompactJson(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  v.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
-// Decodes a host.log body into `entry`; returns an error message or "".
-std::string DecodeLog(std::string_view body, LogEntry* entry) {
-  if (body.empty()) return "unexpected end of JSON input";
-  rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());  // trailing data after the value is an error too
-  if (doc.HasParseError()) {
-    return std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " (at byte " +
-           std::to_string(doc.GetErrorOffset()) + ")";
-  }
-  if (doc.IsNull()) return "";
-  if (!doc.IsObject()) return "a host.log request must be a JSON object";
-  std::string level;
-  for (const auto& member : doc.GetObject()) {
-    std::string_view key(member.name.GetString(), member.name.GetStringLength());
-    const rapidjson::Value& v = member.value;
-    if (EqualsAsciiFold(key, "level") || EqualsAsciiFold(key, "message")) {
-      if (v.IsNull()) continue;
-      if (!v.IsString()) return std::string(key) + ": expected a string";
-      std::string text(v.GetString(), v.GetStringLength());
-      (EqualsAsciiFold(key, "level") ? level : entry->message) = std::move(text);
-    } else if (EqualsAsciiFold(key, "fields")) {
-      if (v.IsNull()) {
-        entry->fields.Clear();
-        continue;
-      }
-      if (!v.IsObject()) return "fields: expected an object";
-      for (const auto& field : v.GetObject()) {
-        std::string name(field.name.GetString(), field.name.GetStringLength());
-        if (TrimSpace(name).empty()) continue;  // blank keys are dropped
-        entry->fields.Set(std::move(name),
-                          field.value.IsString()
-                              ? std::string(field.value.GetString(), field.value.GetStringLength())
-                              : CompactJson(field.value));
-      }
-    }
-  }
-  entry->level = ParseLevel(level);
-  if (entry->message.empty()) entry->message = "plugin log";
-  return "";
+// The JSON text of a field value; strings as they are.
+std::string FieldText(const AnyValue& value) {
+  return value.kind == AnyValue::Kind::kNull ? "null" : value.text;
 }
 
 }  // namespace
@@ -84,11 +37,18 @@ std::string DecodeLog(std::string_view body, LogEntry* entry) {
 CallReply AnswerCallback(std::string_view method, std::string_view body,
                          const std::string& plugin_id, LogBook* log) {
   if (method != kHostLog) return Refuse("unsupported host callback " + std::string(method));
+  LogRequest request;
+  if (json::DecodeStatus s = json::DecodeLogRequest(body, &request); !s) {
+    return Refuse("decode host log request: " + s.message);
+  }
   LogEntry entry;
   entry.from_plugin = true;
   entry.plugin_id = plugin_id;
-  if (std::string error = DecodeLog(body, &entry); !error.empty()) {
-    return Refuse("decode host log request: " + error);
+  entry.level = ParseLevel(request.level);
+  entry.message = request.message.empty() ? "plugin log" : std::move(request.message);
+  for (auto& [key, value] : request.fields.entries) {
+    if (TrimSpace(key).empty()) continue;  // blank keys are dropped
+    entry.fields.Set(std::move(key), FieldText(value));
   }
   log->Append(std::move(entry));
   return {0, std::string(kOkEmpty)};

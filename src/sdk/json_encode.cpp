@@ -24,7 +24,8 @@ void AppendUnicodeEscape(std::string* out, unsigned code) {
   out->push_back(kHex[code & 0xF]);
 }
 
-// Go's omitempty test for the member types that carry it: false, "", a nil or empty slice.
+// Go's omitempty test for the member types that carry it: false, "", a nil or empty slice
+// or map.
 template <std::same_as<bool> Flag>  // not an integer converted to bool
 bool IsEmptyValue(Flag b) {
   return !b;
@@ -33,6 +34,10 @@ bool IsEmptyValue(const std::string& s) { return s.empty(); }
 template <class T>
 bool IsEmptyValue(const Slice<T>& items) {
   return items.empty();
+}
+template <class V>
+bool IsEmptyValue(const FlatMap<V>& map) {
+  return map.empty();
 }
 
 class Encoder {
@@ -194,6 +199,7 @@ std::string EncodeRegistration(const Registration& registration) {
   return EncodeValue(registration);
 }
 std::string EncodePickResult(const PickResult& result) { return EncodeValue(result); }
+std::string EncodeLogRequest(const LogRequest& request) { return EncodeValue(request); }
 
 namespace {
 

@@ -127,14 +127,18 @@ RawReply HostApi::Call(const char* method, std::string_view body) const {
 }
 
 bool HostApi::Log(LogLevel level, std::string_view message) const {
-  static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};
-  std::string body = "{\"level\":";
-  json::AppendQuoted(&body, kNames[static_cast<int>(level)]);
-  body += ",\"message\":";
-  json::AppendQuoted(&body, message);
-  body += "}";
-  RawReply reply = Call("host.log", body);
-  return reply.code == 0 && reply.body.rfind("{\"ok\":true", 0) == 0;
+  return Log(level, message, StringMap{});
+}
+
+bool HostApi::Log(LogLevel level, std::string_view message, const StringMap& fields) const {
+  static constexpr const char* kNames[] = {"debug", "info", "warn", "error", "trace"};
+  LogRequest request;
+  request.level = kNames[static_cast<int>(level)];
+  request.message = std::string(message);
+  for (const auto& [key, value] : fields) request.fields.Set(key, AnyValue::String(value));
+  RawReply reply = Call("host.log", json::EncodeLogRequest(request));
+  json::Envelope envelope;
+  return reply.code == 0 && json::DecodeEnvelope(reply.body, &envelope).ok() && envelope.ok;
 }
 
 Result<PickRequest> DecodePick(std::string_view body, const json::PickFields& fields) {

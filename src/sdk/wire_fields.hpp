@@ -190,6 +190,14 @@ struct FieldsOf<PluginError> {
                                                 Field<M, std::string>{"message", &M::message});
 };
 
+template <>
+struct FieldsOf<LogRequest> {
+  using M = LogRequest;
+  static constexpr auto value = std::make_tuple(
+      Field<M, std::string>{"level", &M::level}, Field<M, std::string>{"message", &M::message},
+      Field<M, AnyMap>{"fields", &M::fields, nullptr, true});
+};
+
 }  // namespace cliproxy::json::internal
 
 #endif  // CLIPROXY_SRC_SDK_WIRE_FIELDS_HPP_

@@ -109,6 +109,15 @@ TEST_F(HostCallbacksTest, KeysMatchCaseInsensitivelyAndFieldsKeepJsonValues) {
   EXPECT_EQ(*logs[0].fields.Find("s"), "v");
 }
 
+TEST_F(HostCallbacksTest, FieldValuesAreWrittenBackAsGoWouldAndNullIsKept) {
+  Probe(R"({"level":"info","message":"m","fields":{"f":1.50,"z":null,"o":{"b":1,"a":2}}})");
+  std::vector<LogEntry> logs = PluginLogs();
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(*logs[0].fields.Find("f"), "1.5");
+  EXPECT_EQ(*logs[0].fields.Find("z"), "null");
+  EXPECT_EQ(*logs[0].fields.Find("o"), R"({"a":2,"b":1})");
+}
+
 TEST_F(HostCallbacksTest, UndecodableHostLogIsRefused) {
   std::vector<std::string> replies = Probe(R"({"level":3})");
   ASSERT_EQ(replies.size(), 2u);
@@ -119,6 +128,24 @@ TEST_F(HostCallbacksTest, UndecodableHostLogIsRefused) {
       0u)
       << replies[0];
   EXPECT_TRUE(PluginLogs().empty());
+}
+
+TEST_F(HostCallbacksTest, HostLogOfAnotherShapeIsRefused) {
+  for (const char* body : {R"(["m"])", R"({"fields":{"k":"v"},"fields":[]})", R"({"message":1})"}) {
+    TempDir dir;
+    PluginHost host;
+    PluginSettings settings;
+    settings.config_yaml =
+        Script({{"marker", dir.File("marker")}, {"probe_callbacks", "true"}, {"log_body", body}});
+    ASSERT_TRUE(host.Load("p", CopyPlugin(CLIPROXY_FIXTURE_SCRIPTED, dir, "p.so"), settings).ok());
+    std::vector<std::string> replies =
+        LinesStartingWith(ReadLines(dir.File("marker")), "callback host.log ");
+    ASSERT_EQ(replies.size(), 1u) << body;
+    EXPECT_NE(replies[0].find(R"("code":"host_call_failed","message":"decode host log request: )"),
+              std::string::npos)
+        << body << ": " << replies[0];
+    for (const LogEntry& e : host.Logs()) EXPECT_FALSE(e.from_plugin) << body;
+  }
 }
 
 }  // namespace

@@ -286,6 +286,43 @@ TEST(HostApi, LogSendsHostLogAndFreesTheReply) {
   g_host = nullptr;
 }
 
+TEST(HostApi, LogSendsFieldsAndTrace) {
+  FakeHost fake;
+  g_host = &fake;
+  cliproxy_host_api api{CLIPROXY_ABI_VERSION, &fake, &FakeHostCall, &FakeHostFree};
+  HostApi host(&api);
+  StringMap fields;
+  fields.Set("route", "team-a");
+  fields.Set("auth", "a&b");
+  EXPECT_TRUE(host.Log(LogLevel::kTrace, "picked", fields));
+  ASSERT_EQ(fake.bodies.size(), 1u);
+  EXPECT_EQ(
+      fake.bodies[0],
+      R"({"level":"trace","message":"picked","fields":{"auth":"a\u0026b","route":"team-a"}})");
+  g_host = nullptr;
+}
+
+TEST(HostApi, LogSucceedsOnlyOnACodeZeroOkEnvelope) {
+  FakeHost fake;
+  g_host = &fake;
+  cliproxy_host_api api{CLIPROXY_ABI_VERSION, &fake, &FakeHostCall, &FakeHostFree};
+  HostApi host(&api);
+  for (const char* reply : {R"({"ok":true,"result":{}})", R"({"ok":true})", R"( {"ok":true} )"}) {
+    fake.reply = reply;
+    EXPECT_TRUE(host.Log(LogLevel::kInfo, "x")) << reply;
+  }
+  // Each of these starts with {"ok":true but is not an ok envelope.
+  for (const char* reply : {R"({"ok":true,"result":)", R"({"ok":true,"ok":false})",
+                            R"({"ok":trueish})", R"({"ok":true}{"ok":false})"}) {
+    fake.reply = reply;
+    EXPECT_FALSE(host.Log(LogLevel::kInfo, "x")) << reply;
+  }
+  fake.reply = R"({"ok":true,"result":{}})";
+  fake.rc = 1;
+  EXPECT_FALSE(host.Log(LogLevel::kInfo, "x"));
+  g_host = nullptr;
+}
+
 TEST(HostApi, WithoutCallbacksEveryCallIsRefused) {
   EXPECT_FALSE(HostApi().available());
   EXPECT_FALSE(HostApi().Log(LogLevel::kError, "x"));
