@@ -224,7 +224,7 @@ class PluginHost {
   std::shared_ptr<Slot> FindScheduler(PluginMetadata* metadata) const;
   void Fuse(Slot& slot, std::string_view method, const std::string& failure);
   void FallBack(BuiltinStrategy strategy, const PickRequest& request, PickOutcome* outcome);
-  PickOutcome AskScheduler(Slot& slot, PickRequest request);
+  PickOutcome AskScheduler(Slot& slot, const PickRequest& request, const PluginMetadata& plugin);
   void Log(LogLevel level, std::string plugin_id, std::string message, StringMap fields = {});
 
   const HostOptions options_;

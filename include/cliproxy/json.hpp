@@ -87,6 +87,9 @@ DecodeStatus DecodePickResult(std::string_view result, PickResult* out);
 // --- encoding ---------------------------------------------------------------------------
 
 std::string EncodePickRequest(const PickRequest& request);
+// The same bytes as EncodePickRequest of a copy of `request` whose `plugin` is `plugin`
+// (what a host sends each plugin), without copying the request; `request.plugin` is unused.
+std::string EncodePickRequest(const PickRequest& request, const PluginMetadata& plugin);
 std::string EncodeLifecycleRequest(const LifecycleRequest& request);  // base64s config_yaml
 std::string EncodeUsageRecord(const UsageRecord& record);
 std::string EncodeRegistration(const Registration& registration);

@@ -330,15 +330,14 @@ PickOutcome PluginHost::Pick(const PickRequest& request) {
     FallBack(options_.routing_strategy, request, &outcome);
     return outcome;
   }
-  PickRequest sent = request;
-  sent.plugin = std::move(metadata);
-  return AskScheduler(*slot, std::move(sent));
+  return AskScheduler(*slot, request, metadata);
 }
 
-PickOutcome PluginHost::AskScheduler(Slot& slot, PickRequest request) {
+PickOutcome PluginHost::AskScheduler(Slot& slot, const PickRequest& request,
+                                     const PluginMetadata& plugin) {
   PickOutcome outcome;
   outcome.plugin_id = slot.id;
-  outcome.reply = slot.library->Call(kPick, json::EncodePickRequest(request));
+  outcome.reply = slot.library->Call(kPick, json::EncodePickRequest(request, plugin));
   PluginReply reply = ReadReply(kPick, outcome.reply);
 
   if (reply.kind == PluginReply::Kind::kProtocolFailure) {

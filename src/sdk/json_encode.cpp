@@ -95,15 +95,36 @@ class Encoder {
   void Write(const T& value) {
     out_->push_back('{');
     bool first = true;
-    std::apply([&](const auto&... field) { (WriteField(value, field, &first), ...); },
+    std::apply([&](const auto&... field) { (WriteField(field, value.*field.member, &first), ...); },
                FieldsOf<T>::value);
     out_->push_back('}');
   }
 
+  // `value` as if its member `replaced` held `replacement`, without copying `value`.
+  template <WireStruct T, class R>
+  void WriteReplacing(const T& value, R T::*replaced, const R& replacement) {
+    out_->push_back('{');
+    bool first = true;
+    std::apply(
+        [&](const auto&... field) {
+          (WriteField(field, MemberOr(value, field, replaced, replacement), &first), ...);
+        },
+        FieldsOf<T>::value);
+    out_->push_back('}');
+  }
+
  private:
+  template <class T, class M, class R>
+  static const M& MemberOr(const T& value, const internal::Field<T, M>& field, R T::*replaced,
+                           const R& replacement) {
+    if constexpr (std::is_same_v<M, R>) {
+      if (field.member == replaced) return replacement;
+    }
+    return value.*field.member;
+  }
+
   template <class T, class M>
-  void WriteField(const T& value, const internal::Field<T, M>& field, bool* first) {
-    const M& member = value.*field.member;
+  void WriteField(const internal::Field<T, M>& field, const M& member, bool* first) {
     if constexpr (requires { IsEmptyValue(member); }) {
       if (field.omit_empty && IsEmptyValue(member)) return;
     }
@@ -194,6 +215,11 @@ std::string Quote(std::string_view s) {
 }
 
 std::string EncodePickRequest(const PickRequest& request) { return EncodeValue(request); }
+std::string EncodePickRequest(const PickRequest& request, const PluginMetadata& plugin) {
+  std::string out;
+  Encoder(&out).WriteReplacing(request, &PickRequest::plugin, plugin);
+  return out;
+}
 std::string EncodeUsageRecord(const UsageRecord& record) { return EncodeValue(record); }
 std::string EncodeRegistration(const Registration& registration) {
   return EncodeValue(registration);

@@ -371,6 +371,10 @@ TEST_F(PluginHostTest, PickRequestCarriesThePluginsMetadata) {
   EXPECT_EQ(seen.model, "gpt-5");
   ASSERT_EQ(seen.candidates.size(), 3u);
   EXPECT_EQ(seen.candidates[0].id, "c");  // as given: the host does not reorder
+  // Byte for byte the request with the plugin's registered metadata in `Plugin`.
+  PickRequest expected = request;
+  expected.plugin = host_.Info("p")->registration.metadata;
+  EXPECT_EQ(picks[0].substr(15), json::EncodePickRequest(expected));
 }
 
 // --- normalization, end to end ----------------------------------------------------------

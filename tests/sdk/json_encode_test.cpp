@@ -75,6 +75,33 @@ TEST(JsonEncode, RegistrationInGoFieldOrderWithNilAndOmittedParts) {
   EXPECT_NE(EncodeRegistration(empty).find(R"("ConfigFields":[])"), std::string::npos);
 }
 
+TEST(JsonEncode, PickRequestWithPluginEqualsTheCopyWithPluginSet) {
+  PluginMetadata plugin;
+  plugin.name = "scheduler";
+  plugin.version = "0.1.0";
+  plugin.author = "a&b";
+  plugin.github_repository = "https://example.invalid/s";
+  ConfigField field;
+  field.name = "delegate";
+  field.type = "enum";
+  field.enum_values = {"", "fill-first"};
+  plugin.config_fields = {field};
+  for (const char* name : {"pick-1.json", "pick-10.json", "pick-100.json"}) {
+    PickRequest request;
+    ASSERT_TRUE(DecodePickRequest(ReadTestData(name), &request, PickFields::All()).ok()) << name;
+    request.plugin.name = "the caller's, replaced";
+    PickRequest copy = request;
+    copy.plugin = plugin;
+    EXPECT_EQ(EncodePickRequest(request, plugin), EncodePickRequest(copy)) << name;
+    EXPECT_NE(EncodePickRequest(request, plugin), EncodePickRequest(request)) << name;
+  }
+  PickRequest empty;
+  PickRequest copy;
+  copy.plugin = plugin;
+  EXPECT_EQ(EncodePickRequest(empty, plugin), EncodePickRequest(copy));
+  EXPECT_EQ(EncodePickRequest(empty, PluginMetadata{}), EncodePickRequest(empty));
+}
+
 TEST(JsonEncode, MapsSortKeysBytewiseAndNilDiffersFromEmpty) {
   PickRequest r;
   Candidate c;

@@ -60,9 +60,10 @@ int RunPick(const PickOptions& options) {
   std::optional<Explanation> explanation;
   if (info->state == cliproxy::host::PluginState::kActive &&
       info->registration.capabilities.scheduler) {
-    cliproxy::PickRequest sent = request;
-    sent.plugin = info->registration.metadata;  // as the host sends a pick
-    if (auto reply = host.Call(id, kExplainMethod, cliproxy::json::EncodePickRequest(sent))) {
+    // Sent as the host sends a pick: with the plugin's own metadata.
+    if (auto reply =
+            host.Call(id, kExplainMethod,
+                      cliproxy::json::EncodePickRequest(request, info->registration.metadata))) {
       explanation = ReadExplanation(*reply);
     }
   }
