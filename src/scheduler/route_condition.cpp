@@ -1,23 +1,9 @@
 #include "scheduler/route_condition.hpp"
 
+#include "cliproxy/text.hpp"
 #include "scheduler/config_check.hpp"
 
 namespace cliproxy::scheduler {
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + ('a' - 'A'));
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + ('a' - 'A'));
-    if (x != y) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 RouteCondition RouteCondition::Compile(const RouteConfig& route) {
   const RouteConfig::When& when = route.when;
@@ -72,7 +58,7 @@ bool RouteCondition::HeadersMatch(const HeaderMap& headers) const {
     bool found = false;
     // A JSON header map may spell one name in several cases: look at every entry.
     for (const auto& [name, values] : headers) {
-      if (!EqualsIgnoreCase(name, want.key)) continue;
+      if (!EqualsAsciiFold(name, want.key)) continue;
       for (const std::string& v : values) {
         if (want.globs.Matches(v)) {
           found = true;

@@ -5,12 +5,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "scheduler_so.hpp"
+#include "support/files.hpp"
 
 namespace cliproxy::abi_test {
 namespace {
@@ -257,10 +256,7 @@ TEST_F(AbiTest, MalformedPickJsonIsInvalidRequest) {
 }
 
 TEST_F(AbiTest, EveryTruncationOfARealPickIsAnError) {
-  std::ifstream in(std::string(CLIPROXY_TESTDATA_DIR) + "/pick-10.json", std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string body = text.str();
+  std::string body = test_support::ReadTestData("pick-10.json");
   while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
   ASSERT_GT(body.size(), 100u);
   Configure("auth_id: b\n");

@@ -1,6 +1,5 @@
 #include "scheduler_so.hpp"
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -28,46 +27,12 @@ std::string JsonString(std::string_view s) {
 
 }  // namespace
 
-SchedulerSo::SchedulerSo() {
-  handle_ = dlopen(CLIPROXY_SCHEDULER_SO, RTLD_NOW | RTLD_LOCAL);
-  if (handle_ == nullptr) {
-    ADD_FAILURE() << "dlopen " << CLIPROXY_SCHEDULER_SO << ": " << dlerror();
-    return;
-  }
-  auto init =
-      reinterpret_cast<cliproxy_plugin_init_fn>(dlsym(handle_, CLIPROXY_PLUGIN_INIT_SYMBOL));
-  if (init == nullptr) {
-    ADD_FAILURE() << "no " << CLIPROXY_PLUGIN_INIT_SYMBOL << " in " << CLIPROXY_SCHEDULER_SO;
-    return;
-  }
-  init_result_ = init(&kHost, &api_);
-  EXPECT_EQ(init_result_, 0);
-  EXPECT_EQ(api_.abi_version, CLIPROXY_ABI_VERSION);
-  EXPECT_NE(api_.call, nullptr);
-  EXPECT_NE(api_.free_buffer, nullptr);
-}
-
-SchedulerSo::~SchedulerSo() {
-  if (api_.shutdown != nullptr) api_.shutdown();
-  if (handle_ != nullptr) dlclose(handle_);
-}
-
-Reply SchedulerSo::Call(const char* method, std::optional<std::string_view> body) const {
-  if (!body) return CallRaw(method, nullptr, 0);
-  return CallRaw(method, body->data(), body->size());
-}
-
-Reply SchedulerSo::CallRaw(const char* method, const void* request, size_t length) const {
-  Reply reply;
-  if (api_.call == nullptr) return reply;
-  // Garbage in the response: the plugin must overwrite it.
-  cliproxy_buffer response{reinterpret_cast<void*>(0x1), 12345};
-  reply.rc = api_.call(method, static_cast<const uint8_t*>(request), length, &response);
-  if (response.ptr != nullptr && response.len > 0) {
-    reply.body.assign(static_cast<const char*>(response.ptr), response.len);
-  }
-  api_.free_buffer(response.ptr, response.len);
-  return reply;
+SchedulerSo::SchedulerSo() : plugin_(CLIPROXY_SCHEDULER_SO, &kHost) {
+  if (plugin_.init_result() == -1) return;  // not loaded: already a failure
+  EXPECT_EQ(plugin_.init_result(), 0);
+  EXPECT_EQ(plugin_.api().abi_version, CLIPROXY_ABI_VERSION);
+  EXPECT_NE(plugin_.api().call, nullptr);
+  EXPECT_NE(plugin_.api().free_buffer, nullptr);
 }
 
 Envelope ReadEnvelope(std::string_view body) {

@@ -10,40 +10,38 @@
 #include <vector>
 
 #include "cliproxy/abi.h"
+#include "support/loaded_plugin.hpp"
 
 namespace cliproxy::abi_test {
 
-struct Reply {
-  int rc = -1;
-  std::string body;
-};
+using Reply = test_support::PluginReply;
 
-// One loaded and initialized scheduler.so. The plugin instance lives from construction
-// to destruction (shutdown, then dlclose), so every object starts from a fresh plugin.
+// One loaded and initialized scheduler.so, with a host whose callbacks all fail. The
+// plugin instance lives from construction to destruction (shutdown, then dlclose), so
+// every object starts from a fresh plugin.
 // Thread-safety: Call may be used from many threads at once, like the host does.
 class SchedulerSo {
  public:
   SchedulerSo();
-  ~SchedulerSo();
-  SchedulerSo(const SchedulerSo&) = delete;
-  SchedulerSo& operator=(const SchedulerSo&) = delete;
 
   // Calls `method` (may be null) with `body`; nullopt sends (NULL, 0).
-  Reply Call(const char* method, std::optional<std::string_view> body) const;
+  Reply Call(const char* method, std::optional<std::string_view> body) const {
+    return plugin_.Call(method, body);
+  }
   // Calls with exactly these request bytes (`request` may be non-null with length 0).
-  Reply CallRaw(const char* method, const void* request, size_t length) const;
+  Reply CallRaw(const char* method, const void* request, size_t length) const {
+    return plugin_.CallRaw(method, request, length);
+  }
 
   Reply Pick(std::string_view body) const { return Call("scheduler.pick", body); }
   Reply Register(std::string_view body) const { return Call("plugin.register", body); }
   Reply Reconfigure(std::string_view body) const { return Call("plugin.reconfigure", body); }
 
-  const cliproxy_plugin_api& api() const { return api_; }
-  int init_result() const { return init_result_; }
+  const cliproxy_plugin_api& api() const { return plugin_.api(); }
+  int init_result() const { return plugin_.init_result(); }
 
  private:
-  void* handle_ = nullptr;
-  cliproxy_plugin_api api_{};
-  int init_result_ = -1;
+  test_support::LoadedPlugin plugin_;
 };
 
 // What a reply envelope says, read with RapidJSON (not with the SDK under test).

@@ -3,18 +3,17 @@
 #ifndef CLIPROXY_TESTS_EXAMPLES_LOADED_SCHEDULER_HPP_
 #define CLIPROXY_TESTS_EXAMPLES_LOADED_SCHEDULER_HPP_
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
+#include <filesystem>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "cliproxy/abi.h"
 #include "cliproxy/json.hpp"
 #include "cliproxy/types.hpp"
+#include "support/files.hpp"
+#include "support/loaded_plugin.hpp"
 
 namespace cliproxy::examples {
 
@@ -35,24 +34,16 @@ struct PickReply {
 };
 
 inline std::string ReadExample(const std::string& name) {
-  std::ifstream in(std::string(CLIPROXY_EXAMPLES_DIR) + "/" + name);
-  EXPECT_TRUE(in.good()) << "cannot read examples/" << name;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string path = std::string(CLIPROXY_EXAMPLES_DIR) + "/" + name;
+  EXPECT_TRUE(std::filesystem::is_regular_file(path)) << "cannot read examples/" << name;
+  return test_support::ReadFile(path);
 }
 
 class LoadedScheduler {
  public:
   LoadedScheduler() {
-    handle_ = dlopen(CLIPROXY_SCHEDULER_SO, RTLD_NOW | RTLD_LOCAL);
-    if (handle_ == nullptr) {
-      ADD_FAILURE() << "dlopen " << CLIPROXY_SCHEDULER_SO << ": " << dlerror();
-      return;
-    }
-    auto init =
-        reinterpret_cast<cliproxy_plugin_init_fn>(dlsym(handle_, CLIPROXY_PLUGIN_INIT_SYMBOL));
-    if (init == nullptr || init(nullptr, &api_) != 0) {
+    if (plugin_.init_result() == -1) return;  // not loaded: already a failure
+    if (plugin_.init_result() != 0) {
       ADD_FAILURE() << "cliproxy_plugin_init failed";
       return;
     }
@@ -61,11 +52,6 @@ class LoadedScheduler {
     // is adopted.
     EXPECT_EQ(Register(""), "");
   }
-  ~LoadedScheduler() {
-    if (handle_ != nullptr) dlclose(handle_);
-  }
-  LoadedScheduler(const LoadedScheduler&) = delete;
-  LoadedScheduler& operator=(const LoadedScheduler&) = delete;
 
   // Registers `yaml`; returns "" on success, else the error message.
   std::string Register(const std::string& yaml) {
@@ -95,16 +81,13 @@ class LoadedScheduler {
 
  private:
   std::string Call(const char* method, const std::string& body, int* rc) {
-    if (api_.call == nullptr) return "";
-    cliproxy_buffer response{nullptr, 0};
-    *rc = api_.call(method, reinterpret_cast<const uint8_t*>(body.data()), body.size(), &response);
-    std::string out(static_cast<const char*>(response.ptr), response.len);
-    api_.free_buffer(response.ptr, response.len);
-    return out;
+    test_support::PluginReply reply = plugin_.Call(method, body);
+    *rc = reply.rc;
+    return reply.body;
   }
 
-  void* handle_ = nullptr;
-  cliproxy_plugin_api api_{};
+  test_support::LoadedPlugin plugin_{CLIPROXY_SCHEDULER_SO, nullptr,
+                                     test_support::LoadedPlugin::OnClose::kKeepInstance};
 };
 
 // A pick request as the host builds it.

@@ -1,6 +1,5 @@
-// Helpers for the plugin host's tests: temporary directories, private copies of fixture
-// plugins (the dynamic loader keeps one instance per file, so two plugins need two files),
-// scripted configurations, pick requests.
+// Helpers for the plugin host's tests: scripted configurations and pick requests, plus the
+// shared file helpers (tests/support) under the names these tests use.
 #ifndef CLIPROXY_TESTS_HOST_HOST_TEST_SUPPORT_HPP_
 #define CLIPROXY_TESTS_HOST_HOST_TEST_SUPPORT_HPP_
 
@@ -10,32 +9,14 @@
 #include <vector>
 
 #include "cliproxy/types.hpp"
+#include "support/files.hpp"
 
 namespace cliproxy::host::testing {
 
-// A fresh directory under $TMPDIR, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// Copies the plugin at `source` to `<dir>/<name>` and returns the new path.
-std::string CopyPlugin(const std::string& source, const TempDir& dir, const std::string& name);
-
-// The lines of a text file (none if it does not exist).
-std::vector<std::string> ReadLines(const std::string& path);
-// The lines of `lines` that start with `prefix`.
-std::vector<std::string> LinesStartingWith(const std::vector<std::string>& lines,
-                                           const std::string& prefix);
+using test_support::CopyPlugin;
+using test_support::LinesStartingWith;
+using test_support::ReadLines;
+using test_support::TempDir;
 
 // A configuration for the scripted C fixture: `key: value` lines.
 std::string Script(std::initializer_list<std::pair<std::string, std::string>> entries);

@@ -1,6 +1,5 @@
 // PluginHost driven through the scripted C fixture: registration, priorities, pick
 // normalization end to end, errors, fusing, usage delivery, unloading.
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,10 +10,12 @@
 #include "cliproxy/host.hpp"
 #include "cliproxy/json.hpp"
 #include "host_test_support.hpp"
+#include "support/loaded_plugin.hpp"
 
 namespace cliproxy::host {
 namespace {
 
+using test_support::IsMapped;
 using testing::CopyPlugin;
 using testing::LinesStartingWith;
 using testing::MakeCandidate;
@@ -720,13 +721,6 @@ TEST_F(PluginHostTest, UsageProtocolFailureFuses) {
 }
 
 // --- unloading ----------------------------------------------------------------------------
-
-bool IsMapped(const std::string& path) {
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
-  if (handle == nullptr) return false;
-  dlclose(handle);
-  return true;
-}
 
 TEST_F(PluginHostTest, UnloadShutsDownThenUnloads) {
   ASSERT_TRUE(LoadScripted("p", 0).ok());

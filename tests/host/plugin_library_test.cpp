@@ -11,10 +11,12 @@
 #include "cliproxy/host_library.hpp"
 #include "cliproxy/json.hpp"
 #include "host_test_support.hpp"
+#include "support/loaded_plugin.hpp"
 
 namespace cliproxy::host {
 namespace {
 
+using test_support::IsMapped;
 using testing::CopyPlugin;
 using testing::ReadLines;
 using testing::Script;
@@ -27,14 +29,6 @@ std::string Lifecycle(const std::string& yaml) {
   request.config_yaml = yaml;
   request.schema_version = 6;
   return json::EncodeLifecycleRequest(request);
-}
-
-// Whether the dynamic loader still has the file mapped.
-bool IsMapped(const std::string& path) {
-  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
-  if (handle == nullptr) return false;
-  dlclose(handle);
-  return true;
 }
 
 Status OpenStatus(const std::string& path) {

@@ -2,8 +2,6 @@
 // reference plugin does, and the host treats its replies as CLIProxyAPI would.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -109,11 +107,10 @@ TEST_F(SchedulerSoTest, RejectedReconfigureMakesItInactiveUntilAValidOne) {
 }
 
 TEST_F(SchedulerSoTest, PicksFromARecordedHostRequest) {
-  std::ifstream in(std::string(CLIPROXY_TESTDATA_DIR) + "/pick-10.json");
-  std::stringstream body;
-  body << in.rdbuf();
   PickRequest request;
-  ASSERT_TRUE(json::DecodePickRequest(body.str(), &request, json::PickFields::All()).ok());
+  ASSERT_TRUE(json::DecodePickRequest(test_support::ReadTestData("pick-10.json"), &request,
+                                      json::PickFields::All())
+                  .ok());
   ASSERT_EQ(request.candidates.size(), 10u);
   const std::string wanted = request.candidates[6].id;
   ASSERT_TRUE(Load("auth_id: " + wanted + "\n").ok());

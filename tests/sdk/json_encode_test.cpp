@@ -1,21 +1,15 @@
 // Encoding exactly as Go's json.Marshal writes the same values.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "cliproxy/json.hpp"
+#include "support/files.hpp"
 
 namespace cliproxy::json {
 namespace {
 
-std::string ReadTestData(const std::string& name) {
-  std::ifstream in(std::string(CLIPROXY_TESTDATA_DIR) + "/" + name, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using test_support::ReadTestData;
 
 TEST(JsonQuote, EscapesAsGoWithHtmlEscaping) {
   EXPECT_EQ(Quote("plain"), R"("plain")");

@@ -270,11 +270,19 @@ void FakeHostFree(void* ptr, size_t) {
   std::free(ptr);
 }
 
-TEST(HostApi, LogSendsHostLogAndFreesTheReply) {
+// A HostApi wired to a FakeHost, the one g_host while it lives.
+struct ConnectedHost {
+  ConnectedHost() { g_host = &fake; }
+  ~ConnectedHost() { g_host = nullptr; }
   FakeHost fake;
-  g_host = &fake;
   cliproxy_host_api api{CLIPROXY_ABI_VERSION, &fake, &FakeHostCall, &FakeHostFree};
-  HostApi host(&api);
+  HostApi host{&api};
+};
+
+TEST(HostApi, LogSendsHostLogAndFreesTheReply) {
+  ConnectedHost connected;
+  FakeHost& fake = connected.fake;
+  const HostApi& host = connected.host;
   ASSERT_TRUE(host.available());
   EXPECT_TRUE(host.Log(LogLevel::kWarn, "pool <a> empty"));
   ASSERT_EQ(fake.methods.size(), 1u);
@@ -283,14 +291,12 @@ TEST(HostApi, LogSendsHostLogAndFreesTheReply) {
   EXPECT_EQ(fake.frees, 1);
   fake.reply = R"({"ok":false,"error":{"code":"host_call_failed","message":"x"}})";
   EXPECT_FALSE(host.Log(LogLevel::kInfo, "x"));
-  g_host = nullptr;
 }
 
 TEST(HostApi, LogSendsFieldsAndTrace) {
-  FakeHost fake;
-  g_host = &fake;
-  cliproxy_host_api api{CLIPROXY_ABI_VERSION, &fake, &FakeHostCall, &FakeHostFree};
-  HostApi host(&api);
+  ConnectedHost connected;
+  FakeHost& fake = connected.fake;
+  const HostApi& host = connected.host;
   StringMap fields;
   fields.Set("route", "team-a");
   fields.Set("auth", "a&b");
@@ -299,14 +305,12 @@ TEST(HostApi, LogSendsFieldsAndTrace) {
   EXPECT_EQ(
       fake.bodies[0],
       R"({"level":"trace","message":"picked","fields":{"auth":"a\u0026b","route":"team-a"}})");
-  g_host = nullptr;
 }
 
 TEST(HostApi, LogSucceedsOnlyOnACodeZeroOkEnvelope) {
-  FakeHost fake;
-  g_host = &fake;
-  cliproxy_host_api api{CLIPROXY_ABI_VERSION, &fake, &FakeHostCall, &FakeHostFree};
-  HostApi host(&api);
+  ConnectedHost connected;
+  FakeHost& fake = connected.fake;
+  const HostApi& host = connected.host;
   for (const char* reply : {R"({"ok":true,"result":{}})", R"({"ok":true})", R"( {"ok":true} )"}) {
     fake.reply = reply;
     EXPECT_TRUE(host.Log(LogLevel::kInfo, "x")) << reply;
@@ -320,7 +324,6 @@ TEST(HostApi, LogSucceedsOnlyOnACodeZeroOkEnvelope) {
   fake.reply = R"({"ok":true,"result":{}})";
   fake.rc = 1;
   EXPECT_FALSE(host.Log(LogLevel::kInfo, "x"));
-  g_host = nullptr;
 }
 
 TEST(HostApi, WithoutCallbacksEveryCallIsRefused) {

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -12,21 +11,14 @@
 
 namespace {
 
-using cliproxy::host::testing::TempDir;
-using cpa_sched::testing::RunTool;
 using cpa_sched::testing::ToolRun;
 
-class BenchTest : public ::testing::Test {
+class BenchTest : public cpa_sched::testing::ToolTest {
  protected:
   ToolRun Bench(const std::string& plugin, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"bench", plugin, "--seconds", "0.2"};
     args.insert(args.end(), extra.begin(), extra.end());
-    return RunTool(args, dir_);
-  }
-  std::string Config(const std::string& yaml) {
-    std::string path = dir_.File("config-" + std::to_string(++configs_) + ".yaml");
-    std::ofstream(path) << yaml;
-    return path;
+    return RunTool(args);
   }
   // The report's lines, read with sscanf (std::regex trips GCC 12's -Wmaybe-uninitialized
   // in the sanitizer builds).
@@ -61,9 +53,6 @@ class BenchTest : public ::testing::Test {
   static bool StartsWith(const std::string& s, const std::string& prefix) {
     return s.rfind(prefix, 0) == 0;
   }
-
-  TempDir dir_;
-  int configs_ = 0;
 };
 
 TEST_F(BenchTest, BriefRunOnSchedulerSoReportsLatencyAndThroughput) {
@@ -151,7 +140,7 @@ TEST_F(BenchTest, PluginsItCannotMeasureExitTwo) {
 
 TEST_F(BenchTest, BadArgumentsExitTwo) {
   EXPECT_EQ(Bench(CLIPROXY_SCHEDULER_SO, {"--threads", "0"}).exit_code, 2);
-  EXPECT_EQ(RunTool({"bench", CLIPROXY_SCHEDULER_SO, "--seconds", "0"}, dir_).exit_code, 2);
+  EXPECT_EQ(RunTool({"bench", CLIPROXY_SCHEDULER_SO, "--seconds", "0"}).exit_code, 2);
   EXPECT_EQ(Bench(CLIPROXY_SCHEDULER_SO, {"--candidates", "-1"}).exit_code, 2);
   std::string missing = dir_.File("absent.so");
   ToolRun run = Bench(missing);
@@ -161,7 +150,7 @@ TEST_F(BenchTest, BadArgumentsExitTwo) {
 }
 
 TEST_F(BenchTest, HelpHasAnExample) {
-  ToolRun run = RunTool({"bench", "--help"}, dir_);
+  ToolRun run = RunTool({"bench", "--help"});
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_NE(run.out.find("Example:"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("cpa-sched bench ./scheduler.so"), std::string::npos) << run.out;

@@ -3,7 +3,6 @@
 // survives), and its usage errors.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -12,8 +11,6 @@
 
 namespace {
 
-using cliproxy::host::testing::TempDir;
-using cpa_sched::testing::RunTool;
 using cpa_sched::testing::ToolRun;
 
 const std::vector<std::string> kChecks = {
@@ -25,17 +22,12 @@ struct Row {
   std::string detail;
 };
 
-class CheckTest : public ::testing::Test {
+class CheckTest : public cpa_sched::testing::ToolTest {
  protected:
   ToolRun Check(const std::string& plugin, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"check", plugin};
     args.insert(args.end(), extra.begin(), extra.end());
-    return RunTool(args, dir_);
-  }
-  std::string Config(const std::string& yaml) {
-    std::string path = dir_.File("config-" + std::to_string(++configs_) + ".yaml");
-    std::ofstream(path) << yaml;
-    return path;
+    return RunTool(args);
   }
   // The table row of `check`: "<name padded to 20><result padded to 8><detail>".
   static Row RowOf(const ToolRun& run, const std::string& check) {
@@ -48,9 +40,6 @@ class CheckTest : public ::testing::Test {
   static bool Contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
   }
-
-  TempDir dir_;
-  int configs_ = 0;
 };
 
 TEST_F(CheckTest, SchedulerSoPassesEveryCheck) {
@@ -289,7 +278,7 @@ TEST_F(CheckTest, RejectedConfigurationFailsRegistrationWithThePluginsReason) {
 }
 
 TEST_F(CheckTest, HelpHasAnExample) {
-  ToolRun run = RunTool({"check", "--help"}, dir_);
+  ToolRun run = RunTool({"check", "--help"});
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_TRUE(Contains(run.out, "Example:")) << run.out;
   EXPECT_TRUE(Contains(run.out, "cpa-sched check ./scheduler.so")) << run.out;

@@ -1,72 +1,23 @@
 // cpa-sched pick, run as a program on the real scheduler.so: its report and exit codes.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "check_tool_run.hpp"
 #include "cliproxy/json.hpp"
 #include "host_test_support.hpp"
 
 namespace {
 
 using cliproxy::host::testing::CopyPlugin;
-using cliproxy::host::testing::TempDir;
+using cliproxy::test_support::ReadFile;
+using cpa_sched::testing::ToolRun;
 
-struct ToolRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-  std::vector<std::string> lines;  // of `out`
-};
-
-std::string ShellQuote(const std::string& s) {
-  std::string quoted = "'";
-  for (char c : s) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CpaSchedTest : public ::testing::Test {
+class CpaSchedTest : public cpa_sched::testing::ToolTest {
  protected:
-  ToolRun Pick(const std::vector<std::string>& args) {
-    std::string command = ShellQuote(CLIPROXY_CPA_SCHED);
-    for (const std::string& arg : args) command += " " + ShellQuote(arg);
-    command += " 2>" + ShellQuote(dir_.File("stderr"));
-    ToolRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return run;
-    char buffer[4096];
-    for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) run.out.append(buffer, n);
-    int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.err = ReadFile(dir_.File("stderr"));
-    std::stringstream lines(run.out);
-    for (std::string line; std::getline(lines, line);) run.lines.push_back(line);
-    return run;
-  }
-  std::string Config(const std::string& yaml) {
-    std::string path = dir_.File("config-" + std::to_string(++configs_) + ".yaml");
-    std::ofstream(path) << yaml;
-    return path;
-  }
-  static bool Has(const ToolRun& run, const std::string& line) {
-    return std::find(run.lines.begin(), run.lines.end(), line) != run.lines.end();
-  }
-
-  TempDir dir_;
-  int configs_ = 0;
+  ToolRun Pick(const std::vector<std::string>& args) { return RunTool(args); }
 };
 
 TEST_F(CpaSchedTest, PinnedAuthIsReportedWithTheRawReply) {

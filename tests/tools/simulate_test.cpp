@@ -1,41 +1,26 @@
 // cpa-sched simulate, run as a program on scheduler.so and the scripted C fixture with the
 // example scenarios: determinism, fairness, pinning and fallback, stickiness, usage
 // delivery, scenario errors and the HTML report.
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "check_tool_run.hpp"
 #include "cliproxy/json.hpp"
 #include "host_test_support.hpp"
 
 namespace {
 
-using cliproxy::host::testing::TempDir;
+using cliproxy::test_support::ReadFile;
+using cpa_sched::testing::ToolRun;
 
 const std::string kExamples = CLIPROXY_EXAMPLES_DIR;
 const std::string kScenarios = kExamples + "/scenarios";
-
-std::string ShellQuote(const std::string& s) {
-  std::string quoted = "'";
-  for (char c : s) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 struct AccountRow {
   int64_t priority = 0;
@@ -120,7 +105,7 @@ void Parse(Report* r) {
   }
 }
 
-class SimulateTest : public ::testing::Test {
+class SimulateTest : public cpa_sched::testing::ToolTest {
  protected:
   Report Simulate(const std::string& plugin, const std::string& config, const std::string& scenario,
                   std::vector<std::string> extra = {}) {
@@ -134,28 +119,18 @@ class SimulateTest : public ::testing::Test {
   }
 
   Report Run(const std::vector<std::string>& args) {
-    std::string command = ShellQuote(CLIPROXY_CPA_SCHED);
-    for (const std::string& arg : args) command += " " + ShellQuote(arg);
-    command += " 2>" + ShellQuote(dir_.File("stderr"));
+    ToolRun run = RunTool(args);
     Report r;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return r;
-    char buffer[4096];
-    for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) r.out.append(buffer, n);
-    int status = pclose(pipe);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = ReadFile(dir_.File("stderr"));
+    r.exit_code = run.exit_code;
+    r.out = std::move(run.out);
+    r.err = std::move(run.err);
     Parse(&r);
     return r;
   }
 
   std::string Write(const std::string& name, const std::string& text) {
-    std::string path = dir_.File(name);
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
+    return dir_.Write(name, text);
   }
-
-  TempDir dir_;
 };
 
 TEST_F(SimulateTest, SameSeedGivesByteIdenticalOutputAndReport) {

@@ -276,10 +276,7 @@ void WriteAccounts(std::ostream& out, const Scenario& scenario, const Simulation
         std::to_string(s.picks),
         ShareCell(s.picks, r.requests, Color(a))};
     if (usage) {
-      row.push_back(s.usage_records == 0 ? "-"
-                                         : Fixed(static_cast<double>(s.latency_ns_total) /
-                                                     static_cast<double>(s.usage_records) / 1e6,
-                                                 0));
+      row.push_back(MeanLatencyMs(s));
       row.push_back(std::to_string(s.tokens_total));
     }
     rows.push_back(row);

@@ -61,10 +61,7 @@ void PrintAccounts(std::ostream& out, const Scenario& scenario, const Simulation
                std::to_string(s.picks),
                Percent(s.picks, r.requests)};
     if (usage) {
-      row.push_back(s.usage_records == 0 ? "-"
-                                         : Fixed(static_cast<double>(s.latency_ns_total) /
-                                                     static_cast<double>(s.usage_records) / 1e6,
-                                                 0));
+      row.push_back(MeanLatencyMs(s));
       row.push_back(std::to_string(s.tokens_total));
     }
     rows.push_back(row);
@@ -100,6 +97,13 @@ std::string ErrorLabel(const ErrorCount& error) {
   std::string label = error.code.empty() ? "(no code)" : error.code;
   if (error.http_status > 0) label += " (http " + std::to_string(error.http_status) + ")";
   return label;
+}
+
+std::string MeanLatencyMs(const AccountResult& account) {
+  if (account.usage_records == 0) return "-";
+  return Fixed(static_cast<double>(account.latency_ns_total) /
+                   static_cast<double>(account.usage_records) / 1e6,
+               0);
 }
 
 std::string EventLabel(const Scenario& scenario, const ScenarioEvent& e) {

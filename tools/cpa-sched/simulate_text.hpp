@@ -41,6 +41,7 @@ std::string Fixed(double value, int digits);             // printf("%.*f")
 std::string DecisionName(size_t kind);                   // host::PickDecisionName of the index
 std::string ErrorLabel(const ErrorCount& error);         // "code (http 429)"
 std::string EventLabel(const Scenario& scenario, const ScenarioEvent& event);
+std::string MeanLatencyMs(const AccountResult& account);  // "12" (ms), "-" without usage
 
 }  // namespace cpa_sched
 

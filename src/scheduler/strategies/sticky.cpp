@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "cliproxy/text.hpp"
 #include "scheduler/config_check.hpp"
 #include "scheduler/duration.hpp"
 #include "scheduler/hash.hpp"
@@ -17,18 +18,6 @@ struct Entry {
   uint64_t hash;
   int64_t weight;
 };
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + ('a' - 'A'));
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + ('a' - 'A'));
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // The rendezvous winner for `key` among `entries` (all with weight > 0).
 const Entry* Rendezvous(uint64_t key, const std::vector<Entry>& entries) {
@@ -114,7 +103,7 @@ std::unique_ptr<Strategy> StickyStrategy::Create(const StrategyBuild& build) {
 std::string_view StickyStrategy::SessionKey(const PickRequest& request) const {
   for (const std::string& name : headers_) {
     for (const auto& [key, values] : request.options.headers) {
-      if (!EqualsIgnoreCase(key, name)) continue;
+      if (!EqualsAsciiFold(key, name)) continue;
       for (const std::string& v : values) {
         if (!v.empty()) return v;
       }
