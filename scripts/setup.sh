@@ -13,6 +13,11 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
+# Toolchains for the Go and Rust fixture plugins (tests of cpa-sched against foreign
+# plugins): an existing go/cargo on PATH is used as it is; otherwise Debian's.
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+command -v cargo >/dev/null 2>&1 || missing+=(cargo)
+
 need_src=0
 [ -f .deps/yaml-cpp/CMakeLists.txt ] || need_src=1
 
