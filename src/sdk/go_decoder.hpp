@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "sdk/go_text.hpp"
 #include "sdk/wire_fields.hpp"
 
 namespace cliproxy::json::internal {
@@ -24,9 +25,6 @@ using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::Memory
 // must outlive `doc`. Returns an empty string or the syntax error ("invalid JSON at byte N:
 // ..." or "unexpected end of JSON input").
 std::string ParseJson(std::string_view body, std::string* scratch, Document* doc);
-
-// True if `key` equals the ASCII field name under Go's case folding.
-bool GoFoldEquals(std::string_view key, std::string_view field_name);
 
 // Copies a JSON string into `out`, replacing invalid UTF-8 with U+FFFD as Go does.
 void AssignGoString(const Value& v, std::string* out);

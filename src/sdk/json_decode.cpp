@@ -1,4 +1,6 @@
-// Decoding of the wire types: parse with RapidJSON, then walk with GoDecoder.
+// Decoding of the wire types: structs stream straight into place (stream_decoder); the
+// envelope and the lifecycle request, which keep raw or special parts, are parsed into a
+// tree and walked with GoDecoder.
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -7,6 +9,7 @@
 #include "cliproxy/base64.hpp"
 #include "cliproxy/json.hpp"
 #include "sdk/go_decoder.hpp"
+#include "sdk/stream_decoder.hpp"
 
 namespace cliproxy::json {
 namespace {
@@ -28,21 +31,6 @@ class ParsedBody {
   Document doc_;
   std::string scratch_;
 };
-
-// Top-level decode of a struct with Go's rules for the root value.
-template <class T>
-DecodeStatus DecodeRoot(std::string_view body, T* out, const char* go_type,
-                        const PickFields* want = nullptr) {
-  ParsedBody parsed;
-  if (std::string err = parsed.Parse(body); !err.empty()) return {err};
-  const Value& root = parsed.root();
-  if (!root.IsNull() && !root.IsObject()) {
-    return {std::string("cannot unmarshal ") + internal::JsonKindName(root) + " into " + go_type};
-  }
-  GoDecoder decoder(want);
-  if (!decoder.Decode(root, out)) return {decoder.ErrorMessage()};
-  return {};
-}
 
 // Go's []byte: a base64 string, an array of numbers 0..255, or null.
 DecodeStatus DecodeBytes(const Value& v, std::string* out) {
@@ -83,7 +71,7 @@ DecodeStatus DecodeBytes(const Value& v, std::string* out) {
 }  // namespace
 
 DecodeStatus DecodePickRequest(std::string_view body, PickRequest* out, const PickFields& want) {
-  return DecodeRoot(body, out, "a pick request (object)", &want);
+  return internal::DecodeStream(body, out, "a pick request (object)", &want);
 }
 
 DecodeStatus DecodeLifecycleRequest(std::string_view body, LifecycleRequest* out) {
@@ -111,7 +99,7 @@ DecodeStatus DecodeLifecycleRequest(std::string_view body, LifecycleRequest* out
 }
 
 DecodeStatus DecodeUsageRecord(std::string_view body, UsageRecord* out) {
-  return DecodeRoot(body, out, "a usage record (object)");
+  return internal::DecodeStream(body, out, "a usage record (object)");
 }
 
 DecodeStatus DecodeEnvelope(std::string_view body, Envelope* out) {
@@ -163,11 +151,11 @@ DecodeStatus DecodeEnvelope(std::string_view body, Envelope* out) {
 }
 
 DecodeStatus DecodeRegistration(std::string_view result, Registration* out) {
-  return DecodeRoot(result, out, "a registration (object)");
+  return internal::DecodeStream(result, out, "a registration (object)");
 }
 
 DecodeStatus DecodePickResult(std::string_view result, PickResult* out) {
-  return DecodeRoot(result, out, "a pick result (object)");
+  return internal::DecodeStream(result, out, "a pick result (object)");
 }
 
 }  // namespace cliproxy::json

@@ -1,0 +1,37 @@
+// Go's encoding/json text rules that do not depend on a parser: key folding, string
+// sanitizing, float64 formatting and the lone-surrogate rewrite. Shared by the tree walker
+// (go_decoder) and the streaming decoder (stream_decoder) so that the two cannot disagree.
+//
+// Thread-safety: pure functions.
+#ifndef CLIPROXY_SRC_SDK_GO_TEXT_HPP_
+#define CLIPROXY_SRC_SDK_GO_TEXT_HPP_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace cliproxy::json::internal {
+
+// Go's scanner refuses a document nested deeper than this, wherever the nesting is.
+inline constexpr int kMaxDepth = 10000;
+
+// True if `key` equals the ASCII field name under Go's case folding.
+bool GoFoldEquals(std::string_view key, std::string_view field_name);
+
+// Copies a JSON string's bytes into `out`, replacing invalid UTF-8 with U+FFFD as Go does.
+void AssignGoString(std::string_view raw, std::string* out);
+
+// Go's formatting of a float64 as encoding/json writes it.
+void AppendGoFloat(double f, std::string* out);
+
+// True if `s` may hold a \u escape of a UTF-16 surrogate (false positives are fine).
+bool MayHoldSurrogateEscape(std::string_view s);
+
+// Rewrites, in place, every \uXXXX escape of a lone UTF-16 surrogate in the JSON text
+// `text[0, size)` as \ufffd (Go turns them into U+FFFD; RapidJSON rejects them). The
+// length does not change, so byte offsets in error messages stay those of the input.
+void ReplaceLoneSurrogates(char* text, size_t size);
+
+}  // namespace cliproxy::json::internal
+
+#endif  // CLIPROXY_SRC_SDK_GO_TEXT_HPP_

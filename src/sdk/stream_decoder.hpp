@@ -1,0 +1,32 @@
+// The streaming decoder: reads a JSON text once and writes each value straight into the
+// wire struct it belongs to, with the rules of Go's encoding/json (cliproxy/json.hpp). No
+// document tree is built; values the caller does not want (PickFields) and unknown keys
+// are checked as they stream past and never stored. Only an `any` object or array is
+// gathered into a small tree, because Go writes its keys back sorted.
+//
+// Same outcome as parsing first and walking the tree after: a syntax error anywhere wins
+// over a type error (the text is read to its end), and the first type error in document
+// order is the one reported, with its path ("Candidates[2].Priority: ...").
+//
+// Thread-safety: reentrant. Each thread keeps one reusable copy buffer for the in-place
+// parse (released after a body larger than 1 MiB).
+#ifndef CLIPROXY_SRC_SDK_STREAM_DECODER_HPP_
+#define CLIPROXY_SRC_SDK_STREAM_DECODER_HPP_
+
+#include <string_view>
+
+#include "cliproxy/json.hpp"
+
+namespace cliproxy::json::internal {
+
+// Decodes the JSON text `body` into `*out`. A root that is neither an object nor `null`
+// fails as "cannot unmarshal <kind> into <go_type>". `want` (may be null: everything)
+// says which PickFields-tagged members to store. Instantiated for PickRequest,
+// UsageRecord, Registration and PickResult.
+template <class T>
+DecodeStatus DecodeStream(std::string_view body, T* out, const char* go_type,
+                          const PickFields* want = nullptr);
+
+}  // namespace cliproxy::json::internal
+
+#endif  // CLIPROXY_SRC_SDK_STREAM_DECODER_HPP_
