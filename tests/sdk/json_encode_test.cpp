@@ -75,11 +75,7 @@ TEST(JsonEncode, PickRequestWithPluginEqualsTheCopyWithPluginSet) {
   plugin.version = "0.1.0";
   plugin.author = "a&b";
   plugin.github_repository = "https://example.invalid/s";
-  ConfigField field;
-  field.name = "delegate";
-  field.type = "enum";
-  field.enum_values = {"", "fill-first"};
-  plugin.config_fields = {field};
+  plugin.config_fields = {ConfigField{"delegate", "enum", {"", "fill-first"}, "a <choice>"}};
   for (const char* name : {"pick-1.json", "pick-10.json", "pick-100.json"}) {
     PickRequest request;
     ASSERT_TRUE(DecodePickRequest(ReadTestData(name), &request, PickFields::All()).ok()) << name;
