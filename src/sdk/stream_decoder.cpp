@@ -34,14 +34,21 @@ namespace {
 
 namespace rj = ::cliproxy_stream_rapidjson;
 
-// In place (strings are unescaped inside the copy of the body), iterative (no recursion
-// however deep the text), full precision (numbers round as Go's strconv.ParseFloat).
-constexpr unsigned kParseFlags =
-    rj::kParseInsituFlag | rj::kParseIterativeFlag | rj::kParseFullPrecisionFlag;
+// In place (strings are unescaped inside the copy of the body) and with full precision
+// (numbers round as Go's strconv.ParseFloat rounds them).
+constexpr unsigned kFastFlags = rj::kParseInsituFlag | rj::kParseFullPrecisionFlag;
+// Iterative as well: no recursion however deep the text. The decoder's contract (the
+// nesting limit, the syntax error messages) is that of this parse; the recursive one
+// above is a faster path for texts that it reads without an error.
+constexpr unsigned kExactFlags = kFastFlags | rj::kParseIterativeFlag;
+// The recursive parse stops at this depth (its stack use grows with the nesting) and the
+// text is read again by the iterative one. Request bodies nest a few levels.
+constexpr int kRecursionLimit = 128;
 
 // Maps up to this size are searched linearly for a repeated key; larger ones get a hash
 // index, so that a body with many keys costs linear time.
 constexpr size_t kLinearMapLimit = 32;
+constexpr size_t kFirstMapCapacity = 8;
 
 // --- the body, copied for the in-place parse ------------------------------------------
 
@@ -50,7 +57,9 @@ constexpr size_t kLinearMapLimit = 32;
 // released after use so that a rare huge body does not stay resident.
 class ParseBuffer {
  public:
-  explicit ParseBuffer(std::string_view body) {
+  ParseBuffer() = default;
+  // Copies `body` in; returns the copy.
+  char* Fill(std::string_view body) {
     State& s = state();
     const size_t need = body.size() + kPadding;
     if (s.capacity < need) {
@@ -59,6 +68,7 @@ class ParseBuffer {
     }
     if (!body.empty()) std::memcpy(s.data.get(), body.data(), body.size());  // data() may be null
     std::memset(s.data.get() + body.size(), 0, kPadding);
+    return s.data.get();
   }
   ~ParseBuffer() {
     State& s = state();
@@ -69,8 +79,6 @@ class ParseBuffer {
   }
   ParseBuffer(const ParseBuffer&) = delete;
   ParseBuffer& operator=(const ParseBuffer&) = delete;
-
-  char* data() { return state().data.get(); }
 
  private:
   static constexpr size_t kPadding = 64;
@@ -151,11 +159,15 @@ struct FieldSlot {
   bool PickFields::*want;
 };
 
+using MapIndex = std::unordered_map<std::string, size_t>;
+// Owns the hash indexes of the large maps of one decode.
+using MapIndexes = std::vector<std::unique_ptr<MapIndex>>;
+
 // A map being filled: the entry the current key replaces, and the hash index of a large map.
 struct MapCursor {
   static constexpr size_t kNew = std::numeric_limits<size_t>::max();
   size_t replaces = kNew;
-  std::unique_ptr<std::unordered_map<std::string, size_t>> index;
+  MapIndex* index = nullptr;
 };
 
 struct Type {
@@ -170,8 +182,10 @@ struct Type {
   // Maps: a fresh value for `raw_key` (Go decodes each map value into a zero value and
   // then assigns it); `end_entry` puts it in place of the one with the same key.
   void (*begin_map)(void* map) = nullptr;
-  void* (*begin_entry)(void* map, std::string_view raw_key, MapCursor* cursor) = nullptr;
+  void* (*begin_entry)(void* map, std::string_view raw_key, MapCursor* cursor,
+                       MapIndexes* indexes) = nullptr;
   void (*end_entry)(void* map, MapCursor* cursor) = nullptr;
+  void (*drop_entry)(void* map) = nullptr;  // a value that failed is not assigned
   const FieldSlot* fields = nullptr;
   size_t field_count = 0;
 };
@@ -203,13 +217,14 @@ struct MapOps {
     if (m->entries.empty()) m->empty_not_null = true;
   }
   static void Reset(void* map) { static_cast<Map*>(map)->Clear(); }
-  static void* BeginEntry(void* map, std::string_view raw_key, MapCursor* cursor) {
+  static void* BeginEntry(void* map, std::string_view raw_key, MapCursor* cursor,
+                          MapIndexes* indexes) {
     auto& entries = static_cast<Map*>(map)->entries;
     std::string key;
     AssignGoString(raw_key, &key);
     cursor->replaces = MapCursor::kNew;
     if (!cursor->index && entries.size() > kLinearMapLimit) {
-      cursor->index = std::make_unique<std::unordered_map<std::string, size_t>>();
+      cursor->index = indexes->emplace_back(std::make_unique<MapIndex>()).get();
       for (size_t i = 0; i < entries.size(); ++i) cursor->index->emplace(entries[i].first, i);
     }
     if (cursor->index) {
@@ -224,6 +239,8 @@ struct MapOps {
         }
       }
     }
+    // Room for a typical small map at once, rather than growing through 1, 2, 4 and 8.
+    if (entries.capacity() == 0) entries.reserve(kFirstMapCapacity);
     entries.emplace_back(std::move(key), V{});
     return &entries.back().second;
   }
@@ -236,6 +253,7 @@ struct MapOps {
       cursor->index->emplace(entries.back().first, entries.size() - 1);
     }
   }
+  static void DropEntry(void* map) { static_cast<Map*>(map)->entries.pop_back(); }
 };
 
 template <class T>
@@ -277,7 +295,8 @@ struct TypeOf<FlatMap<V>> {
                               .reset = &MapOps<V>::Reset,
                               .begin_map = &MapOps<V>::Begin,
                               .begin_entry = &MapOps<V>::BeginEntry,
-                              .end_entry = &MapOps<V>::EndEntry};
+                              .end_entry = &MapOps<V>::EndEntry,
+                              .drop_entry = &MapOps<V>::DropEntry};
 };
 
 template <class F>
@@ -333,12 +352,25 @@ struct TypeOf<T> {
                               .field_count = fields.size()};
 };
 
-const FieldSlot* FindField(const Type& type, std::string_view key) {
+// Field names are a few bytes long: comparing them inline beats calling memcmp.
+bool SameBytes(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+// The field `key` names: the exact spelling first, trying `expected` (the field after the
+// last one found: senders write fields in declaration order) before the others, then Go's
+// case folding.
+const FieldSlot* FindField(const Type& type, std::string_view key, size_t expected) {
+  if (expected < type.field_count && SameBytes(type.fields[expected].name, key)) {
+    return &type.fields[expected];
+  }
   const FieldSlot* end = type.fields + type.field_count;
   for (const FieldSlot* f = type.fields; f != end; ++f) {
-    if (f->name.size() == key.size() && std::memcmp(f->name.data(), key.data(), key.size()) == 0) {
-      return f;
-    }
+    if (SameBytes(f->name, key)) return f;
   }
   for (const FieldSlot* f = type.fields; f != end; ++f) {
     if (GoFoldEquals(key, f->name)) return f;
@@ -395,8 +427,10 @@ class AnyTree {
 
 class StreamDecoder {
  public:
-  StreamDecoder(const Type* root, void* out, const char* go_type, const PickFields* want)
-      : want_(want), go_type_(go_type), next_{root, out} {}
+  // Nesting deeper than `depth_limit` stops the parse (exceeded()).
+  StreamDecoder(const Type* root, void* out, const char* go_type, const PickFields* want,
+                int depth_limit)
+      : want_(want), go_type_(go_type), depth_limit_(depth_limit), next_{root, out} {}
 
   bool exceeded() const { return exceeded_; }
   bool failed() const { return failed_; }
@@ -493,14 +527,16 @@ class StreamDecoder {
     const std::string_view key(s, n);
     if (f.type->kind == Kind::kMap) {
       f.segment = key;
-      next_ = {f.type->element, f.object ? f.type->begin_entry(f.object, key, &f.map) : nullptr};
+      next_ = {f.type->element,
+               f.object ? f.type->begin_entry(f.object, key, &f.map, &map_indexes_) : nullptr};
       return true;
     }
-    const FieldSlot* field = FindField(*f.type, key);
+    const FieldSlot* field = FindField(*f.type, key, f.index);
     if (field == nullptr) {
       next_ = {&kSkipType, nullptr};  // unknown keys are ignored
       return true;
     }
+    f.index = static_cast<size_t>(field - f.type->fields) + 1;
     f.segment = field->name;
     const bool wanted = field->want == nullptr || want_ == nullptr || want_->*field->want;
     next_ = {field->type, f.object && wanted ? field->member(f.object) : nullptr};
@@ -588,7 +624,7 @@ class StreamDecoder {
   struct Frame {
     const Type* type;
     void* object;              // null: checked only
-    size_t index = 0;          // slices: the element being read
+    size_t index = 0;          // slices: the element being read; structs: the field expected next
     std::string_view segment;  // structs: the field being read; maps: its raw key
     MapCursor map;
   };
@@ -598,7 +634,7 @@ class StreamDecoder {
   bool Passive() const { return failed_ || skip_depth_ > 0 || any_depth_ > 0; }
 
   bool Enter() {
-    if (++depth_ <= kMaxDepth) return true;
+    if (++depth_ <= depth_limit_) return true;
     exceeded_ = true;
     return false;
   }
@@ -696,6 +732,11 @@ class StreamDecoder {
   // wins (as when the whole text is parsed before it is decoded).
   bool TypeError(const std::string& got, const Type& expected) {
     failed_ = true;
+    // What is stored so far stays, as when a tree is walked until the error; but a map
+    // gains no entry for the value that failed inside it.
+    for (const Frame& f : frames_) {
+      if (f.type->kind == Kind::kMap && f.object) f.type->drop_entry(f.object);
+    }
     if (frames_.empty()) {
       error_ = "cannot unmarshal " + got.substr(0, got.find(' ')) + " into " + go_type_;
       return true;
@@ -724,6 +765,7 @@ class StreamDecoder {
 
   const PickFields* want_;
   const char* go_type_;
+  int depth_limit_;
   Dest next_;
   std::vector<Frame> frames_;
   int depth_ = 0;
@@ -734,7 +776,21 @@ class StreamDecoder {
   size_t any_depth_ = 0;
   AnyValue* any_slot_ = nullptr;
   AnyTree any_;
+  MapIndexes map_indexes_;
 };
+
+// Reads `body` (copied into `buffer`) with the parse `kFlags` into `decoder`.
+template <unsigned kFlags>
+rj::ParseResult Parse(std::string_view body, bool rewrite_surrogates, ParseBuffer* buffer,
+                      StreamDecoder* decoder) {
+  char* text = buffer->Fill(body);
+  // Go turns an escaped lone surrogate into U+FFFD; RapidJSON rejects a lone high one and
+  // passes a lone low one through as invalid UTF-8.
+  if (rewrite_surrogates) ReplaceLoneSurrogates(text, body.size());
+  rj::GenericReader<rj::UTF8<>, rj::UTF8<>> reader;
+  rj::InsituStringStream stream(text);
+  return reader.Parse<kFlags>(stream, *decoder);
+}
 
 }  // namespace
 
@@ -746,16 +802,24 @@ DecodeStatus DecodeStream(std::string_view body, T* out, const char* go_type,
   if (size_t nul = body.find('\0'); nul != std::string_view::npos) {
     return {"invalid JSON at byte " + std::to_string(nul) + ": NUL byte"};
   }
-  ParseBuffer text(body);
-  // Go turns an escaped lone surrogate into U+FFFD; RapidJSON rejects a lone high one and
-  // passes a lone low one through as invalid UTF-8.
-  if (MayHoldSurrogateEscape(body)) ReplaceLoneSurrogates(text.data(), body.size());
-
-  StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want);
-  rj::GenericReader<rj::UTF8<>, rj::UTF8<>> reader;
-  rj::InsituStringStream stream(text.data());
-  rj::ParseResult result = reader.Parse<kParseFlags>(stream, decoder);
+  const bool rewrite_surrogates = MayHoldSurrogateEscape(body);
+  ParseBuffer buffer;
+  // What the caller passed in, for a second reading (Go decodes into it, not into a zero value).
+  T given = *out;
+  {
+    StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want, kRecursionLimit);
+    rj::ParseResult result = Parse<kFastFlags>(body, rewrite_surrogates, &buffer, &decoder);
+    if (!result.IsError()) {
+      if (decoder.failed()) return {decoder.error()};
+      return {};
+    }
+  }
+  // A syntax error or deep nesting: read again by the parse whose outcome is the contract.
+  *out = given;
+  StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want, kMaxDepth);
+  rj::ParseResult result = Parse<kExactFlags>(body, rewrite_surrogates, &buffer, &decoder);
   if (result.IsError()) {
+    *out = std::move(given);  // Go checks the whole text before it stores anything
     if (result.Code() == rj::kParseErrorDocumentEmpty || result.Offset() >= body.size()) {
       return {"unexpected end of JSON input"};
     }

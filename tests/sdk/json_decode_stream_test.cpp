@@ -36,6 +36,40 @@ TEST(JsonDecodeStream, SyntaxErrorAfterATypeErrorWins) {
             "invalid JSON at byte 11: The document root must not be followed by other values.");
 }
 
+TEST(JsonDecodeStream, ASyntaxErrorStoresNothing) {
+  // Go checks the whole text first: a request it cannot read is left as it was.
+  PickRequest r;
+  r.model = "kept";
+  r.candidates.emplace_back().id = "a";
+  for (const char* body : {R"({"Model":"m","Candidates":[{"ID":"b"},{"ID":"c"}],"Stream":tru})",
+                           R"({"Model":"m","Candidates":[{"ID":"b"}])"}) {
+    EXPECT_FALSE(DecodePickRequest(body, &r, PickFields::All()).ok()) << body;
+    EXPECT_EQ(r.model, "kept");
+    ASSERT_EQ(r.candidates.size(), 1u);
+    EXPECT_EQ(r.candidates[0].id, "a");
+  }
+}
+
+TEST(JsonDecodeStream, DecodesIntoTheGivenRequestHoweverDeepTheText) {
+  for (size_t depth : {1u, 100u, 300u, 5000u}) {
+    PickRequest r;
+    Candidate& given = r.candidates.emplace_back();
+    given.id = "a";
+    given.provider = "p";
+    const std::string deep = std::string(depth, '[') + "1" + std::string(depth, ']');
+    ASSERT_TRUE(DecodePickRequest(R"({"Candidates":[{"Status":"s"}],"Options":{"Metadata":{"d":)" +
+                                      deep + R"(}},"X":)" + deep + "}",
+                                  &r, PickFields::All())
+                    .ok())
+        << depth;
+    ASSERT_EQ(r.candidates.size(), 1u);
+    EXPECT_EQ(r.candidates[0].id, "a");
+    EXPECT_EQ(r.candidates[0].provider, "p");
+    EXPECT_EQ(r.candidates[0].status, "s");
+    EXPECT_EQ(r.options.metadata.Find("d")->text, deep);
+  }
+}
+
 TEST(JsonDecodeStream, ReportsTheFirstTypeErrorInTextOrder) {
   EXPECT_EQ(Failure(R"({"Model":1,"Stream":"x"})"),
             "Model: cannot unmarshal number 1 into a value of type string");
