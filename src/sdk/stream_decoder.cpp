@@ -1,12 +1,5 @@
-// This file parses with a RapidJSON build of its own: in a namespace of its own, so that
-// its SIMD string scanning (RAPIDJSON_SSE2 changes the reader's class body) cannot mix
-// with the other RapidJSON users linked into the same binary.
-#if defined(__SSE2__)
-#define RAPIDJSON_SSE2
-#endif
-#define RAPIDJSON_NAMESPACE cliproxy_stream_rapidjson
-#define RAPIDJSON_NAMESPACE_BEGIN namespace cliproxy_stream_rapidjson {
-#define RAPIDJSON_NAMESPACE_END }
+#include "sdk/stream_decoder.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
@@ -26,13 +19,12 @@
 
 #include "sdk/any_canonical.hpp"
 #include "sdk/go_text.hpp"
-#include "sdk/stream_decoder.hpp"
 #include "sdk/wire_fields.hpp"
 
 namespace cliproxy::json::internal {
 namespace {
 
-namespace rj = ::cliproxy_stream_rapidjson;
+namespace rj = ::rapidjson;
 
 // In place (strings are unescaped inside the copy of the body) and with full precision
 // (numbers round as Go's strconv.ParseFloat rounds them).
@@ -52,45 +44,25 @@ constexpr size_t kFirstMapCapacity = 8;
 
 // --- the body, copied for the in-place parse ------------------------------------------
 
-// A NUL-terminated copy of the body, padded so that the SIMD scans (aligned 16-byte
-// loads) stay inside the allocation. One buffer per thread is reused; a large one is
-// released after use so that a rare huge body does not stay resident.
+// A NUL-terminated copy of the body (RapidJSON's in-situ stream ends at the NUL; the body
+// holds none, DecodeStream refuses them first). Allocated per decode: keeping one per
+// thread measured slower, and would keep memory after a large body.
 class ParseBuffer {
  public:
-  ParseBuffer() = default;
   // Copies `body` in; returns the copy.
   char* Fill(std::string_view body) {
-    State& s = state();
-    const size_t need = body.size() + kPadding;
-    if (s.capacity < need) {
-      s.data.reset(new char[need]);
-      s.capacity = need;
+    if (capacity_ < body.size() + 1) {
+      data_.reset(new char[body.size() + 1]);
+      capacity_ = body.size() + 1;
     }
-    if (!body.empty()) std::memcpy(s.data.get(), body.data(), body.size());  // data() may be null
-    std::memset(s.data.get() + body.size(), 0, kPadding);
-    return s.data.get();
+    if (!body.empty()) std::memcpy(data_.get(), body.data(), body.size());  // data() may be null
+    data_[body.size()] = '\0';
+    return data_.get();
   }
-  ~ParseBuffer() {
-    State& s = state();
-    if (s.capacity > kKeepLimit) {
-      s.data.reset();
-      s.capacity = 0;
-    }
-  }
-  ParseBuffer(const ParseBuffer&) = delete;
-  ParseBuffer& operator=(const ParseBuffer&) = delete;
 
  private:
-  static constexpr size_t kPadding = 64;
-  static constexpr size_t kKeepLimit = size_t{1} << 20;
-  struct State {
-    std::unique_ptr<char[]> data;
-    size_t capacity = 0;
-  };
-  static State& state() {
-    thread_local State s;
-    return s;
-  }
+  std::unique_ptr<char[]> data_;
+  size_t capacity_ = 0;
 };
 
 // --- numbers as the reader reports them -----------------------------------------------

@@ -8,8 +8,7 @@
 // over a type error (the text is read to its end), and the first type error in document
 // order is the one reported, with its path ("Candidates[2].Priority: ...").
 //
-// Thread-safety: reentrant. Each thread keeps one reusable copy buffer for the in-place
-// parse (released after a body larger than 1 MiB).
+// Thread-safety: reentrant; a decode keeps no state beyond the call.
 #ifndef CLIPROXY_SRC_SDK_STREAM_DECODER_HPP_
 #define CLIPROXY_SRC_SDK_STREAM_DECODER_HPP_
 

@@ -1,5 +1,5 @@
-// Decodes on many threads at once: each has its own parse state (and reusable buffer), so
-// no answer depends on what another thread decodes meanwhile.
+// Decodes on many threads at once: no answer depends on what another thread decodes
+// meanwhile.
 #include <gtest/gtest.h>
 
 #include <string>

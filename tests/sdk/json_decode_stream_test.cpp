@@ -137,7 +137,7 @@ TEST(JsonDecodeStream, DeepObjectsInAnyValuesAreWrittenBackWithinTheLimit) {
 }
 
 TEST(JsonDecodeStream, BodiesOfEverySizeDecodeTheSame) {
-  // Bodies above the size whose parse buffer a thread keeps, and small ones after them.
+  // Empty, small and large (over 1 MiB) bodies, and a small one after a large one.
   for (size_t n : {0u, 1u, 1000u, 12000u, 3u}) {
     PickRequest r;
     const std::string body = CandidatesBody(n);
