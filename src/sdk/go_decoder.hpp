@@ -1,6 +1,8 @@
 // GoDecoder: walks a parsed RapidJSON tree into the wire types with the rules of Go's
 // encoding/json (see cliproxy/json.hpp for the list). Passing a null output pointer
-// type-checks a value without storing it.
+// type-checks a value without storing it. For bodies with raw or special parts (the
+// envelope, the lifecycle request, host.log); whole wire structs decode faster, without a
+// tree, through stream_decoder.hpp.
 #ifndef CLIPROXY_SRC_SDK_GO_DECODER_HPP_
 #define CLIPROXY_SRC_SDK_GO_DECODER_HPP_
 

@@ -46,7 +46,7 @@ constexpr size_t kFirstMapCapacity = 8;
 
 // A NUL-terminated copy of the body (RapidJSON's in-situ stream ends at the NUL; the body
 // holds none, DecodeStream refuses them first). Allocated per decode: keeping one per
-// thread measured slower, and would keep memory after a large body.
+// thread measured no faster, and would keep memory after a large body.
 class ParseBuffer {
  public:
   // Copies `body` in; returns the copy.

@@ -6,7 +6,8 @@
 //
 // Same outcome as parsing first and walking the tree after: a syntax error anywhere wins
 // over a type error (the text is read to its end), and the first type error in document
-// order is the one reported, with its path ("Candidates[2].Priority: ...").
+// order is the one reported, with its path ("Candidates[2].Priority: ..."). A syntax error
+// leaves the output as it was; after a type error, what was stored before it stays.
 //
 // Thread-safety: reentrant; a decode keeps no state beyond the call.
 #ifndef CLIPROXY_SRC_SDK_STREAM_DECODER_HPP_
