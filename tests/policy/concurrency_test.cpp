@@ -76,6 +76,11 @@ class Reconfigurer {
           }
         }) {}
   ~Reconfigurer() { Stop(); }
+  // Returns once the first reconfigure is done, so that the picks started after it race
+  // the following ones even on a loaded machine where the pickers could finish first.
+  void WaitForFirstReconfigure() const {
+    while (reconfigures_.load() == 0) std::this_thread::yield();
+  }
   void Stop() {
     stop_.store(true);
     if (thread_.joinable()) thread_.join();
@@ -106,6 +111,7 @@ std::map<std::string, int> RaceAndCount(const PickRequest& request) {
   std::vector<std::map<std::string, int>> counts(kThreads);
   {
     Reconfigurer<PolicyHolder> reconfigurer(&holder);
+    reconfigurer.WaitForFirstReconfigure();
     std::vector<std::thread> pickers;
     for (int t = 0; t < kThreads; ++t) {
       pickers.emplace_back([&, t] {
@@ -147,6 +153,7 @@ TEST(ConcurrencyTest, StickySessionsAgreeAcrossThreadsAndReconfigures) {
   std::vector<std::vector<std::string>> seen(kThreads, std::vector<std::string>(kKeys));
   {
     Reconfigurer<PolicyHolder> reconfigurer(&holder);
+    reconfigurer.WaitForFirstReconfigure();
     std::vector<std::thread> pickers;
     for (int t = 0; t < kThreads; ++t) {
       pickers.emplace_back([&, t] {
@@ -183,6 +190,7 @@ TEST(ConcurrencyTest, PluginPicksRaceReconfigures) {
   std::atomic<int> errors{0};
   {
     Reconfigurer<SchedulerPlugin> reconfigurer(&plugin);
+    reconfigurer.WaitForFirstReconfigure();
     std::vector<std::thread> pickers;
     for (int t = 0; t < kThreads; ++t) {
       pickers.emplace_back([&, t] {

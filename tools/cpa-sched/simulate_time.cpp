@@ -47,7 +47,7 @@ bool Expect(std::string_view s, size_t* pos, char c) {
 
 std::optional<int64_t> ParseRfc3339(std::string_view s) {
   size_t pos = 0;
-  int64_t year, month, day, hour, minute, second;
+  int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!Digits(s, &pos, 4, &year) || !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &month) ||
       !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &day)) {
     return std::nullopt;
