@@ -50,4 +50,11 @@ show "Route: a tenant (caller_scope) with its own pool, failing closed with 429"
   --metadata caller_scope=tenant-a
 
 echo
+echo "=== Simulate 2400 Claude Code requests (124 sessions, one account in cooldown for 8 minutes)"
+echo "    with examples/claude-code-sticky.yaml; HTML report: $tmp/report.html is removed at exit,"
+echo "    run the command yourself to keep one."
+"$cli" simulate "$so" --config examples/claude-code-sticky.yaml \
+  --scenario examples/scenarios/claude-code-sessions.yaml --report "$tmp/report.html" | sed 's/^/    /'
+
+echo
 echo "More: '$cli --help', examples/*.yaml, README.md."
