@@ -13,14 +13,9 @@ namespace {
 
 using cpa_sched::testing::ToolRun;
 
-const std::vector<std::string> kChecks = {
-    "abi",         "registration",   "config-fields",      "pick-replies", "unknown-method",
-    "null-method", "malformed-pick", "malformed-register", "concurrency",  "shutdown"};
-
-struct Row {
-  std::string result;  // PASS, FAIL, SKIP; empty when the row is missing
-  std::string detail;
-};
+const std::vector<std::string>& kChecks = cpa_sched::testing::kCheckNames;
+using Row = cpa_sched::testing::CheckRow;
+using cpa_sched::testing::CheckRowOf;
 
 class CheckTest : public cpa_sched::testing::ToolTest {
  protected:
@@ -28,14 +23,6 @@ class CheckTest : public cpa_sched::testing::ToolTest {
     std::vector<std::string> args = {"check", plugin};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunTool(args);
-  }
-  // The table row of `check`: "<name padded to 20><result padded to 8><detail>".
-  static Row RowOf(const ToolRun& run, const std::string& check) {
-    for (const std::string& line : run.lines) {
-      if (line.size() < 24 || line.rfind(check + " ", 0) != 0) continue;
-      return {line.substr(20, 4), line.size() > 28 ? line.substr(28) : ""};
-    }
-    return {};
   }
   static bool Contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
@@ -46,11 +33,11 @@ TEST_F(CheckTest, SchedulerSoPassesEveryCheck) {
   ToolRun run = Check(CLIPROXY_SCHEDULER_SO);
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   for (const std::string& check : kChecks) {
-    Row row = RowOf(run, check);
+    Row row = CheckRowOf(run, check);
     EXPECT_EQ(row.result, "PASS") << check << ": " << row.detail << "\n" << run.out;
   }
   EXPECT_EQ(run.Line("10 checks:"), "10 checks: 10 passed, 0 failed, 0 skipped") << run.out;
-  EXPECT_TRUE(Contains(RowOf(run, "registration").detail, "capabilities scheduler"));
+  EXPECT_TRUE(Contains(CheckRowOf(run, "registration").detail, "capabilities scheduler"));
   EXPECT_EQ(run.err, "");
 }
 
@@ -61,7 +48,7 @@ TEST_F(CheckTest, SchedulerSoWithAPinnedAuthAnswersWithAuthsAndPasses) {
       "      auth_id: codex-user0@example.com.json\n");
   ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", config});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  Row picks = RowOf(run, "pick-replies");
+  Row picks = CheckRowOf(run, "pick-replies");
   EXPECT_EQ(picks.result, "PASS") << picks.detail;
   EXPECT_FALSE(Contains(picks.detail, " 0 auth")) << picks.detail;
   EXPECT_TRUE(Contains(run.out, "(config: " + config)) << run.out;
@@ -71,35 +58,36 @@ TEST_F(CheckTest, DenyingSchedulerStillConforms) {
   // An error envelope is a valid pick reply: the pick fails, as configured.
   ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", Config("deny: true\n")});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  EXPECT_TRUE(Contains(RowOf(run, "pick-replies").detail, "24 error envelopes"))
-      << RowOf(run, "pick-replies").detail;
+  EXPECT_TRUE(Contains(CheckRowOf(run, "pick-replies").detail, "24 error envelopes"))
+      << CheckRowOf(run, "pick-replies").detail;
 }
 
 TEST_F(CheckTest, PluginThatSegfaultsOnPickFailsWithTheSignal) {
   ToolRun run = Check(CLIPROXY_FIXTURE_CRASH_ON_PICK);
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
-  EXPECT_EQ(RowOf(run, "abi").result, "PASS");
-  EXPECT_EQ(RowOf(run, "registration").result, "PASS");
+  EXPECT_EQ(CheckRowOf(run, "abi").result, "PASS");
+  EXPECT_EQ(CheckRowOf(run, "registration").result, "PASS");
   for (const char* check : {"pick-replies", "malformed-pick", "concurrency"}) {
-    Row row = RowOf(run, check);
+    Row row = CheckRowOf(run, check);
     EXPECT_EQ(row.result, "FAIL") << check;
     EXPECT_TRUE(Contains(row.detail, "crashed with SIGSEGV during")) << check << ": " << row.detail;
   }
-  EXPECT_TRUE(
-      Contains(RowOf(run, "pick-replies").detail, "during scheduler.pick with 10 Codex candidates"))
-      << RowOf(run, "pick-replies").detail;
+  EXPECT_TRUE(Contains(CheckRowOf(run, "pick-replies").detail,
+                       "during scheduler.pick with 10 Codex candidates"))
+      << CheckRowOf(run, "pick-replies").detail;
   // The checker itself survived every crash and finished the table.
-  EXPECT_EQ(RowOf(run, "shutdown").result, "FAIL");  // it picks before shutting down
-  EXPECT_EQ(RowOf(run, "unknown-method").result, "PASS");
+  EXPECT_EQ(CheckRowOf(run, "shutdown").result, "FAIL");  // it picks before shutting down
+  EXPECT_EQ(CheckRowOf(run, "unknown-method").result, "PASS");
   EXPECT_TRUE(Contains(run.Line("10 checks:"), "failed")) << run.out;
 }
 
 TEST_F(CheckTest, PluginThatTrustsItsInputFailsOnlyOnMalformedPicks) {
   ToolRun run = Check(CLIPROXY_FIXTURE_CRASH_ON_MALFORMED);
   EXPECT_EQ(run.exit_code, 1) << run.out;
-  EXPECT_EQ(RowOf(run, "pick-replies").result, "PASS") << RowOf(run, "pick-replies").detail;
-  EXPECT_EQ(RowOf(run, "concurrency").result, "PASS") << RowOf(run, "concurrency").detail;
-  Row malformed = RowOf(run, "malformed-pick");
+  EXPECT_EQ(CheckRowOf(run, "pick-replies").result, "PASS")
+      << CheckRowOf(run, "pick-replies").detail;
+  EXPECT_EQ(CheckRowOf(run, "concurrency").result, "PASS") << CheckRowOf(run, "concurrency").detail;
+  Row malformed = CheckRowOf(run, "malformed-pick");
   EXPECT_EQ(malformed.result, "FAIL");
   EXPECT_EQ(malformed.detail, "crashed with SIGSEGV during scheduler.pick with an empty body");
 }
@@ -107,32 +95,32 @@ TEST_F(CheckTest, PluginThatTrustsItsInputFailsOnlyOnMalformedPicks) {
 TEST_F(CheckTest, AbortDuringReconfigureFailsRegistrationAndSkipsWhatNeedsIt) {
   ToolRun run = Check(CLIPROXY_FIXTURE_ABORT_ON_RECONFIGURE);
   EXPECT_EQ(run.exit_code, 1);
-  Row registration = RowOf(run, "registration");
+  Row registration = CheckRowOf(run, "registration");
   EXPECT_EQ(registration.result, "FAIL");
   EXPECT_EQ(registration.detail, "crashed with SIGABRT during plugin.reconfigure");
   for (const char* check : {"config-fields", "pick-replies", "malformed-pick", "concurrency"}) {
-    EXPECT_EQ(RowOf(run, check).result, "SKIP") << check;
-    EXPECT_EQ(RowOf(run, check).detail, "the registration failed") << check;
+    EXPECT_EQ(CheckRowOf(run, check).result, "SKIP") << check;
+    EXPECT_EQ(CheckRowOf(run, check).detail, "the registration failed") << check;
   }
-  EXPECT_EQ(RowOf(run, "malformed-register").detail,
+  EXPECT_EQ(CheckRowOf(run, "malformed-register").detail,
             "crashed with SIGABRT during plugin.reconfigure with truncated JSON");
 }
 
 TEST_F(CheckTest, HungPluginFailsTheProbeAfterTheTimeout) {
   ToolRun run = Check(CLIPROXY_FIXTURE_HANG_ON_UNKNOWN, {"--timeout", "0.5"});
   EXPECT_EQ(run.exit_code, 1);
-  Row row = RowOf(run, "unknown-method");
+  Row row = CheckRowOf(run, "unknown-method");
   EXPECT_EQ(row.result, "FAIL");
   EXPECT_EQ(row.detail,
             "timed out after 0.5 s (the plugin hung; killed) during call the unknown method "
             "cpa_sched.no_such_method");
-  EXPECT_EQ(RowOf(run, "pick-replies").result, "PASS");
+  EXPECT_EQ(CheckRowOf(run, "pick-replies").result, "PASS");
 }
 
 TEST_F(CheckTest, PluginThatPrintsToStdoutFailsAndDoesNotReachOurOutput) {
   ToolRun run = Check(CLIPROXY_FIXTURE_PRINT_ON_PICK);
   EXPECT_EQ(run.exit_code, 1);
-  Row row = RowOf(run, "pick-replies");
+  Row row = CheckRowOf(run, "pick-replies");
   EXPECT_EQ(row.result, "FAIL");
   EXPECT_TRUE(Contains(row.detail, "the plugin wrote to stdout inside a call")) << row.detail;
   EXPECT_TRUE(Contains(row.detail, "crashing plugin: pick")) << row.detail;
@@ -145,7 +133,7 @@ TEST_F(CheckTest, ReplyThatNamesNoCandidateFails) {
                                           "\"nobody\",\"DelegateBuiltin\":\"\",\"Handled\":true}}"
                                           "\n")});
   EXPECT_EQ(run.exit_code, 1);
-  Row row = RowOf(run, "pick-replies");
+  Row row = CheckRowOf(run, "pick-replies");
   EXPECT_EQ(row.result, "FAIL");
   EXPECT_TRUE(Contains(row.detail, "Handled:true but unknown auth id (AuthID \"nobody\""))
       << row.detail;
@@ -155,7 +143,7 @@ TEST_F(CheckTest, ReplyWithAKeyInTheWrongCaseFails) {
   ToolRun run = Check(CLIPROXY_FIXTURE_SCRIPTED,
                       {"--config", Config("pick_reply: {\"ok\":true,\"result\":{\"authid\":\"\","
                                           "\"DelegateBuiltin\":\"\",\"Handled\":false}}\n")});
-  Row row = RowOf(run, "pick-replies");
+  Row row = CheckRowOf(run, "pick-replies");
   EXPECT_EQ(row.result, "FAIL");
   EXPECT_TRUE(Contains(row.detail, "`AuthID` is missing (`authid` is there")) << row.detail;
 }
@@ -165,22 +153,23 @@ TEST_F(CheckTest, ReplyWithADelegateTheHostDoesNotKnowFails) {
                       {"--config", Config("pick_reply: {\"ok\":true,\"result\":{\"AuthID\":\"\","
                                           "\"DelegateBuiltin\":\"weighted-round-robin\","
                                           "\"Handled\":true}}\n")});
-  Row row = RowOf(run, "pick-replies");
+  Row row = CheckRowOf(run, "pick-replies");
   EXPECT_EQ(row.result, "FAIL");
   EXPECT_TRUE(Contains(row.detail, "Handled:true but unknown delegate")) << row.detail;
 }
 
 TEST_F(CheckTest, IncompleteMetadataAndTooNewSchemaFailRegistration) {
   ToolRun author = Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("author: \"  \"\n")});
-  EXPECT_EQ(RowOf(author, "registration").detail,
+  EXPECT_EQ(CheckRowOf(author, "registration").detail,
             "plugin.register: metadata Author empty (CLIProxyAPI requires Name, Version, Author "
             "and GitHubRepository)");
   ToolRun schema = Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("schema_version: 7\n")});
-  EXPECT_TRUE(Contains(RowOf(schema, "registration").detail, "schema_version 7 is outside 0..6"))
-      << RowOf(schema, "registration").detail;
+  EXPECT_TRUE(
+      Contains(CheckRowOf(schema, "registration").detail, "schema_version 7 is outside 0..6"))
+      << CheckRowOf(schema, "registration").detail;
   ToolRun none = Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("capabilities: \"\"\n")});
-  EXPECT_TRUE(Contains(RowOf(none, "registration").detail, "no capability is set"))
-      << RowOf(none, "registration").detail;
+  EXPECT_TRUE(Contains(CheckRowOf(none, "registration").detail, "no capability is set"))
+      << CheckRowOf(none, "registration").detail;
 }
 
 TEST_F(CheckTest, RegistrationListsEveryCapabilityAndJudgesTheirKinds) {
@@ -192,29 +181,29 @@ TEST_F(CheckTest, RegistrationListsEveryCapabilityAndJudgesTheirKinds) {
                     "\"capabilities\":{\"model_router\":true,\"executor\":true,"
                     "\"executor_model_scope\":\"oauth\",\"executor_input_formats\":[\"openai\","
                     "\"claude\"],\"quota_provider\":false}}}\n")});
-  EXPECT_EQ(RowOf(executor, "registration").result, "PASS") << executor.out;
-  EXPECT_EQ(RowOf(executor, "registration").detail,
+  EXPECT_EQ(CheckRowOf(executor, "registration").result, "PASS") << executor.out;
+  EXPECT_EQ(CheckRowOf(executor, "registration").detail,
             "x 1 by a, schema 0, capabilities model_router,executor,executor_model_scope=oauth,"
             "executor_input_formats=[openai claude]");
 
   ToolRun across = Check(CLIPROXY_FIXTURE_SCRIPTED,
                          {"--config", Config("capabilities: scheduler_across_priorities\n")});
-  EXPECT_TRUE(Contains(RowOf(across, "registration").detail, "no capability is set"))
-      << RowOf(across, "registration").detail;
+  EXPECT_TRUE(Contains(CheckRowOf(across, "registration").detail, "no capability is set"))
+      << CheckRowOf(across, "registration").detail;
 
   ToolRun wrong_kind =
       Check(CLIPROXY_FIXTURE_SCRIPTED,
             {"--config", Config("register_reply: {\"ok\":true,\"result\":{\"metadata\":{},"
                                 "\"capabilities\":{\"scheduler\":true,\"executor_input_formats\":"
                                 "\"openai\"}}}\n")});
-  EXPECT_EQ(RowOf(wrong_kind, "registration").detail,
+  EXPECT_EQ(CheckRowOf(wrong_kind, "registration").detail,
             "plugin.register: `executor_input_formats` is not an array of strings");
 
   ToolRun other_case =
       Check(CLIPROXY_FIXTURE_SCRIPTED,
             {"--config", Config("register_reply: {\"ok\":true,\"result\":{\"metadata\":{},"
                                 "\"capabilities\":{\"Model_Router\":true}}}\n")});
-  EXPECT_EQ(RowOf(other_case, "registration").detail,
+  EXPECT_EQ(CheckRowOf(other_case, "registration").detail,
             "plugin.register: capability `Model_Router`: Go would accept it, but the contract "
             "spells it `model_router`");
 }
@@ -222,9 +211,9 @@ TEST_F(CheckTest, RegistrationListsEveryCapabilityAndJudgesTheirKinds) {
 TEST_F(CheckTest, UsagePluginWithoutSchedulerSkipsThePickChecks) {
   ToolRun run =
       Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("capabilities: usage_plugin\n")});
-  EXPECT_EQ(RowOf(run, "registration").result, "PASS");
-  EXPECT_EQ(RowOf(run, "pick-replies").result, "SKIP");
-  EXPECT_EQ(RowOf(run, "pick-replies").detail,
+  EXPECT_EQ(CheckRowOf(run, "registration").result, "PASS");
+  EXPECT_EQ(CheckRowOf(run, "pick-replies").result, "SKIP");
+  EXPECT_EQ(CheckRowOf(run, "pick-replies").detail,
             "the plugin does not declare the scheduler capability");
 }
 
@@ -240,13 +229,13 @@ TEST_F(CheckTest, BrokenHandshakesAreNamed) {
         Case{CLIPROXY_FIXTURE_NO_INIT, "no exported symbol cliproxy_plugin_init"}}) {
     ToolRun run = Check(c.plugin);
     EXPECT_EQ(run.exit_code, 1) << c.plugin;
-    EXPECT_EQ(RowOf(run, "abi").detail, c.detail) << c.plugin;
-    EXPECT_EQ(RowOf(run, "registration").detail, "the plugin does not load");
+    EXPECT_EQ(CheckRowOf(run, "abi").detail, c.detail) << c.plugin;
+    EXPECT_EQ(CheckRowOf(run, "registration").detail, "the plugin does not load");
   }
   ToolRun unresolved = Check(CLIPROXY_FIXTURE_UNRESOLVED);
-  EXPECT_TRUE(Contains(RowOf(unresolved, "abi").detail, "dlopen failed:"))
-      << RowOf(unresolved, "abi").detail;
-  EXPECT_TRUE(Contains(RowOf(unresolved, "abi").detail, "cliproxy_fixture_missing_function"));
+  EXPECT_TRUE(Contains(CheckRowOf(unresolved, "abi").detail, "dlopen failed:"))
+      << CheckRowOf(unresolved, "abi").detail;
+  EXPECT_TRUE(Contains(CheckRowOf(unresolved, "abi").detail, "cliproxy_fixture_missing_function"));
 }
 
 TEST_F(CheckTest, UnreadableFilesExitTwoNamingTheFile) {
@@ -271,7 +260,7 @@ TEST_F(CheckTest, UnreadableFilesExitTwoNamingTheFile) {
 TEST_F(CheckTest, RejectedConfigurationFailsRegistrationWithThePluginsReason) {
   ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", Config("deny: 1\n")});
   EXPECT_EQ(run.exit_code, 1);
-  Row row = RowOf(run, "registration");
+  Row row = CheckRowOf(run, "registration");
   EXPECT_EQ(row.result, "FAIL");
   EXPECT_TRUE(Contains(row.detail, "plugin.register: the registration was refused: invalid_config"))
       << row.detail;

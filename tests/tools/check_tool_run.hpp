@@ -21,6 +21,25 @@ inline ToolRun RunTool(const std::vector<std::string>& args,
   return cliproxy::test_support::RunProgram(CLIPROXY_CPA_SCHED, args, dir);
 }
 
+// The checks of `cpa-sched check`, in the order of its table.
+inline const std::vector<std::string> kCheckNames = {
+    "abi",         "registration",   "config-fields",      "pick-replies", "unknown-method",
+    "null-method", "malformed-pick", "malformed-register", "concurrency",  "shutdown"};
+
+struct CheckRow {
+  std::string result;  // PASS, FAIL, SKIP; empty when the row is missing
+  std::string detail;
+};
+
+// The row of `check` in the table: "<name padded to 20><result padded to 8><detail>".
+inline CheckRow CheckRowOf(const ToolRun& run, const std::string& check) {
+  for (const std::string& line : run.lines) {
+    if (line.size() < 24 || line.rfind(check + " ", 0) != 0) continue;
+    return {line.substr(20, 4), line.size() > 28 ? line.substr(28) : ""};
+  }
+  return {};
+}
+
 // A test that runs cpa-sched in its own temporary directory, which also holds the
 // configuration files it writes.
 class ToolTest : public ::testing::Test {

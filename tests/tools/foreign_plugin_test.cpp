@@ -32,14 +32,9 @@ struct ForeignPlugin {
 
 void PrintTo(const ForeignPlugin& plugin, std::ostream* os) { *os << plugin.language; }
 
-const std::vector<std::string> kChecks = {
-    "abi",         "registration",   "config-fields",      "pick-replies", "unknown-method",
-    "null-method", "malformed-pick", "malformed-register", "concurrency",  "shutdown"};
-
-struct Row {
-  std::string result;  // PASS, FAIL, SKIP; empty when the row is missing
-  std::string detail;
-};
+const std::vector<std::string>& kChecks = cpa_sched::testing::kCheckNames;
+using Row = cpa_sched::testing::CheckRow;
+using cpa_sched::testing::CheckRowOf;
 
 // The words of `line`, split on spaces.
 std::vector<std::string> Words(const std::string& line) {
@@ -65,15 +60,6 @@ class ForeignPluginTest : public ::testing::TestWithParam<ForeignPlugin> {
     return path;
   }
 
-  // A row of the `check` table: "<name padded to 20><result padded to 8><detail>".
-  static Row RowOf(const ToolRun& run, const std::string& check) {
-    for (const std::string& line : run.lines) {
-      if (line.size() < 24 || line.rfind(check + " ", 0) != 0) continue;
-      return {line.substr(20, 4), line.size() > 28 ? line.substr(28) : ""};
-    }
-    return {};
-  }
-
   static bool Has(const ToolRun& run, const std::string& line) {
     for (const std::string& l : run.lines) {
       if (l == line) return true;
@@ -89,23 +75,23 @@ TEST_P(ForeignPluginTest, CheckPassesEveryProbe) {
   ToolRun run = Run({"check", plugin().path});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   for (const std::string& check : kChecks) {
-    Row row = RowOf(run, check);
+    Row row = CheckRowOf(run, check);
     EXPECT_EQ(row.result, "PASS") << check << ": " << row.detail << "\n" << run.out;
   }
   EXPECT_EQ(run.Line("10 checks:"), "10 checks: 10 passed, 0 failed, 0 skipped") << run.out;
-  EXPECT_EQ(RowOf(run, "registration").detail,
+  EXPECT_EQ(CheckRowOf(run, "registration").detail,
             plugin().name + " 0.1.0 by cliproxy-scheduler tests, schema 1, capabilities scheduler");
-  EXPECT_EQ(RowOf(run, "config-fields").detail, "auth_id string");
-  EXPECT_EQ(RowOf(run, "null-method").detail, "rc 1, invalid_method");
-  EXPECT_EQ(RowOf(run, "unknown-method").detail,
+  EXPECT_EQ(CheckRowOf(run, "config-fields").detail, "auth_id string");
+  EXPECT_EQ(CheckRowOf(run, "null-method").detail, "rc 1, invalid_method");
+  EXPECT_EQ(CheckRowOf(run, "unknown-method").detail,
             "rc 0, unknown_method: unknown method: cpa_sched.no_such_method");
   // Type errors the host's decoder would refuse (a numeric ID, Priority "high", ...) are
   // refused by each plugin's own reader, as error envelopes, without a crash.
-  EXPECT_EQ(RowOf(run, "malformed-pick").detail,
+  EXPECT_EQ(CheckRowOf(run, "malformed-pick").detail,
             "9 bodies, each answered with an error envelope (plugin_error)");
-  EXPECT_EQ(RowOf(run, "malformed-register").detail,
+  EXPECT_EQ(CheckRowOf(run, "malformed-register").detail,
             "5 bodies, each answered with an error envelope (plugin_error)");
-  EXPECT_EQ(RowOf(run, "shutdown").detail, "shutdown after calls, then dlclose: no crash");
+  EXPECT_EQ(CheckRowOf(run, "shutdown").detail, "shutdown after calls, then dlclose: no crash");
 }
 
 TEST_P(ForeignPluginTest, CheckWithACliProxyConfigPinningAnAuthSeesAuthReplies) {
@@ -115,7 +101,7 @@ TEST_P(ForeignPluginTest, CheckWithACliProxyConfigPinningAnAuthSeesAuthReplies) 
                               "      auth_id: codex-user0@example.com.json\n");
   ToolRun run = Run({"check", plugin().path, "--config", config});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
-  Row picks = RowOf(run, "pick-replies");
+  Row picks = CheckRowOf(run, "pick-replies");
   ASSERT_EQ(picks.result, "PASS") << picks.detail;
   // Every shape but "no candidates" offers codex-user0: the pin decides those picks.
   int total = -1, shapes = -1, auth = -1, delegate = -1, unhandled = -1, errors = -1;
@@ -129,7 +115,7 @@ TEST_P(ForeignPluginTest, CheckWithACliProxyConfigPinningAnAuthSeesAuthReplies) 
   EXPECT_EQ(auth + unhandled, total) << picks.detail;
   EXPECT_EQ(delegate, 0);
   EXPECT_EQ(errors, 0);
-  EXPECT_EQ(RowOf(run, "concurrency").result, "PASS") << RowOf(run, "concurrency").detail;
+  EXPECT_EQ(CheckRowOf(run, "concurrency").result, "PASS") << CheckRowOf(run, "concurrency").detail;
 }
 
 TEST_P(ForeignPluginTest, PickChoosesThePinnedAuth) {
