@@ -32,6 +32,8 @@ void CheckKeysUsed(const RouteConfig& config, const std::set<std::string>& used)
   }
   if (config.Has("session") && !uses({"sticky"})) fail("session", "`sticky`");
   if (config.Has("delegate") && !uses({"delegate"})) fail("delegate", "`delegate`");
+  if (config.Has("usage") && !uses({"least-used"})) fail("usage", "`least-used`");
+  if (config.Has("latency") && !uses({"fastest"})) fail("latency", "`fastest`");
 }
 
 PluginError CompileError(const RouteConfig& config, int status, const char* code,

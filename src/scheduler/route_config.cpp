@@ -84,9 +84,47 @@ class RouteReader {
         if (!value.IsNull()) s.max_sessions = value.Int();
       } else if (key == "fallback") {
         s.fallback = value.String();
+      } else if (key == "return_home") {
+        if (!value.IsNull()) s.return_home = value.Bool();
       } else {
         value.Fail("unknown key `" + key +
-                   "` in `session` (known: headers, metadata, ttl, max_sessions, fallback)");
+                   "` in `session` (known: headers, metadata, ttl, max_sessions, fallback, "
+                   "return_home)");
+      }
+    });
+  }
+
+  void ReadUsage(const YamlReader& usage) {
+    RouteConfig::Usage& u = route_->usage;
+    usage.ForEach([&](const std::string& key, const YamlReader& value) {
+      Record("usage." + key, value);
+      if (key == "measure") {
+        u.measure = value.String();
+      } else if (key == "window") {
+        if (!value.IsNull()) u.window = value.String();
+      } else if (key == "limit") {
+        if (!value.IsNull()) u.limit = value.Int();
+      } else {
+        value.Fail("unknown key `" + key + "` in `usage` (known: measure, window, limit)");
+      }
+    });
+  }
+
+  void ReadLatency(const YamlReader& latency) {
+    RouteConfig::Latency& l = route_->latency;
+    latency.ForEach([&](const std::string& key, const YamlReader& value) {
+      Record("latency." + key, value);
+      if (key == "measure") {
+        l.measure = value.String();
+      } else if (key == "half_life") {
+        if (!value.IsNull()) l.half_life = value.String();
+      } else if (key == "explore") {
+        if (!value.IsNull()) l.explore = value.Number();
+      } else if (key == "failure_penalty") {
+        if (!value.IsNull()) l.failure_penalty = value.String();
+      } else {
+        value.Fail("unknown key `" + key +
+                   "` in `latency` (known: measure, half_life, explore, failure_penalty)");
       }
     });
   }
@@ -151,6 +189,10 @@ RouteConfig ParseRouteConfig(const YamlReader& item) {
       if (!value.IsNull()) route.weight_attribute = value.String();
     } else if (key == "session") {
       reader.ReadSession(value);
+    } else if (key == "usage") {
+      reader.ReadUsage(value);
+    } else if (key == "latency") {
+      reader.ReadLatency(value);
     } else if (key == "delegate") {
       route.delegate = value.String();
     } else if (key == "error") {
@@ -160,7 +202,7 @@ RouteConfig ParseRouteConfig(const YamlReader& item) {
     } else {
       value.Fail("unknown route key `" + key +
                  "` (known: name, when, pool, strategy, order, weights, weight_attribute, "
-                 "session, delegate, error, when_empty)");
+                 "session, usage, latency, delegate, error, when_empty)");
     }
   });
   if (route.name.empty()) item.Fail("a route needs a `name`");

@@ -60,7 +60,21 @@ struct RouteConfig {
     std::optional<std::string> ttl;  // as written; a bare number is seconds
     std::optional<int64_t> max_sessions;
     std::string fallback;  // empty: the default
+    std::optional<bool> return_home;
   } session;
+
+  struct Usage {                        // least-used
+    std::string measure;                // empty: the default
+    std::optional<std::string> window;  // as written; a bare number is seconds
+    std::optional<int64_t> limit;
+  } usage;
+
+  struct Latency {        // fastest
+    std::string measure;  // empty: the default
+    std::optional<std::string> half_life;
+    std::optional<double> explore;
+    std::optional<std::string> failure_penalty;
+  } latency;
 
   std::string delegate;
 
