@@ -42,6 +42,12 @@ std::shared_ptr<const Policy> Policy::Compile(const Config& config, const Policy
     state->Seal();
     route->AddFields(&f);
     policy->reads_clock_ = policy->reads_clock_ || route->strategy_name() == "sticky";
+    state->ForEachState([&](const std::shared_ptr<StrategyState>& s) {
+      if (auto* observer = dynamic_cast<UsageObserver*>(s.get())) {
+        policy->usage_observers_.push_back(observer);
+        policy->reads_clock_ = true;
+      }
+    });
     policy->routes_.push_back(std::move(route));
     policy->states_[rc.name] = std::move(state);
   }
@@ -74,6 +80,14 @@ Decision Policy::Pick(const PickRequest& request, Clock::time_point now) const {
     if (std::optional<Decision> decision = route->Evaluate(request, now)) return *decision;
   }
   return has_delegate ? Decision::Unhandled("delegate") : Decision::Unhandled();
+}
+
+void Policy::ObserveUsage(const UsageRecord& record) const {
+  if (!usage_observers_.empty()) ObserveUsage(record, Clock::now());
+}
+
+void Policy::ObserveUsage(const UsageRecord& record, Clock::time_point now) const {
+  for (UsageObserver* observer : usage_observers_) observer->Observe(record, now);
 }
 
 std::vector<Policy::RouteInfo> Policy::Routes() const {

@@ -22,6 +22,9 @@
 // and the candidates' attributes only when some route reads them, so the decoder skips
 // storing the rest.
 //
+// Usage: routes whose strategy learns from usage records (least-used, fastest) register
+// their state as observers; ObserveUsage() hands each record to every one of them.
+//
 // Thread-safety: a Policy is immutable after Compile; Pick() may be called concurrently
 // from any number of threads (route state is internally synchronized, see each strategy).
 #ifndef CLIPROXY_SRC_SCHEDULER_POLICY_HPP_
@@ -39,6 +42,7 @@
 #include "scheduler/route.hpp"
 #include "scheduler/route_state.hpp"
 #include "scheduler/strategy.hpp"
+#include "scheduler/usage_observer.hpp"
 
 namespace cliproxy::scheduler {
 
@@ -60,6 +64,14 @@ class Policy {
   // tests. Times must not go backwards by more than a TTL.
   Decision Pick(const PickRequest& request, Clock::time_point now) const;
 
+  // Passes a usage record (usage.handle) to the usage-driven strategies of the routes
+  // (least-used, fastest, also as sticky's fallback). `now` as for Pick.
+  void ObserveUsage(const UsageRecord& record) const;
+  void ObserveUsage(const UsageRecord& record, Clock::time_point now) const;
+  // Whether some route learns from usage records: the plugin then declares `usage_plugin`,
+  // and only then does the host send them.
+  bool reads_usage() const { return !usage_observers_.empty(); }
+
   // The parts of a pick request this policy reads (the rest is checked, not stored).
   const json::PickFields& fields() const { return fields_; }
   const Config& config() const { return config_; }
@@ -72,6 +84,7 @@ class Policy {
   json::PickFields fields_;
   std::vector<std::unique_ptr<Route>> routes_;
   std::map<std::string, std::unique_ptr<RouteState>> states_;  // by route name
+  std::vector<UsageObserver*> usage_observers_;                // states owned by states_
   bool reads_clock_ = false;
 };
 

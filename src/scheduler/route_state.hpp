@@ -66,6 +66,12 @@ class RouteState {
     return it == states_.end() ? nullptr : std::dynamic_pointer_cast<T>(it->second);
   }
 
+  // Calls fn(const std::shared_ptr<StrategyState>&) for each state of this route.
+  template <class Fn>
+  void ForEachState(Fn&& fn) const {
+    for (const auto& [role, state] : states_) fn(state);
+  }
+
   // Ends the Compile: the previous state is no longer consulted.
   void Seal() { previous_ = nullptr; }
 

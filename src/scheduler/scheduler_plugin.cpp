@@ -25,7 +25,7 @@ ConfigField Field(std::string name, std::string type, std::string description) {
 
 }  // namespace
 
-Registration SchedulerRegistration() {
+Registration SchedulerRegistration(bool reads_usage) {
   Registration r;
   // Schema 1 is all a scheduler needs; declaring more would make older hosts refuse us.
   r.schema_version = 1;
@@ -45,9 +45,10 @@ Registration SchedulerRegistration() {
   r.metadata.config_fields.push_back(
       Field("routes", "array",
             "Ordered routing rules: the first route whose `when` matches picks from its pool "
-            "with its strategy (order, fill-first, round-robin, weighted, sticky, delegate, "
-            "deny, pass)."));
+            "with its strategy (order, fill-first, round-robin, weighted, sticky, least-used, "
+            "fastest, delegate, deny, pass)."));
   r.capabilities.scheduler = true;
+  r.capabilities.usage_plugin = reads_usage;
   return r;
 }
 
@@ -72,17 +73,20 @@ Result<PickResult> ToPickResult(const Decision& decision) {
 
 Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) {
   std::lock_guard<std::mutex> lock(reconfigure_mutex_);
+  bool reads_usage = false;
   try {
     Config config = ParseConfig(request.config_yaml);
     std::shared_ptr<const Policy> previous = policy_.Load();
-    policy_.Store(Policy::Compile(config, previous.get()));
+    std::shared_ptr<const Policy> next = Policy::Compile(config, previous.get());
+    reads_usage = next->reads_usage();
+    policy_.Store(std::move(next));
   } catch (const ConfigError& e) {
     PluginError error;
     error.code = std::string(codes::kInvalidConfig);
     error.message = std::string("invalid configuration: ") + e.what();
     return {std::move(error), /*fatal=*/true};
   }
-  return SchedulerRegistration();
+  return SchedulerRegistration(reads_usage);
 }
 
 Result<PickResult> SchedulerPlugin::Pick(const PickRequest& request) {
@@ -98,6 +102,11 @@ Result<PickResult> SchedulerPlugin::PickBody(std::string_view body) {
   if (!request.ok()) return {request.error(), request.fatal()};
   if (!policy) return PickResult{};  // before any register: unhandled, as the reference
   return ToPickResult(policy->Pick(request.value()));
+}
+
+Result<Empty> SchedulerPlugin::HandleUsage(const UsageRecord& record) {
+  if (std::shared_ptr<const Policy> policy = policy_.Load()) policy->ObserveUsage(record);
+  return Empty{};
 }
 
 RawReply SchedulerPlugin::HandleOther(std::string_view method, std::string_view body) {

@@ -36,7 +36,9 @@
 namespace cliproxy::scheduler {
 
 // The registration `scheduler.so` answers with (metadata, ConfigFields, capabilities).
-Registration SchedulerRegistration();
+// `usage_plugin` is declared only for a policy that reads usage records (a least-used or
+// fastest route), so that the host does not send one call per request for nothing.
+Registration SchedulerRegistration(bool reads_usage = false);
 
 // The wire form of a decision: a PickResult, or an error for the envelope.
 Result<PickResult> ToPickResult(const Decision& decision);
@@ -46,6 +48,7 @@ class SchedulerPlugin : public Plugin {
   Result<Registration> Register(const LifecycleRequest& request) override;
   Result<PickResult> Pick(const PickRequest& request) override;
   Result<PickResult> PickBody(std::string_view body) override;
+  Result<Empty> HandleUsage(const UsageRecord& record) override;
   RawReply HandleOther(std::string_view method, std::string_view body) override;
 
   // The policy in force (null before the first successful register).

@@ -5,7 +5,9 @@
 #include "scheduler/config_check.hpp"
 #include "scheduler/strategies/delegate.hpp"
 #include "scheduler/strategies/deny.hpp"
+#include "scheduler/strategies/fastest.hpp"
 #include "scheduler/strategies/fill_first.hpp"
+#include "scheduler/strategies/least_used.hpp"
 #include "scheduler/strategies/order.hpp"
 #include "scheduler/strategies/pass.hpp"
 #include "scheduler/strategies/round_robin.hpp"
@@ -15,12 +17,14 @@
 namespace cliproxy::scheduler {
 namespace {
 
-constexpr std::array<StrategyInfo, 8> kStrategies = {{
+constexpr std::array<StrategyInfo, 10> kStrategies = {{
     {"order", &OrderStrategy::Create, true},
     {"fill-first", &FillFirstStrategy::Create, true},
     {"round-robin", &RoundRobinStrategy::Create, true},
     {"weighted", &WeightedStrategy::Create, true},
     {"sticky", &StickyStrategy::Create, false},
+    {"least-used", &LeastUsedStrategy::Create, true},
+    {"fastest", &FastestStrategy::Create, true},
     {"delegate", &DelegateStrategy::Create, true},
     {"deny", &DenyStrategy::Create, true},
     {"pass", &PassStrategy::Create, true},

@@ -5,6 +5,8 @@
 //   round-robin  rotation in ID order, stable under pool changes  strategies/round_robin.hpp
 //   weighted     smooth weighted round-robin                   strategies/weighted.hpp
 //   sticky       weighted rendezvous hashing on a session key  strategies/sticky.hpp
+//   least-used   fewest tokens/requests in a window (usage)    strategies/least_used.hpp
+//   fastest      lowest latency/TTFT average × load (usage)    strategies/fastest.hpp
 //   delegate     the host's built-in fill-first / round-robin  strategies/delegate.hpp
 //   deny         an error with the route's status/code/message strategies/deny.hpp
 //   pass         leave the pick to the host (unhandled)        strategies/pass.hpp

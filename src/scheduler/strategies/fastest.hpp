@@ -1,0 +1,116 @@
+// FastestStrategy (`fastest`): the account that answers fastest, by a moving average of
+// the latency (or time to first token) the host reports in usage records.
+//
+//   latency:
+//     measure: latency      # latency (Latency) or ttft (TTFT; Latency when a record has none)
+//     half_life: 5m         # a sample's weight halves every half_life on the usage clock
+//     explore: 0.05         # share of picks that re-measure the least recently measured account
+//     failure_penalty: 30s  # a failed request counts as at least this slow
+//
+// Average: a time-decayed mean per account, sum(w_i x_i) / sum(w_i) with w_i =
+// 2^(-(now - t_i) / half_life) on the usage clock (UsageClock); unlike a per-sample EWMA,
+// samples that end at the same moment weigh the same, and an account's average follows a
+// change of speed within a few half-lives however busy it is. A failed request (429, 5xx)
+// is a sample of max(its latency, failure_penalty): an account that fails fast must not
+// look fast.
+//
+// Choice: score = average × (picks in flight + 1), lowest wins (ties: fewer in flight,
+// then never measured first, then lowest ID). Multiplying by the load in flight is what
+// spreads a busy route: the fastest account takes picks until its queue makes it slower
+// than the next one (the "peak EWMA" idea of latency-aware load balancers). An account
+// never measured is scored with the best average of the pool (0 when none is measured), so
+// it gets a first pick as soon as it is offered, and then counts its in-flight picks like
+// the others.
+//
+// Exploration: a slow account is otherwise never picked again, and its average never
+// updated. Every round(1 / explore)-th pick (counted per route) goes instead to the
+// account of the pool measured least recently (never measured first; ties lowest ID).
+// `explore: 0` turns this off.
+//
+// State (role "fastest"): per account the decayed sums, the time of the last sample and
+// the picks in flight, and the route's pick count for exploration; shared across reconfigures that
+// keep the route's name and its `measure`, `half_life` and `failure_penalty` (a change of any
+// starts afresh).
+//
+// Concurrency: AccountTable shards (see least_used.hpp); one atomic counter for
+// exploration. No allocation per pick once the accounts are known.
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_HPP_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "scheduler/account_table.hpp"
+#include "scheduler/in_flight.hpp"
+#include "scheduler/strategy.hpp"
+#include "scheduler/strategy_registry.hpp"
+#include "scheduler/usage_clock.hpp"
+#include "scheduler/usage_observer.hpp"
+
+namespace cliproxy::scheduler {
+
+inline constexpr std::chrono::milliseconds kDefaultLatencyHalfLife = std::chrono::minutes(5);
+inline constexpr double kDefaultExplore = 0.05;
+inline constexpr std::chrono::milliseconds kDefaultFailurePenalty = std::chrono::seconds(30);
+
+// The latency averages of every account, shared across Policies.
+class LatencyAverages : public StrategyState, public UsageObserver {
+ public:
+  enum class Measure { kLatency, kTtft };
+  struct Settings {
+    Measure measure = Measure::kLatency;
+    std::chrono::milliseconds half_life = kDefaultLatencyHalfLife;
+    std::chrono::milliseconds failure_penalty = kDefaultFailurePenalty;
+    bool operator==(const Settings&) const = default;
+  };
+
+  explicit LatencyAverages(Settings settings) : settings_(settings) {}
+
+  void Observe(const UsageRecord& record, Clock::time_point now) override;
+
+  struct Reading {
+    bool measured = false;
+    double average_ns = 0;
+    int64_t last_sample = 0;  // usage time (Unix ns) of the latest sample
+    int64_t in_flight = 0;
+  };
+  Reading Read(uint64_t hash, Clock::time_point now);
+  void Picked(uint64_t hash, Clock::time_point now);
+
+  const Settings& settings() const { return settings_; }
+  // Counts one pick of the route; returns the number of picks before it.
+  uint64_t CountPick() { return picks_.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  struct Entry {
+    double sum = 0;     // decayed sum of samples (ns), as of `last_sample`
+    double weight = 0;  // decayed number of samples
+    int64_t last_sample = 0;
+    InFlight in_flight;
+  };
+
+  const Settings settings_;
+  UsageClock clock_;
+  AccountTable<Entry> accounts_;
+  std::atomic<uint64_t> picks_{0};
+};
+
+class FastestStrategy : public Strategy {
+ public:
+  static std::unique_ptr<Strategy> Create(const StrategyBuild& build);
+
+  Outcome Pick(const PickContext& context) const override;
+
+ private:
+  FastestStrategy() = default;
+  const Candidate* Explore(const PickContext& context) const;
+
+  uint64_t explore_every_ = 0;  // 0: never
+  std::shared_ptr<LatencyAverages> averages_;
+};
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_HPP_

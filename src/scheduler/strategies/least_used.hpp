@@ -1,0 +1,115 @@
+// LeastUsedStrategy (`least-used`): the account of the pool that has used the least in a
+// sliding window, from the usage records the host sends (`usage.handle`).
+//
+//   usage:
+//     measure: tokens     # tokens (Detail.TotalTokens; input + output when it is 0) or requests
+//     window: 1h          # how far back usage counts
+//     limit: 0            # an account at or above this (in `measure` units) is left out; 0: none
+//
+// Score of an account = its usage in the window + its picks still in flight (InFlight)
+// times the cost of one request: 1 for `requests`; for `tokens`, the account's mean tokens
+// per request in the window, else the mean over every record the route has seen, else 1.
+// The lowest score wins; ties go to the lowest ID (so with no usage at all, a pool is
+// filled in ID order, one in-flight pick per account at a time). With a `limit`, accounts
+// whose score reaches it are excluded; when all are, the strategy has no choice and the
+// route applies `when_empty` (e.g. deny with 429 until the window frees some budget).
+//
+// The window is 60 buckets of window/60 on the usage clock (UsageClock: the time the
+// records say, running on between them), so usage leaves the window in steps of 1/60 of
+// it. Every usage record counts, whichever route or host strategy picked its account: an
+// account's quota is spent by all of its traffic.
+//
+// State (role "least-used"): the window (per account: 60 buckets of requests and tokens,
+// the picks in flight), shared across reconfigures that keep the route's name and its
+// `window`; a new `window` starts an empty one. `measure` and `limit` may change freely
+// (both measures are always counted).
+//
+// Concurrency: AccountTable shards; a pick locks one shard per pool account to read its
+// score (O(1) after bucket expiry), then once more to count its pick in flight. A usage
+// record locks one shard. No allocation per pick once the accounts are known.
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_HPP_
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "scheduler/account_table.hpp"
+#include "scheduler/in_flight.hpp"
+#include "scheduler/strategy.hpp"
+#include "scheduler/strategy_registry.hpp"
+#include "scheduler/usage_clock.hpp"
+#include "scheduler/usage_observer.hpp"
+
+namespace cliproxy::scheduler {
+
+inline constexpr std::chrono::milliseconds kDefaultUsageWindow = std::chrono::hours(1);
+
+// The usage of every account in one sliding window, shared across Policies.
+class UsageWindow : public StrategyState, public UsageObserver {
+ public:
+  static constexpr int kBuckets = 60;
+
+  explicit UsageWindow(std::chrono::milliseconds window);
+
+  void Observe(const UsageRecord& record, Clock::time_point now) override;
+
+  struct Reading {
+    int64_t requests = 0;   // finished in the window
+    int64_t tokens = 0;     // of those
+    int64_t in_flight = 0;  // picks whose record has not arrived
+  };
+  // The usage of the account with ID hash `hash` at monotonic time `now`.
+  Reading Read(uint64_t hash, Clock::time_point now);
+  // Counts one pick of the account in flight.
+  void Picked(uint64_t hash, Clock::time_point now);
+  // Mean tokens per request over every record seen; 0 before any.
+  int64_t MeanTokens() const;
+
+  std::chrono::milliseconds window() const { return window_; }
+
+ private:
+  struct Entry {
+    std::array<int64_t, kBuckets> requests{};
+    std::array<int64_t, kBuckets> tokens{};
+    int64_t head = kNoEpoch;  // newest bucket epoch; older ones are within kBuckets of it
+    int64_t sum_requests = 0;
+    int64_t sum_tokens = 0;
+    InFlight in_flight;
+
+    void Advance(int64_t epoch);
+    void Add(int64_t epoch, int64_t tokens);
+  };
+  static constexpr int64_t kNoEpoch = INT64_MIN;
+
+  int64_t Epoch(Clock::time_point now) const;
+
+  const std::chrono::milliseconds window_;
+  const int64_t bucket_ns_;
+  UsageClock clock_;
+  AccountTable<Entry> accounts_;
+  std::atomic<int64_t> total_requests_{0};
+  std::atomic<int64_t> total_tokens_{0};
+};
+
+class LeastUsedStrategy : public Strategy {
+ public:
+  enum class Measure { kTokens, kRequests };
+
+  static std::unique_ptr<Strategy> Create(const StrategyBuild& build);
+
+  Outcome Pick(const PickContext& context) const override;
+
+ private:
+  LeastUsedStrategy() = default;
+
+  Measure measure_ = Measure::kTokens;
+  int64_t limit_ = 0;  // 0: none
+  std::shared_ptr<UsageWindow> window_;
+};
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_HPP_

@@ -1,0 +1,160 @@
+// fastest: the lowest latency average times the load in flight, from usage records.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "policy_test_util.hpp"
+#include "usage_test_util.hpp"
+
+namespace cliproxy::scheduler::testing {
+namespace {
+
+std::string Route(const std::string& latency) {
+  return "routes:\n  - name: quick\n    strategy: fastest\n" + latency;
+}
+const char* kNoExplore = "    latency: {explore: 0}\n";
+
+std::string Pick(const Policy& policy, const std::vector<std::string>& ids, double at) {
+  return Chosen(policy.Pick(Request(ids), Mono(at)));
+}
+
+// One record per account with the given latency, all finished by usage time 09:00:10.
+void Measure(const Policy& policy, const std::map<std::string, int64_t>& latency_ms) {
+  for (const auto& [id, ms] : latency_ms) {
+    policy.ObserveUsage(UsageBuilder(id, 10).LatencyMs(ms), Mono(0));
+  }
+}
+
+TEST(Fastest, PicksTheLowestAverageLatency) {
+  auto policy = Compile(Route(kNoExplore));
+  const std::map<std::string, int64_t> ms = {{"a", 900}, {"b", 300}, {"c", 600}};
+  Measure(*policy, ms);
+  EXPECT_EQ(Pick(*policy, {"a", "b", "c"}, 1), "b");
+  EXPECT_EQ(Pick(*policy, {"a", "c"}, 1), "c");
+}
+
+TEST(Fastest, LoadInFlightSpreadsPicksInProportionToSpeed) {
+  auto policy = Compile(Route(kNoExplore));
+  Measure(*policy, {{"a", 900}, {"b", 300}});
+  // Without records coming back, b takes picks while 300 * (n + 1) <= 900 (ties go to the
+  // account with fewer picks in flight): b b a, then b's queue of 3 costs 1200 > 900 * 2.
+  std::map<std::string, int> picks;
+  for (int i = 0; i < 12; ++i) ++picks[Pick(*policy, {"a", "b"}, 1)];
+  // Scores stay within one step of each other: b's queue ends 3 times as long as a's.
+  EXPECT_EQ(picks["b"], 9);
+  EXPECT_EQ(picks["a"], 3);
+}
+
+TEST(Fastest, AnAccountNeverMeasuredGetsAFirstPickThenCompetes) {
+  auto policy = Compile(Route(kNoExplore));
+  Measure(*policy, {{"a", 900}, {"b", 300}});
+  EXPECT_EQ(Pick(*policy, {"a", "b", "new"}, 1), "new");
+  EXPECT_EQ(Pick(*policy, {"a", "b", "new"}, 1), "b");
+  // Once measured slow, it is left alone.
+  policy->ObserveUsage(UsageBuilder("new", 10).LatencyMs(5000), Mono(2));
+  for (int i = 0; i < 3; ++i) EXPECT_NE(Pick(*policy, {"a", "b", "new"}, 2), "new");
+}
+
+TEST(Fastest, WithNothingMeasuredItSpreadsByLoadInIdOrder) {
+  auto policy = Compile(Route(kNoExplore));
+  std::vector<std::string> seq;
+  for (int i = 0; i < 6; ++i) seq.push_back(Pick(*policy, {"c", "a", "b"}, 0));
+  EXPECT_EQ(seq, (std::vector<std::string>{"a", "b", "c", "a", "b", "c"}));
+}
+
+TEST(Fastest, TtftIsMeasuredWhenAsked) {
+  auto by_latency = Compile(Route("    latency: {explore: 0}\n"));
+  auto by_ttft = Compile(Route("    latency: {explore: 0, measure: ttft}\n"));
+  for (auto* policy : {by_latency.get(), by_ttft.get()}) {
+    // a starts answering quickly but writes a long answer; b is slow to start.
+    policy->ObserveUsage(UsageBuilder("a", 10).LatencyMs(8000).TtftMs(200), Mono(0));
+    policy->ObserveUsage(UsageBuilder("b", 10).LatencyMs(3000).TtftMs(1500), Mono(0));
+    // c reports no TTFT: its latency stands in.
+    policy->ObserveUsage(UsageBuilder("c", 10).LatencyMs(1000), Mono(0));
+  }
+  EXPECT_EQ(Pick(*by_latency, {"a", "b"}, 1), "b");
+  EXPECT_EQ(Pick(*by_ttft, {"a", "b"}, 1), "a");
+  EXPECT_EQ(Pick(*by_ttft, {"b", "c"}, 1), "c");
+}
+
+TEST(Fastest, AFailureCountsAsAtLeastThePenalty) {
+  auto policy = Compile(Route("    latency: {explore: 0, failure_penalty: 20s}\n"));
+  // a answers 429 in 40 ms; b really works, in 4 s.
+  policy->ObserveUsage(UsageBuilder("a", 10).LatencyMs(40).Failed(429), Mono(0));
+  policy->ObserveUsage(UsageBuilder("b", 10).LatencyMs(4000), Mono(0));
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "b");
+  auto no_penalty = Compile(Route("    latency: {explore: 0, failure_penalty: 0}\n"));
+  no_penalty->ObserveUsage(UsageBuilder("a", 10).LatencyMs(40).Failed(429), Mono(0));
+  no_penalty->ObserveUsage(UsageBuilder("b", 10).LatencyMs(4000), Mono(0));
+  EXPECT_EQ(Pick(*no_penalty, {"a", "b"}, 1), "a");
+}
+
+TEST(Fastest, OldSamplesFadeWithTheHalfLife) {
+  auto policy = Compile(Route("    latency: {explore: 0, half_life: 1m}\n"));
+  // a was fast an hour ago and is slow now; b has been steady at 900 ms.
+  policy->ObserveUsage(UsageBuilder("a", 0).LatencyMs(100), Mono(0));
+  policy->ObserveUsage(UsageBuilder("b", 0).LatencyMs(900), Mono(0));
+  policy->ObserveUsage(UsageBuilder("a", 3600).LatencyMs(1000), Mono(0));
+  // A plain mean would make a 550 ms and pick it; the hour-old sample weighs 2^-60.
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "b");
+  auto slow_fade = Compile(Route("    latency: {explore: 0, half_life: 100h}\n"));
+  slow_fade->ObserveUsage(UsageBuilder("a", 0).LatencyMs(100), Mono(0));
+  slow_fade->ObserveUsage(UsageBuilder("b", 0).LatencyMs(900), Mono(0));
+  slow_fade->ObserveUsage(UsageBuilder("a", 3600).LatencyMs(1000), Mono(0));
+  EXPECT_EQ(Pick(*slow_fade, {"a", "b"}, 1), "a");
+}
+
+TEST(Fastest, SamplesEndingTogetherWeighTheSame) {
+  auto policy = Compile(Route(kNoExplore));
+  // Two requests of a end at the same moment: 100 ms and 500 ms average 300 ms.
+  policy->ObserveUsage(UsageBuilder("a", 10).LatencyMs(100), Mono(0));
+  policy->ObserveUsage(UsageBuilder("a", 10).LatencyMs(500), Mono(0));
+  policy->ObserveUsage(UsageBuilder("b", 10).LatencyMs(320), Mono(0));
+  policy->ObserveUsage(UsageBuilder("c", 10).LatencyMs(280), Mono(0));
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "a");
+  EXPECT_EQ(Pick(*policy, {"a", "c"}, 2), "c");
+}
+
+TEST(Fastest, ExplorationRevisitsTheLeastRecentlyMeasuredAccount) {
+  auto policy = Compile(Route("    latency: {explore: 0.25}\n"));
+  // b was measured slow long ago; a is fast and fresh, and answers every pick at once.
+  policy->ObserveUsage(UsageBuilder("b", 0).LatencyMs(5000), Mono(0));
+  policy->ObserveUsage(UsageBuilder("a", 600).LatencyMs(100), Mono(0));
+  std::vector<std::string> seq;
+  for (int i = 0; i < 8; ++i) {
+    const std::string id = Pick(*policy, {"a", "b"}, 1);
+    seq.push_back(id);
+    if (id == "a") policy->ObserveUsage(UsageBuilder("a", 600).LatencyMs(100), Mono(1));
+  }
+  // Every 4th pick re-measures b.
+  EXPECT_EQ(seq, (std::vector<std::string>{"a", "a", "a", "b", "a", "a", "a", "b"}));
+}
+
+TEST(Fastest, AveragesSurviveAReconfigureThatKeepsTheirSettings) {
+  auto first = Compile(Route(kNoExplore));
+  Measure(*first, {{"a", 900}, {"b", 300}});
+  auto same = Compile(Route("    latency: {explore: 0.01}\n"), first.get());
+  EXPECT_EQ(Pick(*same, {"a", "b"}, 1), "b");
+  auto other = Compile(Route("    latency: {explore: 0, measure: ttft}\n"), same.get());
+  EXPECT_EQ(Pick(*other, {"a", "b"}, 1), "a");  // nothing measured: ID order
+}
+
+TEST(Fastest, ConfigErrorsNameTheKey) {
+  EXPECT_NE(CompileError(Route("    latency: {measure: speed}\n"))
+                .find("routes[0].latency.measure: line 4, column 24: unknown measure \"speed\""),
+            std::string::npos)
+      << CompileError(Route("    latency: {measure: speed}\n"));
+  EXPECT_NE(CompileError(Route("    latency: {explore: 1.5}\n")).find("routes[0].latency.explore"),
+            std::string::npos);
+  EXPECT_NE(CompileError(Route("    latency: {half_life: 0}\n")).find("must be at least 1s"),
+            std::string::npos);
+  EXPECT_NE(CompileError(Route("    latency: {failure_penalty: -1s}\n"))
+                .find("routes[0].latency.failure_penalty"),
+            std::string::npos);
+  EXPECT_NE(CompileError("routes:\n  - name: r\n    strategy: weighted\n    latency: {}\n")
+                .find("`latency` is only read by strategy `fastest`"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace cliproxy::scheduler::testing
