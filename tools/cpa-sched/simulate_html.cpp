@@ -17,6 +17,8 @@ namespace {
 constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
                                     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#2f4b7c"};
 constexpr const char* kFailedColor = "#8c8c8c";
+constexpr const char* kEventColor = "#e15759";  // out of service
+constexpr const char* kSlowColor = "#c98a00";   // slow, still offered
 
 std::string Escape(const std::string& s) {
   std::string out;
@@ -129,18 +131,20 @@ void WriteChart(std::ostream& out, const Scenario& scenario, const SimulationRes
   out << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << Num(plot_w)
       << "\" height=\"" << Num(plot_h) << "\" fill=\"#fbfbfb\" stroke=\"none\"/>\n";
 
-  // Event windows behind the data. Events with the same window and kind share one band
-  // (one label naming every account); the labels of overlapping bands go on separate rows.
+  // Event windows behind the data. Events with the same window and kind (and factor) share
+  // one band (one label naming every account); the labels of overlapping bands go on
+  // separate rows. Slow windows are amber: the account is still offered.
   struct Band {
     int64_t from, until;
-    EventKind kind;
+    std::string kind;  // EventKindLabel
     std::string accounts;
+    bool slow;
   };
   std::vector<Band> bands;
   std::ostringstream labels;  // drawn over the data
   for (const ScenarioEvent& e : scenario.events) {
-    Band band{std::min(e.at_ns, span_ns), std::min(e.until_ns.value_or(span_ns), span_ns), e.kind,
-              scenario.accounts[e.account].id};
+    Band band{std::min(e.at_ns, span_ns), std::min(e.until_ns.value_or(span_ns), span_ns),
+              EventKindLabel(e), scenario.accounts[e.account].id, e.kind == EventKind::kSlow};
     if (band.until <= band.from) continue;
     auto same = std::find_if(bands.begin(), bands.end(), [&](const Band& b) {
       return b.from == band.from && b.until == band.until && b.kind == band.kind;
@@ -157,11 +161,12 @@ void WriteChart(std::ostream& out, const Scenario& scenario, const SimulationRes
     for (size_t j = 0; j < i; ++j) {
       if (bands[j].from < b.until && b.from < bands[j].until) ++row;
     }
-    std::string label = b.accounts + " " + EventKindName(b.kind);
+    std::string label = b.accounts + " " + b.kind;
+    const char* color = b.slow ? kSlowColor : kEventColor;
     out << "<rect class=\"event\" x=\"" << Num(x_of_ns(b.from)) << "\" y=\"" << kTop
         << "\" width=\"" << Num(x_of_ns(b.until) - x_of_ns(b.from)) << "\" height=\"" << Num(plot_h)
-        << "\" fill=\"#e15759\" fill-opacity=\"0.08\" stroke=\"#e15759\" stroke-opacity=\"0.35\""
-        << " stroke-dasharray=\"4 3\"><title>" << Escape(label) << " "
+        << "\" fill=\"" << color << "\" fill-opacity=\"0.08\" stroke=\"" << color
+        << "\" stroke-opacity=\"0.35\" stroke-dasharray=\"4 3\"><title>" << Escape(label) << " "
         << Escape(FormatSimTime(b.from)) << " - " << Escape(FormatSimTime(b.until))
         << "</title></rect>\n";
     labels << "<text x=\"" << Num(x_of_ns(b.from) + 4) << "\" y=\"" << kTop + 12 + 13 * row
@@ -222,11 +227,18 @@ void WriteChart(std::ostream& out, const Scenario& scenario, const SimulationRes
            "width=\"12\" height=\"12\" fill=\""
         << s.color << "\"/></svg>" << Escape(s.label) << "</li>\n";
   }
-  if (!scenario.events.empty()) {
-    out << "<li><svg width=\"12\" height=\"12\" xmlns=\"http://www.w3.org/2000/svg\"><rect "
-           "width=\"12\" height=\"12\" fill=\"#e15759\" fill-opacity=\"0.15\" stroke=\"#e15759\" "
-           "stroke-dasharray=\"2 2\"/></svg>event window</li>\n";
+  bool outages = false, slow = false;
+  for (const ScenarioEvent& e : scenario.events) {
+    (e.kind == EventKind::kSlow ? slow : outages) = true;
   }
+  auto window_key = [&](const char* color, const char* text) {
+    out << "<li><svg width=\"12\" height=\"12\" xmlns=\"http://www.w3.org/2000/svg\"><rect "
+           "width=\"12\" height=\"12\" fill=\""
+        << color << "\" fill-opacity=\"0.15\" stroke=\"" << color
+        << "\" stroke-dasharray=\"2 2\"/></svg>" << text << "</li>\n";
+  };
+  if (outages) window_key(kEventColor, "event window");
+  if (slow) window_key(kSlowColor, "slow window");
   out << "</ul>\n";
 }
 
@@ -257,12 +269,14 @@ std::string ShareCell(int64_t part, int64_t whole, const std::string& color) {
 }
 
 void WriteAccounts(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
-  bool usage = scenario.usage.enabled;
+  const ScenarioUsage& usage = scenario.usage;
   std::vector<std::string> header = {"",        "account", "provider", "priority",
                                      "offered", "picks",   "share"};
-  if (usage) {
+  if (usage.enabled) {
     header.push_back("mean latency ms");
+    if (usage.any_ttft) header.push_back("mean TTFT ms");
     header.push_back("tokens");
+    if (usage.any_failures) header.push_back("failures");
   }
   std::vector<std::vector<std::string>> rows;
   for (size_t a = 0; a < scenario.accounts.size(); ++a) {
@@ -275,9 +289,11 @@ void WriteAccounts(std::ostream& out, const Scenario& scenario, const Simulation
         std::to_string(s.offered),
         std::to_string(s.picks),
         ShareCell(s.picks, r.requests, Color(a))};
-    if (usage) {
+    if (usage.enabled) {
       row.push_back(MeanLatencyMs(s));
+      if (usage.any_ttft) row.push_back(MeanTtftMs(s));
       row.push_back(std::to_string(s.tokens_total));
+      if (usage.any_failures) row.push_back(std::to_string(s.failures));
     }
     rows.push_back(row);
   }
@@ -285,7 +301,7 @@ void WriteAccounts(std::ostream& out, const Scenario& scenario, const Simulation
       {"<span class=\"swatch\" style=\"background:" + std::string(kFailedColor) + "\"></span>",
        "(failed)", "", "", "", std::to_string(r.failed),
        ShareCell(r.failed, r.requests, kFailedColor)});
-  Table(out, header, rows, "lllrrrlrr");
+  Table(out, header, rows, "lllrrrlrrrr");
 }
 
 const char* kStyle = R"(
@@ -388,6 +404,9 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
     out << "<h2>Usage</h2>\n<p>" << r.usage_records << " usage records, " << r.usage_deliveries
         << " <code>usage.handle</code> calls"
         << (reg.capabilities.usage_plugin ? "" : " (the plugin does not declare usage_plugin)")
+        << (scenario.usage.any_failures
+                ? "; " + std::to_string(r.usage_failures) + " records failed (<code>Failed</code>)"
+                : "")
         << ".</p>\n";
   }
 
@@ -417,7 +436,7 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
     for (const ScenarioEvent& e : scenario.events) {
       rows.push_back({Escape(FormatSimTime(e.at_ns)),
                       e.until_ns ? Escape(FormatSimTime(*e.until_ns)) : "end of run",
-                      Escape(scenario.accounts[e.account].id), EventKindName(e.kind)});
+                      Escape(scenario.accounts[e.account].id), Escape(EventKindLabel(e))});
     }
     Table(out, {"from", "until", "account", "kind"}, rows, "rrll");
   }

@@ -25,6 +25,10 @@ constexpr int64_t kNsPerSecond = 1'000'000'000;
 constexpr uint64_t kArrivalStream = 0x61727269766c7321ULL;
 constexpr uint64_t kTrafficStream = 0x7472616666696321ULL;
 constexpr uint64_t kUsageStream = 0x7573616765212121ULL;
+// TTFT and failures have streams of their own so that scenarios written before them keep
+// their latencies and tokens.
+constexpr uint64_t kTtftStream = 0x7474667421212121ULL;
+constexpr uint64_t kFailureStream = 0x6661696c75726521ULL;
 
 // Picks an index with probability proportional to its weight.
 size_t Weighted(Random& random, const std::vector<double>& cumulative) {
@@ -109,7 +113,9 @@ class Simulation {
         scenario_(scenario),
         options_(options),
         traffic_random_(options.seed ^ kTrafficStream),
-        usage_random_(options.seed ^ kUsageStream) {
+        usage_random_(options.seed ^ kUsageStream),
+        ttft_random_(options.seed ^ kTtftStream),
+        failure_random_(options.seed ^ kFailureStream) {
     const ScenarioTraffic& t = scenario.traffic;
     std::vector<double> weights;
     for (const ScenarioModel& m : t.models) weights.push_back(m.weight);
@@ -129,8 +135,13 @@ class Simulation {
       model_globs_.push_back(std::move(globs));
     }
     windows_.resize(scenario.accounts.size());
+    slow_.resize(scenario.accounts.size());
     for (const ScenarioEvent& e : scenario.events) {
-      windows_[e.account].emplace_back(e.at_ns, e.until_ns.value_or(INT64_MAX));
+      if (e.kind == EventKind::kSlow) {
+        slow_[e.account].push_back({e.at_ns, e.until_ns.value_or(INT64_MAX), e.factor});
+      } else {
+        windows_[e.account].emplace_back(e.at_ns, e.until_ns.value_or(INT64_MAX));
+      }
     }
     serves_.resize(t.models.size());
     for (size_t m = 0; m < t.models.size(); ++m) {
@@ -187,6 +198,15 @@ class Simulation {
       if (now >= from && now < until) return false;
     }
     return true;
+  }
+
+  // Overlapping slow events multiply.
+  double SlowFactor(size_t account, int64_t now) const {
+    double factor = 1;
+    for (const SlowWindow& w : slow_[account]) {
+      if (now >= w.from && now < w.until) factor *= w.factor;
+    }
+    return factor;
   }
 
   std::optional<size_t> DrawTenant() {
@@ -363,25 +383,51 @@ class Simulation {
   void QueueUsage(int64_t index, int64_t now, size_t model, const std::string& auth_id) {
     size_t a = *AccountIndex(auth_id);
     const ScenarioAccount& account = scenario_.accounts[a];
+    const ScenarioModel& m = scenario_.traffic.models[model];
     const ScenarioUsage& u = scenario_.usage;
     const Spread& latency = account.latency_ms.value_or(u.latency_ms);
+    const std::optional<Spread>& ttft = account.ttft_ms ? account.ttft_ms : u.ttft_ms;
+    const double slow = SlowFactor(a, now);
     PendingUsage p;
     p.sequence = index;
     cliproxy::UsageRecord& r = p.record;
     r.provider = account.provider;
-    r.model = scenario_.traffic.models[model].name;
+    r.model = m.name;
     r.auth_id = account.id;
     r.requested_at = FormatRfc3339Nano(scenario_.start_unix_ns + now);
-    r.latency_ns =
-        std::llround(std::max(0.0, usage_random_.Around(latency.mean, latency.jitter)) * 1'000'000);
-    r.detail.input_tokens = Draw(usage_random_, u.input_tokens);
-    r.detail.output_tokens = Draw(usage_random_, u.output_tokens);
+    r.latency_ns = std::llround(std::max(0.0, usage_random_.Around(latency.mean, latency.jitter)) *
+                                slow * 1'000'000);
+    r.detail.input_tokens = Draw(usage_random_, m.input_tokens.value_or(u.input_tokens));
+    r.detail.output_tokens = Draw(usage_random_, m.output_tokens.value_or(u.output_tokens));
+    // Drawn for every record, used or not, so that one account's settings do not shift the
+    // draws of the records after it.
+    const Spread ttft_spread = ttft.value_or(Spread{});
+    const double ttft_ms =
+        std::max(0.0, ttft_random_.Around(ttft_spread.mean, ttft_spread.jitter)) * slow;
+    const bool failed = failure_random_.Uniform() < account.fail_rate;
+    if (failed) {
+      // An upstream error: no first token, no tokens billed.
+      r.failed = true;
+      r.failure.status_code = account.fail_status;
+      r.failure.body = "{\"error\":{\"message\":\"simulated upstream failure\"}}";
+      r.detail.input_tokens = 0;
+      r.detail.output_tokens = 0;
+    } else if (ttft) {
+      r.ttft_ns = std::min<int64_t>(r.latency_ns, std::llround(ttft_ms * 1'000'000));
+    }
     r.detail.total_tokens = r.detail.input_tokens + r.detail.output_tokens;
     p.done_ns = now + r.latency_ns;
     AccountResult& stats = result_.accounts[a];
     ++stats.usage_records;
     stats.latency_ns_total += r.latency_ns;
     stats.tokens_total += r.detail.total_tokens;
+    if (failed) {
+      ++stats.failures;
+      ++result_.usage_failures;
+    } else if (ttft) {
+      ++stats.ttft_records;
+      stats.ttft_ns_total += r.ttft_ns;
+    }
     ++result_.usage_records;
     pending_.push(std::move(p));
   }
@@ -412,11 +458,18 @@ class Simulation {
   const SimulationOptions& options_;
   Random traffic_random_;
   Random usage_random_;
+  Random ttft_random_;
+  Random failure_random_;
   std::vector<double> model_cumulative_;
   std::vector<double> tenant_cumulative_;
   std::vector<std::vector<cliproxy::scheduler::Glob>> model_globs_;
   std::vector<std::vector<bool>> serves_;                          // [model][account]
   std::vector<std::vector<std::pair<int64_t, int64_t>>> windows_;  // out of service [from, until)
+  struct SlowWindow {
+    int64_t from, until;
+    double factor;
+  };
+  std::vector<std::vector<SlowWindow>> slow_;  // per account
   std::map<std::string, size_t> index_;
   std::vector<Session> sessions_;
   std::vector<SessionTrack> tracks_;

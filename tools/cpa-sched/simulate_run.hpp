@@ -9,18 +9,23 @@
 //   - Options.Metadata: the traffic's metadata, the tenant's caller_scope, and each of the
 //     session's metadata keys (e.g. execution_session_id) set to the session id;
 //   - Candidates: the accounts of the route's providers that serve the model, are not
-//     disabled, and are not taken out by an event at that time; of those, only the
+//     disabled, and are not taken out by a cooldown or disabled event at that time (a
+//     slow event keeps the account offered); of those, only the
 //     highest priority tier (CLIProxyAPI v7.2 offers one tier). In scenario order.
 // The host asks the plugin and normalizes its reply; its built-ins resolve delegated,
 // unhandled and invalid picks. When usage is enabled, each served request completes after
 // its account's latency and its UsageRecord is delivered (usage.handle, to plugins that
-// declare usage_plugin) before any request that arrives later is picked.
+// declare usage_plugin) before any request that arrives later is picked. The record's
+// Latency and TTFT are the account's draws times the factors of the slow events running
+// when the request was picked (TTFT capped at Latency); with the account's fail_rate, the
+// record is Failed with its fail_status and no tokens.
 //
 // Nothing sleeps. The plugin sees real time (a sticky TTL does not expire within a run);
 // the scenario's times only shape the traffic and the events.
 //
-// Determinism: three random streams derived from the seed drive arrivals, traffic
-// (sessions, models, tenants, stream) and usage. None depends on the plugin's answers, so
+// Determinism: random streams derived from the seed drive arrivals, traffic (sessions,
+// models, tenants, stream) and usage (latency and tokens; TTFT; failures: one draw from
+// each per record, whatever the account). None depends on the plugin's answers, so
 // two plugins or configurations run with one seed see exactly the same requests, and the
 // same seed, plugin and configuration give the same result.
 //
@@ -43,8 +48,11 @@ struct AccountResult {
   int64_t picks = 0;
   int64_t offered = 0;  // requests that had it among their candidates
   int64_t usage_records = 0;
-  int64_t latency_ns_total = 0;
+  int64_t latency_ns_total = 0;  // of all its records, failed ones included
+  int64_t ttft_records = 0;      // records that carry a TTFT (succeeded, with ttft_ms given)
+  int64_t ttft_ns_total = 0;
   int64_t tokens_total = 0;
+  int64_t failures = 0;               // records with Failed: true
   std::vector<int64_t> bucket_picks;  // picks per time bucket
 };
 
@@ -100,6 +108,7 @@ struct SimulationResult {
   int64_t builtin_fill_first = 0;
   std::vector<ErrorCount> errors;     // most frequent first
   int64_t usage_records = 0;          // records the simulated upstream produced
+  int64_t usage_failures = 0;         // of those, Failed: true
   int64_t usage_deliveries = 0;       // usage.handle calls the host made (records x plugins)
   std::vector<TenantResult> tenants;  // parallel to ScenarioTraffic::tenants
   std::vector<LogCount> logs;         // host log messages, most frequent first

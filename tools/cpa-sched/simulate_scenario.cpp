@@ -142,7 +142,9 @@ ScenarioAccount ReadAccount(const YamlReader& r) {
   ScenarioAccount a;
   std::optional<int64_t> priority;
   std::optional<YamlReader> attribute_priority;
-  ForKeys(r, {"id", "provider", "priority", "status", "attributes", "models", "latency_ms"},
+  ForKeys(r,
+          {"id", "provider", "priority", "status", "attributes", "models", "latency_ms", "ttft_ms",
+           "fail_rate", "fail_status"},
           {"id", "provider"}, [&](const std::string& key, const YamlReader& v) {
             if (key == "id") {
               a.id = NonEmpty(v);
@@ -164,6 +166,12 @@ ScenarioAccount ReadAccount(const YamlReader& r) {
               CheckGlobs(v, a.models);
             } else if (key == "latency_ms") {
               a.latency_ms = ReadSpread(v);
+            } else if (key == "ttft_ms") {
+              a.ttft_ms = ReadSpread(v);
+            } else if (key == "fail_rate") {
+              a.fail_rate = Share(v);
+            } else if (key == "fail_status") {
+              a.fail_status = IntIn(v, 100, 599);
             }
           });
   // CLIProxyAPI reads an auth's priority from its `priority` attribute.
@@ -207,12 +215,16 @@ ScenarioModel ReadModel(const YamlReader& r, const std::vector<ScenarioAccount>&
     m.name = NonEmpty(r);
   } else {
     ForKeys(
-        r, {"name", "weight", "providers"}, {"name"},
+        r, {"name", "weight", "providers", "input_tokens", "output_tokens"}, {"name"},
         [&](const std::string& key, const YamlReader& v) {
           if (key == "name") {
             m.name = NonEmpty(v);
           } else if (key == "weight") {
             m.weight = Positive(v);
+          } else if (key == "input_tokens") {
+            m.input_tokens = ReadSpread(v);
+          } else if (key == "output_tokens") {
+            m.output_tokens = ReadSpread(v);
           } else if (key == "providers") {
             providers_given = true;
             for (const std::string& p : v.Strings()) {
@@ -352,10 +364,11 @@ ScenarioTraffic ReadTraffic(const YamlReader& r, const std::vector<ScenarioAccou
 ScenarioUsage ReadUsage(const YamlReader& r) {
   ScenarioUsage u;
   u.enabled = true;
-  ForKeys(r, {"latency_ms", "input_tokens", "output_tokens"}, {},
+  ForKeys(r, {"latency_ms", "ttft_ms", "input_tokens", "output_tokens"}, {},
           [&](const std::string& key, const YamlReader& v) {
             Spread s = ReadSpread(v);
             if (key == "latency_ms") u.latency_ms = s;
+            if (key == "ttft_ms") u.ttft_ms = s;
             if (key == "input_tokens") u.input_tokens = s;
             if (key == "output_tokens") u.output_tokens = s;
           });
@@ -369,7 +382,8 @@ std::vector<ScenarioEvent> ReadEvent(const YamlReader& r,
   ScenarioEvent e;
   std::optional<YamlReader> until_key, for_key;
   std::optional<int64_t> for_ns;
-  ForKeys(r, {"at", "until", "for", "account", "kind"}, {"at", "account"},
+  std::optional<YamlReader> factor_key;
+  ForKeys(r, {"at", "until", "for", "account", "kind", "factor"}, {"at", "account"},
           [&](const std::string& key, const YamlReader& v) {
             if (key == "at") {
               e.at_ns = DurationNs(v);
@@ -390,11 +404,20 @@ std::vector<ScenarioEvent> ReadEvent(const YamlReader& r,
                 e.kind = EventKind::kCooldown;
               } else if (k == "disabled") {
                 e.kind = EventKind::kDisabled;
+              } else if (k == "slow") {
+                e.kind = EventKind::kSlow;
               } else {
-                v.Fail("must be `cooldown` or `disabled`, got " + v.Describe());
+                v.Fail("must be `cooldown`, `disabled` or `slow`, got " + v.Describe());
               }
+            } else if (key == "factor") {
+              e.factor = Positive(v);
+              factor_key = v;
             }
           });
+  if (e.kind == EventKind::kSlow && !factor_key) r.Fail("a `slow` event needs a `factor`");
+  if (e.kind != EventKind::kSlow && factor_key) {
+    factor_key->Fail("only a `slow` event has a `factor`");
+  }
   if (until_key && for_key) for_key->Fail("give either `until` or `for`, not both");
   if (for_ns) e.until_ns = e.at_ns + *for_ns;
   if (until_key && *e.until_ns <= e.at_ns) until_key->Fail("must be later than `at`");
@@ -456,8 +479,11 @@ void ReadRoot(const YamlReader& root, Scenario* s) {
   if (!traffic) throw ConfigError("missing required key `traffic`");
   s->traffic = ReadTraffic(*traffic, s->accounts);
   if (usage) s->usage = ReadUsage(*usage);
+  s->usage.any_ttft = s->usage.ttft_ms.has_value();
   for (const ScenarioAccount& a : s->accounts) {
-    if (a.latency_ms) s->usage.enabled = true;
+    if (a.ttft_ms) s->usage.any_ttft = true;
+    if (a.fail_rate > 0) s->usage.any_failures = true;
+    if (a.latency_ms || a.ttft_ms || a.fail_rate > 0) s->usage.enabled = true;
   }
   if (events) {
     std::map<std::string, size_t> index;
@@ -466,12 +492,24 @@ void ReadRoot(const YamlReader& root, Scenario* s) {
       for (ScenarioEvent& e : ReadEvent(item, index)) s->events.push_back(e);
     });
   }
+  // A slow account shows only in its latency, so a slow event makes the upstream report it.
+  for (const ScenarioEvent& e : s->events) {
+    if (e.kind == EventKind::kSlow) s->usage.enabled = true;
+  }
 }
 
 }  // namespace
 
 const char* EventKindName(EventKind kind) {
-  return kind == EventKind::kCooldown ? "cooldown" : "disabled";
+  switch (kind) {
+    case EventKind::kCooldown:
+      return "cooldown";
+    case EventKind::kDisabled:
+      return "disabled";
+    case EventKind::kSlow:
+      return "slow";
+  }
+  return "?";
 }
 
 Status ParseScenario(const std::string& text, const std::string& path, Scenario* out) {

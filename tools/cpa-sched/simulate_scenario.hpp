@@ -38,12 +38,17 @@ struct ScenarioAccount {
   cliproxy::StringMap attributes;
   std::vector<std::string> models;   // globs of the models it serves; empty: every model
   std::optional<Spread> latency_ms;  // overrides usage.latency_ms
+  std::optional<Spread> ttft_ms;     // overrides usage.ttft_ms
+  double fail_rate = 0;              // share of its served requests whose record is Failed
+  int64_t fail_status = 500;         // Failure.StatusCode of those records
 };
 
 struct ScenarioModel {
   std::string name;
   double weight = 1;
   std::vector<std::string> providers;  // the route's providers, lower-cased, distinct
+  std::optional<Spread> input_tokens;  // override usage.input_tokens for this model
+  std::optional<Spread> output_tokens;
 };
 
 struct ScenarioTenant {
@@ -74,7 +79,9 @@ struct ScenarioTraffic {
   cliproxy::AnyMap metadata;            // sent with every request
 };
 
-enum class EventKind { kCooldown, kDisabled };
+// Cooldown and disabled take the account out of the candidates; slow keeps offering it
+// but multiplies its latency and TTFT by `factor`.
+enum class EventKind { kCooldown, kDisabled, kSlow };
 const char* EventKindName(EventKind kind);
 
 struct ScenarioEvent {
@@ -82,13 +89,19 @@ struct ScenarioEvent {
   EventKind kind = EventKind::kCooldown;
   int64_t at_ns = 0;
   std::optional<int64_t> until_ns;  // absent: for the rest of the run
+  double factor = 1;                // kSlow only
 };
 
 struct ScenarioUsage {
-  bool enabled = false;  // the scenario has a `usage` section or an account latency
+  // The scenario has a `usage` section, an account with latency_ms, ttft_ms or fail_rate,
+  // or a slow event.
+  bool enabled = false;
   Spread latency_ms{1000, 0};
+  std::optional<Spread> ttft_ms;  // absent (and no account's): records carry no TTFT
   Spread input_tokens{1000, 0};
   Spread output_tokens{200, 0};
+  bool any_ttft = false;      // usage.ttft_ms or some account's ttft_ms is given
+  bool any_failures = false;  // some account has fail_rate > 0
 };
 
 struct Scenario {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <sstream>
 #include <string_view>
 #include <vector>
 
@@ -43,12 +44,14 @@ void PrintSessions(std::ostream& out, const SessionResult& s) {
 }
 
 void PrintAccounts(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
-  bool usage = scenario.usage.enabled;
+  const ScenarioUsage& usage = scenario.usage;
   std::vector<Row> rows;
   Row header = {"account", "provider", "priority", "offered", "picks", "share"};
-  if (usage) {
+  if (usage.enabled) {
     header.push_back("latency ms");
+    if (usage.any_ttft) header.push_back("ttft ms");
     header.push_back("tokens");
+    if (usage.any_failures) header.push_back("failures");
   }
   rows.push_back(header);
   for (size_t i = 0; i < scenario.accounts.size(); ++i) {
@@ -60,15 +63,17 @@ void PrintAccounts(std::ostream& out, const Scenario& scenario, const Simulation
                std::to_string(s.offered),
                std::to_string(s.picks),
                Percent(s.picks, r.requests)};
-    if (usage) {
+    if (usage.enabled) {
       row.push_back(MeanLatencyMs(s));
+      if (usage.any_ttft) row.push_back(MeanTtftMs(s));
       row.push_back(std::to_string(s.tokens_total));
+      if (usage.any_failures) row.push_back(std::to_string(s.failures));
     }
     rows.push_back(row);
   }
   rows.push_back({"(failed)", "", "", "", std::to_string(r.failed), Percent(r.failed, r.requests)});
   out << "accounts:\n";
-  PrintTable(out, rows, "llrrrrrr");
+  PrintTable(out, rows, "llrrrrrrrr");
 }
 
 }  // namespace
@@ -106,10 +111,27 @@ std::string MeanLatencyMs(const AccountResult& account) {
                0);
 }
 
+std::string MeanTtftMs(const AccountResult& account) {
+  if (account.ttft_records == 0) return "-";
+  return Fixed(
+      static_cast<double>(account.ttft_ns_total) / static_cast<double>(account.ttft_records) / 1e6,
+      0);
+}
+
+std::string EventKindLabel(const ScenarioEvent& e) {
+  std::string label = EventKindName(e.kind);
+  if (e.kind == EventKind::kSlow) {
+    std::ostringstream factor;
+    factor << e.factor;
+    label += " x" + factor.str();
+  }
+  return label;
+}
+
 std::string EventLabel(const Scenario& scenario, const ScenarioEvent& e) {
   std::string until = e.until_ns ? FormatSimTime(*e.until_ns) : "end";
   return FormatSimTime(e.at_ns) + " - " + until + "  " + scenario.accounts[e.account].id + "  " +
-         EventKindName(e.kind);
+         EventKindLabel(e);
 }
 
 void PrintSimulation(std::ostream& out, const Scenario& scenario,
@@ -163,6 +185,7 @@ void PrintSimulation(std::ostream& out, const Scenario& scenario,
     if (!plugin.registration.capabilities.usage_plugin) {
       out << " (the plugin does not declare usage_plugin)";
     }
+    if (scenario.usage.any_failures) out << "; " << r.usage_failures << " records failed";
     out << "\n";
   }
 

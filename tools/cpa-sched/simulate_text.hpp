@@ -10,13 +10,16 @@
 //              routing.strategy <built-in>
 //   events:    one line per event                  (when there are events)
 //   accounts:  a table: account, provider, priority, offered, picks, share
-//              [, mean latency, tokens when usage is simulated], then `(failed)`
+//              [, latency ms [, ttft ms], tokens [, failures] when usage is simulated;
+//              ttft ms when a TTFT is configured, failures when an account has a
+//              fail_rate], then `(failed)`
 //   fairness:  Jain's index <x.xxxx> over <n> accounts offered at least once; <x.xxxx> of
 //              picks per request offered (availability-adjusted)
 //   sessions:  stickiness and moves                (when there are sessions)
 //   decisions: one line per kind, then the built-in picks
 //   errors:    one line per code and HTTP status, or `errors: none`
 //   usage:     records and usage.handle deliveries (when usage is simulated)
+//              [; failed records, when an account has a fail_rate]
 //   tenants:   one line per tenant                 (when there are tenants)
 //   log:       host log messages with their count  (when there are any)
 #ifndef CLIPROXY_TOOLS_CPA_SCHED_SIMULATE_TEXT_HPP_
@@ -41,7 +44,9 @@ std::string Fixed(double value, int digits);             // printf("%.*f")
 std::string DecisionName(size_t kind);                   // host::PickDecisionName of the index
 std::string ErrorLabel(const ErrorCount& error);         // "code (http 429)"
 std::string EventLabel(const Scenario& scenario, const ScenarioEvent& event);
+std::string EventKindLabel(const ScenarioEvent& event);   // "cooldown", "slow x4"
 std::string MeanLatencyMs(const AccountResult& account);  // "12" (ms), "-" without usage
+std::string MeanTtftMs(const AccountResult& account);     // "3" (ms), "-" without a TTFT
 
 }  // namespace cpa_sched
 
