@@ -19,6 +19,8 @@ Config ParseConfig(const std::string& yaml) {
       config.delegate = std::string(TrimSpace(value.String()));
     } else if (key == "deny") {
       config.deny = value.Bool();
+    } else if (key == "across_priorities") {
+      config.across_priorities = value.Bool();
     } else if (key == "routes") {
       value.ForEachItem(
           [&](size_t, const YamlReader& item) { config.routes.push_back(ParseRouteConfig(item)); });

@@ -16,6 +16,10 @@ struct Config {
   std::string auth_id;
   std::string delegate;
   bool deny = false;
+  // Ask the host for candidates of every priority tier (capability
+  // scheduler_across_priorities, CLIProxyAPI v7.3.7+). Off: the host offers only the
+  // highest tier that has an available account.
+  bool across_priorities = false;
   // The policy engine's ordered routes (empty: the reference behaviour only).
   std::vector<RouteConfig> routes;
 };

@@ -38,7 +38,7 @@ std::shared_ptr<const Policy> Policy::Compile(const Config& config, const Policy
       }
     }
     auto state = std::make_unique<RouteState>(before);
-    std::unique_ptr<Route> route = Route::Compile(rc, *state);
+    std::unique_ptr<Route> route = Route::Compile(rc, *state, config.across_priorities);
     state->Seal();
     route->AddFields(&f);
     policy->reads_clock_ = policy->reads_clock_ || route->strategy_name() == "sticky";

@@ -53,8 +53,19 @@ PluginError CompileError(const RouteConfig& config, int status, const char* code
 
 }  // namespace
 
-std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& state) {
+std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& state,
+                                      bool across_priorities) {
   std::unique_ptr<Route> route(new Route());
+  const std::string& tiers = config.pool.tiers;
+  if (config.Has("pool.tiers") && !across_priorities) {
+    FailAt(config, "pool.tiers",
+           "only read with `across_priorities: true` (without it the host offers one priority "
+           "tier only)");
+  }
+  if (!tiers.empty() && tiers != "highest" && tiers != "all") {
+    FailAt(config, "pool.tiers", "unknown value \"" + tiers + "\" (known: highest, all)");
+  }
+  route->top_tier_only_ = across_priorities && tiers != "all";
   route->name_ = config.name;
   route->rule_ = config.path + " " + config.name;
   route->condition_ = RouteCondition::Compile(config);
@@ -111,8 +122,17 @@ std::optional<Decision> Route::Evaluate(const PickRequest& request, Clock::time_
   // Reused per thread so that a pick does not allocate the pool.
   thread_local std::vector<const Candidate*> pool;
   pool.clear();
+  int64_t top = 0;
   for (const Candidate& c : request.candidates) {
-    if (pool_.accepts_all() || pool_.Accepts(c)) pool.push_back(&c);
+    if (!pool_.accepts_all() && !pool_.Accepts(c)) continue;
+    if (top_tier_only_) {
+      if (!pool.empty() && c.priority < top) continue;
+      if (pool.empty() || c.priority > top) {
+        pool.clear();
+        top = c.priority;
+      }
+    }
+    pool.push_back(&c);
   }
   if (pool.empty()) return Empty();
   const Outcome outcome = strategy_->Pick(PickContext{request, pool, now});

@@ -3,6 +3,8 @@
 // means.
 //
 //   when does not match              -> the route does not decide (the next one is tried)
+//   pool: the candidates that pass the filter; with `across_priorities`, only those of the
+//         highest Priority among them (`pool.tiers: highest`, the default) or all (`all`)
 //   pool empty, or strategy excludes every account (weights 0):
 //     when_empty: deny (default)     -> error `error` (default 503 auth_unavailable)
 //     when_empty: next               -> the route does not decide
@@ -48,7 +50,10 @@ class Route {
   // Compiles `config` (whose `path` names it in errors), taking strategy state from
   // `state`. Decisions name the route by path and name ("routes[0] team-a"). Throws
   // ConfigError naming the key at fault.
-  static std::unique_ptr<Route> Compile(const RouteConfig& config, RouteState& state);
+  // `across_priorities`: the host offers every priority tier (see Config), so the pool is
+  // narrowed to its own highest tier unless the route says `pool.tiers: all`.
+  static std::unique_ptr<Route> Compile(const RouteConfig& config, RouteState& state,
+                                        bool across_priorities = false);
 
   // This route's decision, or std::nullopt when it does not decide.
   std::optional<Decision> Evaluate(const PickRequest& request, Clock::time_point now) const;
@@ -68,6 +73,7 @@ class Route {
   PoolFilter pool_;
   std::unique_ptr<Strategy> strategy_;
   WhenEmpty when_empty_ = WhenEmpty::kDeny;
+  bool top_tier_only_ = false;  // keep only the pool's highest Priority
   PluginError deny_error_;
   PluginError empty_error_;
 };

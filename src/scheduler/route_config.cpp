@@ -64,8 +64,10 @@ class RouteReader {
         p.attributes = ReadKeyGlobs(rel, value);
       } else if (key == "statuses") {
         p.statuses = value.Strings();
+      } else if (key == "tiers") {
+        p.tiers = value.String();
       } else {
-        value.Fail("unknown key `" + key + "` in `pool` (known: ids, attributes, statuses)");
+        value.Fail("unknown key `" + key + "` in `pool` (known: ids, attributes, statuses, tiers)");
       }
     });
   }

@@ -47,6 +47,7 @@ struct RouteConfig {
     std::vector<std::string> ids;
     std::vector<KeyGlobs> attributes;
     std::vector<std::string> statuses;
+    std::string tiers;  // highest | all; empty: the default
   } pool;
 
   std::string strategy;  // empty: the default strategy

@@ -25,7 +25,7 @@ ConfigField Field(std::string name, std::string type, std::string description) {
 
 }  // namespace
 
-Registration SchedulerRegistration(bool reads_usage) {
+Registration SchedulerRegistration(bool reads_usage, bool across_priorities) {
   Registration r;
   // Schema 1 is all a scheduler needs; declaring more would make older hosts refuse us.
   r.schema_version = 1;
@@ -49,6 +49,7 @@ Registration SchedulerRegistration(bool reads_usage) {
             "fastest, delegate, deny, pass)."));
   r.capabilities.scheduler = true;
   r.capabilities.usage_plugin = reads_usage;
+  r.capabilities.scheduler_across_priorities = across_priorities;
   return r;
 }
 
@@ -74,11 +75,13 @@ Result<PickResult> ToPickResult(const Decision& decision) {
 Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) {
   std::lock_guard<std::mutex> lock(reconfigure_mutex_);
   bool reads_usage = false;
+  bool across_priorities = false;
   try {
     Config config = ParseConfig(request.config_yaml);
     std::shared_ptr<const Policy> previous = policy_.Load();
     std::shared_ptr<const Policy> next = Policy::Compile(config, previous.get());
     reads_usage = next->reads_usage();
+    across_priorities = config.across_priorities;
     policy_.Store(std::move(next));
   } catch (const ConfigError& e) {
     PluginError error;
@@ -86,7 +89,7 @@ Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) 
     error.message = std::string("invalid configuration: ") + e.what();
     return {std::move(error), /*fatal=*/true};
   }
-  return SchedulerRegistration(reads_usage);
+  return SchedulerRegistration(reads_usage, across_priorities);
 }
 
 Result<PickResult> SchedulerPlugin::Pick(const PickRequest& request) {

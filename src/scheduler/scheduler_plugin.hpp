@@ -38,7 +38,9 @@ namespace cliproxy::scheduler {
 // The registration `scheduler.so` answers with (metadata, ConfigFields, capabilities).
 // `usage_plugin` is declared only for a policy that reads usage records (a least-used or
 // fastest route), so that the host does not send one call per request for nothing.
-Registration SchedulerRegistration(bool reads_usage = false);
+// `scheduler_across_priorities` is declared when the configuration says
+// `across_priorities: true`.
+Registration SchedulerRegistration(bool reads_usage = false, bool across_priorities = false);
 
 // The wire form of a decision: a PickResult, or an error for the envelope.
 Result<PickResult> ToPickResult(const Decision& decision);
