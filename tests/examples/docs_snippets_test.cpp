@@ -42,7 +42,9 @@ std::string AsConfiguration(const std::string& block) {
     out << YAML::Load(block)["plugins"]["configs"]["scheduler"];
     return out.c_str();
   }
-  if (block.rfind("routes:", 0) == 0) return block;
+  for (const char* top : {"routes:", "auth_id:", "delegate:", "deny:", "across_priorities:"}) {
+    if (block.rfind(top, 0) == 0) return block;  // a whole plugin configuration
+  }
   if (block.rfind("- ", 0) == 0) return "routes:\n" + Indent(block, 2);
   return "routes:\n  - name: snippet\n" + Indent(block, 4);  // keys of one route
 }
