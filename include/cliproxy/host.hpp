@@ -199,6 +199,11 @@ class PluginHost {
 
   PickOutcome Pick(const PickRequest& request);
 
+  // Whether the scheduler Pick() would ask declared `scheduler_across_priorities`: the
+  // caller should then offer the candidates of every priority tier, not only the highest
+  // one with an available account (CLIProxyAPI v7.3.7+ does; before, it always offers one).
+  bool SchedulerWantsAcrossPriorities() const;
+
   // Returns the number of plugins the record was sent to.
   size_t DeliverUsage(const UsageRecord& record);
 

@@ -296,6 +296,13 @@ std::shared_ptr<PluginHost::Slot> PluginHost::FindScheduler(PluginMetadata* meta
   return chosen;
 }
 
+bool PluginHost::SchedulerWantsAcrossPriorities() const {
+  PluginMetadata ignored;
+  std::shared_ptr<Slot> slot = FindScheduler(&ignored);
+  std::lock_guard<std::mutex> lock(mu_);
+  return slot && slot->registration.capabilities.scheduler_across_priorities;
+}
+
 void PluginHost::Fuse(Slot& slot, std::string_view method, const std::string& failure) {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -128,5 +128,30 @@ TEST_F(SchedulerSoTest, UnloadShutsItDown) {
   EXPECT_EQ(host_.Pick(Request()).auth_id, "codex-b.json");
 }
 
+TEST_F(SchedulerSoTest, AsksForEveryTierOnlyWhenConfiguredTo) {
+  ASSERT_TRUE(Load("auth_id: codex-a.json\n").ok());
+  EXPECT_FALSE(host_.SchedulerWantsAcrossPriorities());
+  ASSERT_TRUE(Reconfigure("across_priorities: true\n").ok());
+  EXPECT_TRUE(host_.SchedulerWantsAcrossPriorities());
+  // A failed reconfigure leaves the plugin inactive: no scheduler, nothing to ask for.
+  EXPECT_FALSE(Reconfigure("across_priorities: maybe\n").ok());
+  EXPECT_FALSE(host_.SchedulerWantsAcrossPriorities());
+  ASSERT_TRUE(Reconfigure("across_priorities: false\n").ok());
+  EXPECT_FALSE(host_.SchedulerWantsAcrossPriorities());
+}
+
+TEST_F(SchedulerSoTest, DeclaresUsagePluginOnlyForUsageRoutesAndReceivesRecords) {
+  ASSERT_TRUE(Load("").ok());
+  UsageRecord record;
+  record.auth_id = "codex-a.json";
+  record.requested_at = "2025-06-02T09:00:00Z";
+  record.detail.total_tokens = 5000;
+  EXPECT_EQ(host_.DeliverUsage(record), 0u);
+  ASSERT_TRUE(Reconfigure("routes:\n  - name: spread\n    strategy: least-used\n").ok());
+  EXPECT_EQ(host_.DeliverUsage(record), 1u);
+  // codex-a.json has used 5000 tokens; the others none: ID order among them.
+  EXPECT_EQ(host_.Pick(Request()).auth_id, "codex-b.json");
+}
+
 }  // namespace
 }  // namespace cliproxy::host
