@@ -1,9 +1,12 @@
 // cpa-sched simulate's usage model, run as a program on the scripted C fixture, which
 // declares usage_plugin and appends every usage.handle body to its marker file: TTFT,
 // per-model tokens, upstream failures, slow events and determinism by seed. Expectations
-// are computed from the scenario and from the records the plugin received.
+// are computed from the scenario and from the records the plugin received. Then
+// scheduler.so's usage-driven strategies (fastest, least-used) on the example scenario
+// examples/scenarios/mixed-latency.yaml, against round-robin on the same traffic.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -361,6 +364,109 @@ usage: {input_tokens: 800, output_tokens: {mean: 100, jitter: 50}}
   for (const auto& [id, total] : tokens) {
     EXPECT_EQ(table[id]["tokens"], std::to_string(total)) << id << run.tool.out;
   }
+}
+
+// --- scheduler.so's usage-driven strategies on examples/scenarios/mixed-latency.yaml ---
+
+const std::string kMixedLatency =
+    std::string(CLIPROXY_EXAMPLES_DIR) + "/scenarios/mixed-latency.yaml";
+const std::string kConfigs = std::string(CLIPROXY_EXAMPLES_DIR) + "/scenarios/configs";
+
+int64_t Int(const AccountsTable& table, const std::string& id, const std::string& column) {
+  auto row = table.find(id);
+  if (row == table.end() || row->second.count(column) == 0) {
+    ADD_FAILURE() << "no " << column << " for " << id;
+    return -1;
+  }
+  return std::stoll(row->second.at(column));
+}
+
+double Jain(const std::vector<double>& x) {
+  double sum = 0, squares = 0;
+  for (double v : x) {
+    sum += v;
+    squares += v * v;
+  }
+  return sum * sum / (static_cast<double>(x.size()) * squares);
+}
+
+class MixedLatencyTest : public cpa_sched::testing::ToolTest {
+ protected:
+  const std::vector<std::string> kAccounts = {"fast-1.json", "fast-2.json", "slow.json",
+                                              "flaky.json"};
+
+  AccountsTable Simulate(const std::string& config, const std::string& scenario = kMixedLatency) {
+    ToolRun run =
+        RunTool({"simulate", CLIPROXY_SCHEDULER_SO, "--config", config, "--scenario", scenario});
+    EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+    // scheduler.so declares usage_plugin only for routes that read usage.
+    bool reads_usage = ReadFile(config).find("strategy: round-robin") == std::string::npos;
+    EXPECT_NE(run.out.find(reads_usage ? "usage: 2400 records, 2400 usage.handle calls;"
+                                       : "usage: 2400 records, 0 usage.handle calls"),
+              std::string::npos)
+        << run.out;
+    EXPECT_NE(run.out.find("\n  plugin-auth      2400 "), std::string::npos)
+        << "the route decides every pick: " << run.out;
+    AccountsTable table = ReadAccounts(run.out);
+    EXPECT_EQ(table.size(), kAccounts.size()) << run.out;
+    return table;
+  }
+
+  // scheduler.so rotating over the pool: a quarter of the requests each, whatever happens.
+  AccountsTable RoundRobin(const std::string& scenario = kMixedLatency) {
+    return Simulate(Config("enabled: true\nroutes:\n  - {name: claude, when: {providers: "
+                           "[claude]}, strategy: round-robin}\n"),
+                    scenario);
+  }
+
+  // Mean latency of all requests: the accounts' means weighted by their picks.
+  double MeanLatency(const AccountsTable& table) {
+    double total = 0, picks = 0;
+    for (const std::string& id : kAccounts) {
+      total += static_cast<double>(Int(table, id, "picks") * Int(table, id, "latency ms"));
+      picks += static_cast<double>(Int(table, id, "picks"));
+    }
+    return total / picks;
+  }
+};
+
+TEST_F(MixedLatencyTest, FastestTakesPicksFromSlowFailingAndSlowedAccounts) {
+  AccountsTable rr = RoundRobin();
+  AccountsTable fastest = Simulate(kConfigs + "/fastest.yaml");
+  EXPECT_LT(Int(fastest, "slow.json", "picks"), Int(rr, "slow.json", "picks"));
+  EXPECT_LT(Int(fastest, "flaky.json", "picks"), Int(rr, "flaky.json", "picks"))
+      << "its failures count as slow answers";
+  EXPECT_LT(Int(fastest, "flaky.json", "failures"), Int(rr, "flaky.json", "failures"));
+  EXPECT_GT(Int(fastest, "fast-1.json", "picks"), Int(rr, "fast-1.json", "picks"));
+  EXPECT_LT(MeanLatency(fastest), MeanLatency(rr));
+
+  // The same traffic without fast-2.json's slow spell: it gets more picks.
+  std::string text = ReadFile(kMixedLatency);
+  size_t events = text.find("\nevents:");
+  ASSERT_NE(events, std::string::npos);
+  std::string steady = dir_.Write("steady.yaml", text.substr(0, events + 1));
+  AccountsTable fastest_steady = Simulate(kConfigs + "/fastest.yaml", steady);
+  EXPECT_LT(Int(fastest, "fast-2.json", "picks"), Int(fastest_steady, "fast-2.json", "picks"));
+  AccountsTable rr_steady = RoundRobin(steady);
+  EXPECT_EQ(Int(rr, "fast-2.json", "picks"), Int(rr_steady, "fast-2.json", "picks"))
+      << "round-robin does not notice";
+}
+
+TEST_F(MixedLatencyTest, LeastUsedEvensOutTheTokensThatRoundRobinLeavesUneven) {
+  AccountsTable rr = RoundRobin();
+  AccountsTable least = Simulate(kConfigs + "/least-used.yaml");
+  std::vector<double> rr_tokens, least_tokens;
+  for (const std::string& id : kAccounts) {
+    rr_tokens.push_back(static_cast<double>(Int(rr, id, "tokens")));
+    least_tokens.push_back(static_cast<double>(Int(least, id, "tokens")));
+  }
+  EXPECT_GT(Jain(least_tokens), Jain(rr_tokens));
+  auto spread = [](const std::vector<double>& x) {
+    return *std::max_element(x.begin(), x.end()) / *std::min_element(x.begin(), x.end());
+  };
+  EXPECT_LT(spread(least_tokens), spread(rr_tokens));
+  EXPECT_GT(Int(least, "flaky.json", "picks"), Int(rr, "flaky.json", "picks"))
+      << "its failed requests spend no tokens, so it is picked more often";
 }
 
 // A scenario with every usage feature; `extra` is spliced into the first account.
