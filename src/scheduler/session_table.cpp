@@ -18,7 +18,7 @@ size_t ShardCount(size_t capacity) {
 
 SessionTable::SessionTable(size_t capacity) : capacity_(std::max<size_t>(1, capacity)) {
   const size_t n = ShardCount(capacity_);
-  shift_ = 64 - std::countr_zero(n);
+  shift_ = 63 - std::countr_zero(n);
   shards_ = std::vector<Shard>(n);
   for (size_t i = 0; i < n; ++i) {
     shards_[i].capacity = capacity_ / n + (i < capacity_ % n ? 1 : 0);

@@ -70,10 +70,12 @@ class SessionTable {
     void Remove(uint32_t n);
   };
 
-  Shard& ShardOf(uint64_t session) { return shards_[session >> shift_]; }
+  // The top log2(shards) bits; shifted in two steps because a single shard would need a
+  // shift by 64, which is undefined (x86 shifts by 0 and indexes far out of bounds).
+  Shard& ShardOf(uint64_t session) { return shards_[(session >> 1) >> shift_]; }
 
   size_t capacity_;
-  int shift_;  // 64 - log2(number of shards)
+  int shift_;  // 63 - log2(number of shards)
   std::vector<Shard> shards_;
 };
 

@@ -205,6 +205,21 @@ TEST(StickyTest, MemoryStaysBoundedUnderAMillionDistinctKeys) {
   EXPECT_EQ(Chosen(policy->Pick(WithSession({"a", "b", "new"}, recent_key), t0)), recent);
 }
 
+TEST(StickyTest, ASmallTableOfOneShardKeepsItsMostRecentBindings) {
+  // Under 128 bindings the table has a single shard.
+  for (int max_sessions : {1, 10, 127}) {
+    auto policy =
+        Compile(StickyConfig("{ttl: 1h, max_sessions: " + std::to_string(max_sessions) + "}"));
+    const std::vector<std::string> ids = {"a", "b"};
+    const Clock::time_point t0 = Clock::now();
+    const std::vector<std::string> first = Assign(*policy, ids, 200, t0);
+    EXPECT_EQ(policy->Routes().at(0).sessions, static_cast<size_t>(max_sessions));
+    // The last session bound is remembered: a new account does not take it.
+    const std::string last_key = "k199";
+    EXPECT_EQ(Chosen(policy->Pick(WithSession({"a", "b", "new"}, last_key), t0)), first[199]);
+  }
+}
+
 TEST(StickyTest, RequestsWithoutASessionKeyUseTheFallback) {
   auto rr = Compile(StickyConfig("{ttl: 0}"));
   Request no_key({"a", "b", "c"});
