@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "cliproxy/base64.hpp"
 #include "sdk/any_canonical.hpp"
 #include "sdk/go_text.hpp"
 #include "sdk/wire_fields.hpp"
@@ -97,16 +98,25 @@ struct JsonNumber {
     }
     return d;
   }
-  // The number as RapidJSON writes it back (error messages quote it so).
-  std::string Text() const {
-    rj::StringBuffer buf;
-    rj::Writer<rj::StringBuffer> w(buf);
+  // An integer literal within 0..255 (Go's byte).
+  bool IsByte() const {
+    if (kind == Kind::kDouble) return false;
+    if (kind == Kind::kUint || kind == Kind::kUint64) return u <= 255;
+    return i >= 0 && i <= 255;
+  }
+  // Hands the number to a RapidJSON handler as the reader reported it.
+  template <class Handler>
+  void WriteTo(Handler& w) const {
     switch (kind) {
       case Kind::kInt:
+        w.Int(static_cast<int>(i));
+        break;
+      case Kind::kUint:
+        w.Uint(static_cast<unsigned>(u));
+        break;
       case Kind::kInt64:
         w.Int64(i);
         break;
-      case Kind::kUint:
       case Kind::kUint64:
         w.Uint64(u);
         break;
@@ -114,13 +124,36 @@ struct JsonNumber {
         w.Double(d);
         break;
     }
+  }
+  // The number as RapidJSON writes it back (error messages quote it so).
+  std::string Text() const {
+    rj::StringBuffer buf;
+    rj::Writer<rj::StringBuffer> w(buf);
+    WriteTo(w);
     return std::string(buf.GetString(), buf.GetSize());
   }
 };
 
 // --- what each wire type accepts: tables generated from wire_fields.hpp ----------------
 
-enum class Kind : uint8_t { kSkip, kString, kBool, kInt, kAny, kSlice, kMap, kStruct };
+// kInt is Go's int read into an int64_t, kInt32 the same read into an int (truncated);
+// kGoBytes is Go's []byte in a std::string, kByte one element of it given as an array;
+// kRawJson keeps a value's JSON text; kLate stands for a late member's value (Field::late).
+enum class Kind : uint8_t {
+  kSkip,
+  kString,
+  kBool,
+  kInt,
+  kInt32,
+  kAny,
+  kSlice,
+  kMap,
+  kStruct,
+  kGoBytes,
+  kByte,
+  kRawJson,
+  kLate
+};
 
 struct Type;
 
@@ -129,6 +162,9 @@ struct FieldSlot {
   const Type* type;
   void* (*member)(void* object);
   bool PickFields::*want;
+  bool late;
+  bool fresh;
+  bool* (*flag)(void* object);  // null: the field has no flag (Field::flag)
 };
 
 using MapIndex = std::unordered_map<std::string, size_t>;
@@ -144,13 +180,17 @@ struct MapCursor {
 
 struct Type {
   Kind kind;
-  const char* expected;           // Go's name for it in a type error
-  const Type* element = nullptr;  // slices: the element; maps: the value
+  const char* expected;        // Go's name for it in a type error ("... into a value of type int")
+  const char* into = nullptr;  // when set, the error says "... into <into>" instead
+  bool names_number = true;    // a type error quotes the number that did not fit
+  const Type* element = nullptr;  // slices: the element; maps: the value; []byte: as an array
   // Slices: the element at `index`, appended (zero) when `index` is the size; Go decodes
   // into the elements already there.
   void* (*element_at)(void* slice, size_t index) = nullptr;
   void (*end_slice)(void* slice, size_t size) = nullptr;
-  void (*reset)(void* container) = nullptr;  // `null` into a slice or map
+  // `null` into a slice or map; the zero value for a struct behind a pointer and for a
+  // fresh scalar.
+  void (*reset)(void* value) = nullptr;
   // Maps: a fresh value for `raw_key` (Go decodes each map value into a zero value and
   // then assigns it); `end_entry` puts it in place of the one with the same key.
   void (*begin_map)(void* map) = nullptr;
@@ -244,10 +284,38 @@ struct TypeOf<int64_t> {
   static constexpr Type value{.kind = Kind::kInt, .expected = "int"};
 };
 template <>
+struct TypeOf<int> {
+  static void Zero(void* value) { *static_cast<int*>(value) = 0; }
+  static constexpr Type value{.kind = Kind::kInt32, .expected = "int", .reset = &Zero};
+};
+template <>
 struct TypeOf<AnyValue> {
   static constexpr Type value{.kind = Kind::kAny, .expected = "any"};
 };
 constexpr Type kSkipType{.kind = Kind::kSkip, .expected = "any"};
+constexpr Type kLateType{.kind = Kind::kLate, .expected = "any"};
+constexpr Type kRawJsonType{.kind = Kind::kRawJson, .expected = "any"};
+
+// Go's []byte given as an array: decoded into the bytes already there, element by element.
+struct ByteArrayOps {
+  static void* ElementAt(void* bytes, size_t index) {
+    auto* s = static_cast<std::string*>(bytes);
+    if (index == s->size()) s->push_back('\0');
+    return &(*s)[index];
+  }
+  static void End(void* bytes, size_t size) { static_cast<std::string*>(bytes)->resize(size); }
+};
+constexpr Type kByteType{.kind = Kind::kByte, .expected = "byte", .into = "a byte (0..255)"};
+constexpr Type kByteArrayType{.kind = Kind::kSlice,
+                              .expected = "array",
+                              .element = &kByteType,
+                              .element_at = &ByteArrayOps::ElementAt,
+                              .end_slice = &ByteArrayOps::End};
+constexpr Type kGoBytesType{.kind = Kind::kGoBytes,
+                            .expected = "[]byte",
+                            .into = "base64 bytes (a string)",
+                            .names_number = false,
+                            .element = &kByteArrayType};
 
 template <class T>
 struct TypeOf<Slice<T>> {
@@ -283,12 +351,56 @@ void* MemberOf(void* object) {
   return &(static_cast<T*>(object)->*(std::get<I>(FieldsOf<T>::value).member));
 }
 
+template <class T, size_t I>
+bool* FlagOf(void* object) {
+  return &(static_cast<T*>(object)->*(std::get<I>(FieldsOf<T>::value).flag));
+}
+
+template <class M, class F>
+constexpr const Type* TypeOfField(const F& field) {
+  if constexpr (std::is_same_v<M, std::string>) {
+    if (field.codec == Codec::kGoBytes) return &kGoBytesType;
+    if (field.codec == Codec::kRawJson) return &kRawJsonType;
+  }
+  return &TypeOf<M>::value;
+}
+
+template <class T, size_t I>
+constexpr FieldSlot MakeFieldSlot() {
+  using Fields = std::remove_cvref_t<decltype(FieldsOf<T>::value)>;
+  using M = typename FieldMember<std::tuple_element_t<I, Fields>>::type;
+  const auto& field = std::get<I>(FieldsOf<T>::value);
+  return FieldSlot{field.name,
+                   TypeOfField<M>(field),
+                   &MemberOf<T, I>,
+                   field.want,
+                   field.late,
+                   field.fresh,
+                   field.flag != nullptr ? &FlagOf<T, I> : nullptr};
+}
+
 template <class T, size_t... I>
 constexpr std::array<FieldSlot, sizeof...(I)> MakeFieldSlots(std::index_sequence<I...>) {
-  using Fields = std::remove_cvref_t<decltype(FieldsOf<T>::value)>;
-  return {FieldSlot{std::get<I>(FieldsOf<T>::value).name,
-                    &TypeOf<typename FieldMember<std::tuple_element_t<I, Fields>>::type>::value,
-                    &MemberOf<T, I>, std::get<I>(FieldsOf<T>::value).want}...};
+  return {MakeFieldSlot<T, I>()...};
+}
+
+// What the decoder implements of Field's options: a late member is a bool or an integer
+// (its value is kept as a scalar until the end of the object), fresh only with late, a
+// flag on a late member or on a struct.
+template <size_t N>
+constexpr bool OptionsSupported(const std::array<FieldSlot, N>& fields) {
+  for (const FieldSlot& f : fields) {
+    const Kind kind = f.type->kind;
+    if (f.late && kind != Kind::kBool && kind != Kind::kInt && kind != Kind::kInt32) return false;
+    if (f.fresh && (!f.late || f.type->reset == nullptr)) return false;
+    if (f.flag != nullptr && !f.late && kind != Kind::kStruct) return false;
+  }
+  return true;
+}
+
+template <class T>
+void ResetValue(void* value) {
+  *static_cast<T*>(value) = T{};
 }
 
 constexpr char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -318,8 +430,10 @@ struct TypeOf<T> {
       MakeFieldSlots<T>(std::make_index_sequence<
                         std::tuple_size_v<std::remove_cvref_t<decltype(FieldsOf<T>::value)>>>{});
   static_assert(NamesFoldApart(fields), "two fields of one struct fold to the same key");
+  static_assert(OptionsSupported(fields), "a Field option the decoder does not implement");
   static constexpr Type value{.kind = Kind::kStruct,
                               .expected = "object",
+                              .reset = &ResetValue<T>,
                               .fields = fields.data(),
                               .field_count = fields.size()};
 };
@@ -410,21 +524,36 @@ class StreamDecoder {
 
   bool Null() {
     if (Passive()) {
-      if (any_depth_ > 0) any_.Add(AnyTree::Value());
+      if (untyped_ == Untyped::kAny) any_.Add(AnyTree::Value());
+      if (untyped_ == Untyped::kRaw) raw_->writer.Null();
       return true;
     }
     Dest d = Next();
-    if (d.slot != nullptr) {
+    if (d.type->kind == Kind::kLate) {
+      Defer(LateValue::Event::kNull);
+    } else if (d.slot != nullptr) {
       switch (d.type->kind) {
         case Kind::kSlice:
         case Kind::kMap:
           d.type->reset(d.slot);
           break;
+        case Kind::kStruct:
+          if (d.present != nullptr) {  // Go's pointer to a struct: null makes it nil
+            d.type->reset(d.slot);
+            *d.present = false;
+          }
+          break;
         case Kind::kAny:
           *static_cast<AnyValue*>(d.slot) = AnyValue{};
           break;
+        case Kind::kGoBytes:
+          static_cast<std::string*>(d.slot)->clear();
+          break;
+        case Kind::kRawJson:
+          static_cast<std::string*>(d.slot)->assign("null");
+          break;
         default:
-          break;  // null leaves strings, numbers, bools and structs untouched
+          break;  // null leaves strings, numbers, bools and bytes untouched
       }
     }
     ValueDone();
@@ -433,7 +562,8 @@ class StreamDecoder {
 
   bool Bool(bool b) {
     if (Passive()) {
-      if (any_depth_ > 0) any_.Add(AnyTree::Value(b));
+      if (untyped_ == Untyped::kAny) any_.Add(AnyTree::Value(b));
+      if (untyped_ == Untyped::kRaw) raw_->writer.Bool(b);
       return true;
     }
     Dest d = Next();
@@ -447,6 +577,12 @@ class StreamDecoder {
           any->kind = AnyValue::Kind::kBool;
           any->text = b ? "true" : "false";
         }
+        break;
+      case Kind::kRawJson:
+        if (d.slot) static_cast<std::string*>(d.slot)->assign(b ? "true" : "false");
+        break;
+      case Kind::kLate:
+        Defer(LateValue::Event::kBool, b);
         break;
       case Kind::kSkip:
         break;
@@ -466,7 +602,8 @@ class StreamDecoder {
 
   bool String(const char* s, rj::SizeType n, bool) {
     if (Passive()) {
-      if (any_depth_ > 0) any_.String(s, n);
+      if (untyped_ == Untyped::kAny) any_.String(s, n);
+      if (untyped_ == Untyped::kRaw) raw_->writer.String(s, n);
       return true;
     }
     Dest d = Next();
@@ -481,6 +618,23 @@ class StreamDecoder {
           AssignGoString(std::string_view(s, n), &any->text);
         }
         break;
+      case Kind::kGoBytes: {
+        // The bytes as parsed, not made valid UTF-8 first: an invalid byte is an illegal
+        // base64 byte at its own offset.
+        std::string unused;
+        auto* bytes = d.slot ? static_cast<std::string*>(d.slot) : &unused;
+        if (std::string error; !base64::Decode(std::string_view(s, n), bytes, &error)) {
+          return Fail(error);
+        }
+        break;
+      }
+      case Kind::kRawJson:
+        if (d.slot)
+          WriteRaw(static_cast<std::string*>(d.slot), [&](RawWriter& w) { w.String(s, n); });
+        break;
+      case Kind::kLate:
+        Defer(LateValue::Event::kString);
+        break;
       case Kind::kSkip:
         break;
       default:
@@ -492,7 +646,8 @@ class StreamDecoder {
 
   bool Key(const char* s, rj::SizeType n, bool) {
     if (Passive()) {
-      if (any_depth_ > 0) any_.String(s, n);
+      if (untyped_ == Untyped::kAny) any_.String(s, n);
+      if (untyped_ == Untyped::kRaw) raw_->writer.Key(s, n);
       return true;
     }
     Frame& f = frames_.back();
@@ -511,29 +666,42 @@ class StreamDecoder {
     f.index = static_cast<size_t>(field - f.type->fields) + 1;
     f.segment = field->name;
     const bool wanted = field->want == nullptr || want_ == nullptr || want_->*field->want;
-    next_ = {field->type, f.object && wanted ? field->member(f.object) : nullptr};
+    void* object = f.object && wanted ? f.object : nullptr;
+    if (field->late) {
+      late_field_ = field;
+      next_ = {&kLateType, object};
+      return true;
+    }
+    void* slot = object ? field->member(object) : nullptr;
+    next_ = {field->type, slot, slot && field->flag ? field->flag(object) : nullptr};
     return true;
   }
 
   bool StartObject() {
     if (!Enter()) return false;
     if (Passive()) {
-      if (skip_depth_ > 0) ++skip_depth_;
-      if (any_depth_ > 0) ++any_depth_;
+      if (untyped_depth_ > 0) ++untyped_depth_;
+      if (untyped_ == Untyped::kRaw) raw_->writer.StartObject();
       return true;
     }
     Dest d = Next();
     switch (d.type->kind) {
       case Kind::kStruct:
-        frames_.push_back({d.type, d.slot});
+        frames_.push_back({.type = d.type, .object = d.slot, .present = d.present});
         return true;
       case Kind::kMap:
         if (d.slot) d.type->begin_map(d.slot);
-        frames_.push_back({d.type, d.slot});
+        frames_.push_back({.type = d.type, .object = d.slot});
+        return true;
+      case Kind::kLate:
+        Defer(LateValue::Event::kObject);
+        BeginUntyped(d);
         return true;
       case Kind::kAny:
+      case Kind::kRawJson:
       case Kind::kSkip:
         BeginUntyped(d);
+        if (untyped_ == Untyped::kRaw) raw_->writer.StartObject();
         return true;
       default:
         return TypeError("object", *d.type);
@@ -543,9 +711,15 @@ class StreamDecoder {
   bool EndObject(rj::SizeType members) {
     --depth_;
     if (failed_) return true;
-    if (EndUntyped()) {
-      if (any_depth_ > 0) any_.EndObject(members);
+    if (untyped_depth_ > 0) {
+      if (untyped_ == Untyped::kAny) any_.EndObject(members);
+      if (untyped_ == Untyped::kRaw) raw_->writer.EndObject(members);
       return EndUntypedValue();
+    }
+    Frame& f = frames_.back();
+    if (f.type->kind == Kind::kStruct) {
+      if (f.present) *f.present = true;
+      if (!late_.empty() && late_.back().depth == frames_.size() && !ReadLate()) return true;
     }
     frames_.pop_back();
     ValueDone();
@@ -555,18 +729,27 @@ class StreamDecoder {
   bool StartArray() {
     if (!Enter()) return false;
     if (Passive()) {
-      if (skip_depth_ > 0) ++skip_depth_;
-      if (any_depth_ > 0) ++any_depth_;
+      if (untyped_depth_ > 0) ++untyped_depth_;
+      if (untyped_ == Untyped::kRaw) raw_->writer.StartArray();
       return true;
     }
     Dest d = Next();
     switch (d.type->kind) {
       case Kind::kSlice:
-        frames_.push_back({d.type, d.slot});
+        frames_.push_back({.type = d.type, .object = d.slot});
+        return true;
+      case Kind::kGoBytes:
+        frames_.push_back({.type = d.type->element, .object = d.slot});
+        return true;
+      case Kind::kLate:
+        Defer(LateValue::Event::kArray);
+        BeginUntyped(d);
         return true;
       case Kind::kAny:
+      case Kind::kRawJson:
       case Kind::kSkip:
         BeginUntyped(d);
+        if (untyped_ == Untyped::kRaw) raw_->writer.StartArray();
         return true;
       default:
         return TypeError("array", *d.type);
@@ -576,8 +759,9 @@ class StreamDecoder {
   bool EndArray(rj::SizeType elements) {
     --depth_;
     if (failed_) return true;
-    if (EndUntyped()) {
-      if (any_depth_ > 0) any_.EndArray(elements);
+    if (untyped_depth_ > 0) {
+      if (untyped_ == Untyped::kAny) any_.EndArray(elements);
+      if (untyped_ == Untyped::kRaw) raw_->writer.EndArray(elements);
       return EndUntypedValue();
     }
     Frame& f = frames_.back();
@@ -588,9 +772,12 @@ class StreamDecoder {
   }
 
  private:
+  using RawWriter = rj::Writer<rj::StringBuffer>;
+
   struct Dest {
     const Type* type;
-    void* slot;  // null: check the type only
+    void* slot;               // null: check the type only; kLate: the struct (or null)
+    bool* present = nullptr;  // a struct behind Go's pointer: its flag (Field::flag)
   };
 
   struct Frame {
@@ -599,11 +786,32 @@ class StreamDecoder {
     size_t index = 0;          // slices: the element being read; structs: the field expected next
     std::string_view segment;  // structs: the field being read; maps: its raw key
     MapCursor map;
+    bool* present = nullptr;  // structs behind Go's pointer: set at the end of the object
   };
 
-  // Events that need no typed handling: after a type error, inside a skipped value, or
-  // inside an `any` being gathered.
-  bool Passive() const { return failed_ || skip_depth_ > 0 || any_depth_ > 0; }
+  // The value of a late member (Field::late), kept until the end of its object. Only
+  // scalars are read there; any other kind is kept as its kind, for the type error.
+  struct LateValue {
+    enum class Event : uint8_t { kNull, kBool, kNumber, kString, kObject, kArray };
+    const FieldSlot* field;
+    void* object;  // the struct it belongs to (null: checked only)
+    size_t depth;  // frames_.size() of that struct
+    Event event;
+    bool b = false;
+    JsonNumber number{};
+  };
+
+  // A value whose contents are not typed: skipped, gathered for an `any`, or written
+  // back as raw JSON.
+  enum class Untyped : uint8_t { kSkip, kAny, kRaw };
+
+  struct RawCapture {
+    rj::StringBuffer buffer;
+    RawWriter writer{buffer};
+  };
+
+  // Events that need no typed handling: after a type error, or inside an untyped value.
+  bool Passive() const { return failed_ || untyped_depth_ > 0; }
 
   bool Enter() {
     if (++depth_ <= depth_limit_) return true;
@@ -635,7 +843,8 @@ class StreamDecoder {
 
   bool Number(const JsonNumber& n) {
     if (Passive()) {
-      if (any_depth_ > 0) any_.Add(ToValue(n));
+      if (untyped_ == Untyped::kAny) any_.Add(ToValue(n));
+      if (untyped_ == Untyped::kRaw) n.WriteTo(raw_->writer);
       return true;
     }
     Dest d = Next();
@@ -643,6 +852,14 @@ class StreamDecoder {
       case Kind::kInt:
         if (!n.FitsInt64()) return TypeError("number " + n.Text(), *d.type);
         if (d.slot) *static_cast<int64_t*>(d.slot) = n.AsInt64();
+        break;
+      case Kind::kInt32:
+        if (!n.FitsInt64()) return TypeError("number " + n.Text(), *d.type);
+        if (d.slot) *static_cast<int*>(d.slot) = static_cast<int>(n.AsInt64());
+        break;
+      case Kind::kByte:
+        if (!n.IsByte()) return TypeError("number " + n.Text(), *d.type);
+        if (d.slot) *static_cast<char*>(d.slot) = static_cast<char>(n.AsInt64());
         break;
       case Kind::kAny:
         if (d.slot) {
@@ -652,10 +869,17 @@ class StreamDecoder {
           AppendGoFloat(n.AsDouble(), &any->text);
         }
         break;
+      case Kind::kRawJson:
+        if (d.slot)
+          WriteRaw(static_cast<std::string*>(d.slot), [&](RawWriter& w) { n.WriteTo(w); });
+        break;
+      case Kind::kLate:
+        Defer(LateValue::Event::kNumber, false, n);
+        break;
       case Kind::kSkip:
         break;
       default:
-        return TypeError("number " + n.Text(), *d.type);
+        return TypeError(d.type->names_number ? "number " + n.Text() : "number", *d.type);
     }
     ValueDone();
     return true;
@@ -677,41 +901,116 @@ class StreamDecoder {
     return AnyTree::Value(n.d);
   }
 
+  // A scalar as raw JSON, written as RapidJSON writes it back.
+  template <class Write>
+  static void WriteRaw(std::string* out, const Write& write) {
+    rj::StringBuffer buffer;
+    RawWriter writer(buffer);
+    write(writer);
+    out->assign(buffer.GetString(), buffer.GetSize());
+  }
+
   // An object or array whose contents are not typed: gathered for an `any` that is
-  // stored, only counted otherwise.
+  // stored, written for raw JSON that is stored, only counted otherwise.
   void BeginUntyped(Dest d) {
-    if (d.type->kind == Kind::kAny && d.slot != nullptr) {
+    untyped_depth_ = 1;
+    untyped_ = Untyped::kSkip;
+    if (d.slot == nullptr) return;
+    if (d.type->kind == Kind::kAny) {
+      untyped_ = Untyped::kAny;
       any_slot_ = static_cast<AnyValue*>(d.slot);
-      any_depth_ = 1;
-    } else {
-      skip_depth_ = 1;
+    } else if (d.type->kind == Kind::kRawJson) {
+      untyped_ = Untyped::kRaw;
+      raw_slot_ = static_cast<std::string*>(d.slot);
+      if (!raw_) raw_ = std::make_unique<RawCapture>();
+      raw_->buffer.Clear();
+      raw_->writer.Reset(raw_->buffer);
     }
   }
-  bool EndUntyped() const { return skip_depth_ > 0 || any_depth_ > 0; }
   bool EndUntypedValue() {
-    if (skip_depth_ > 0) {
-      if (--skip_depth_ == 0) ValueDone();
-      return true;
+    if (--untyped_depth_ > 0) return true;
+    if (untyped_ == Untyped::kAny) any_.Finish(any_slot_);
+    if (untyped_ == Untyped::kRaw)
+      raw_slot_->assign(raw_->buffer.GetString(), raw_->buffer.GetSize());
+    untyped_ = Untyped::kSkip;
+    ValueDone();
+    return true;
+  }
+
+  // Keeps the value of the late member last named by Key() for the end of its object.
+  void Defer(LateValue::Event event, bool b = false, const JsonNumber& n = {}) {
+    late_.push_back({.field = late_field_,
+                     .object = next_.slot,
+                     .depth = frames_.size(),
+                     .event = event,
+                     .b = b,
+                     .number = n});
+  }
+
+  // At the end of the struct on top of frames_: reads the late members kept for it, in
+  // text order. False after a type error.
+  bool ReadLate() {
+    size_t begin = late_.size();
+    while (begin > 0 && late_[begin - 1].depth == frames_.size()) --begin;
+    for (size_t k = begin; k < late_.size(); ++k) {
+      const LateValue& v = late_[k];
+      const Type& type = *v.field->type;
+      void* slot = v.object ? v.field->member(v.object) : nullptr;
+      frames_.back().segment = v.field->name;
+      next_ = {&type, slot};
+      switch (v.event) {
+        case LateValue::Event::kNull:
+          if (slot && v.field->fresh) type.reset(slot);
+          break;
+        case LateValue::Event::kBool:
+          Bool(v.b);
+          break;
+        case LateValue::Event::kNumber:
+          Number(v.number);
+          break;
+        case LateValue::Event::kString:
+          TypeError("string", type);
+          break;
+        case LateValue::Event::kObject:
+          TypeError("object", type);
+          break;
+        case LateValue::Event::kArray:
+          TypeError("array", type);
+          break;
+      }
+      if (failed_) return false;
+      if (v.object && v.field->flag) *v.field->flag(v.object) = true;
     }
-    if (--any_depth_ == 0) {
-      any_.Finish(any_slot_);
-      ValueDone();
-    }
+    late_.resize(begin);
     return true;
   }
 
   // Records the first type error and goes on reading, so that a later syntax error still
   // wins (as when the whole text is parsed before it is decoded).
   bool TypeError(const std::string& got, const Type& expected) {
+    if (frames_.empty()) {
+      failed_ = true;
+      error_ = "cannot unmarshal " + got.substr(0, got.find(' ')) + " into " + go_type_;
+      return true;
+    }
+    std::string what = "cannot unmarshal " + got + " into ";
+    if (expected.into != nullptr) {
+      what += expected.into;
+    } else {
+      what += "a value of type ";
+      what += expected.expected;
+    }
+    return Fail(what);
+  }
+
+  // Records the first error inside the root value, prefixed with its path
+  // ("Candidates[2].Priority: ..."); see TypeError.
+  bool Fail(const std::string& what) {
     failed_ = true;
     // What is stored so far stays, as when a tree is walked until the error; but a map
     // gains no entry for the value that failed inside it.
     for (const Frame& f : frames_) {
       if (f.type->kind == Kind::kMap && f.object) f.type->drop_entry(f.object);
-    }
-    if (frames_.empty()) {
-      error_ = "cannot unmarshal " + got.substr(0, got.find(' ')) + " into " + go_type_;
-      return true;
     }
     std::string path;
     for (const Frame& f : frames_) {
@@ -731,7 +1030,7 @@ class StreamDecoder {
       }
     }
     if (!path.empty() && path[0] == '.') path.erase(0, 1);
-    error_ = path + ": cannot unmarshal " + got + " into a value of type " + expected.expected;
+    error_ = path + ": " + what;
     return true;
   }
 
@@ -744,10 +1043,14 @@ class StreamDecoder {
   bool exceeded_ = false;
   bool failed_ = false;
   std::string error_;
-  size_t skip_depth_ = 0;
-  size_t any_depth_ = 0;
+  size_t untyped_depth_ = 0;
+  Untyped untyped_ = Untyped::kSkip;
   AnyValue* any_slot_ = nullptr;
   AnyTree any_;
+  std::string* raw_slot_ = nullptr;
+  std::unique_ptr<RawCapture> raw_;  // made for the first raw object or array
+  const FieldSlot* late_field_ = nullptr;
+  std::vector<LateValue> late_;
   MapIndexes map_indexes_;
 };
 
@@ -809,5 +1112,9 @@ template DecodeStatus DecodeStream(std::string_view, PickRequest*, const char*, 
 template DecodeStatus DecodeStream(std::string_view, UsageRecord*, const char*, const PickFields*);
 template DecodeStatus DecodeStream(std::string_view, Registration*, const char*, const PickFields*);
 template DecodeStatus DecodeStream(std::string_view, PickResult*, const char*, const PickFields*);
+template DecodeStatus DecodeStream(std::string_view, LifecycleRequest*, const char*,
+                                   const PickFields*);
+template DecodeStatus DecodeStream(std::string_view, LogRequest*, const char*, const PickFields*);
+template DecodeStatus DecodeStream(std::string_view, Envelope*, const char*, const PickFields*);
 
 }  // namespace cliproxy::json::internal

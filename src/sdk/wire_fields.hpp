@@ -3,6 +3,7 @@
 #ifndef CLIPROXY_SRC_SDK_WIRE_FIELDS_HPP_
 #define CLIPROXY_SRC_SDK_WIRE_FIELDS_HPP_
 
+#include <cstdint>
 #include <tuple>
 
 #include "cliproxy/json.hpp"
@@ -10,16 +11,37 @@
 
 namespace cliproxy::json::internal {
 
+// How the decoder reads a std::string member whose C++ type does not say it.
+enum class Codec : uint8_t {
+  kPlain,    // a JSON string
+  kGoBytes,  // Go's []byte: a base64 string (see base64.hpp), an array of bytes, or null
+  kRawJson,  // any JSON value, kept as the text RapidJSON writes back for it
+};
+
 // One member of a struct as it appears on the wire.
 //  - `want`: when set, the decoder stores the member only if that PickFields flag is on
 //    (it still type-checks it);
 //  - `omit_empty`: the encoder leaves the member out when it holds its zero value.
+// The rest is read by the decoder only (the encoder writes such members by hand:
+// EncodeLifecycleRequest, OkEnvelope, ErrorEnvelope):
+//  - `codec`: see Codec;
+//  - `late`: a scalar read after the object's other members (at the end of the object, in
+//    text order), so that an error in those is the one reported;
+//  - `fresh`: with `late`, the value is read into a zero value that then replaces the
+//    member, so `null` zeroes it;
+//  - `flag`: for a struct member, makes it Go's pointer to the struct: `null` zeroes the
+//    member and clears the flag, an object sets the flag once its members other than the
+//    late ones are read. For a late member: set once its value is read, `null` included.
 template <class T, class M>
 struct Field {
   const char* name;
   M T::*member;
   bool PickFields::*want = nullptr;
   bool omit_empty = false;
+  Codec codec = Codec::kPlain;
+  bool late = false;
+  bool fresh = false;
+  bool T::*flag = nullptr;
 };
 
 template <class T>
@@ -178,16 +200,33 @@ struct FieldsOf<UsageRecord> {
 template <>
 struct FieldsOf<LifecycleRequest> {
   using M = LifecycleRequest;
-  // config_yaml is special-cased by the codec (Go []byte: base64 or byte array).
-  static constexpr auto value =
-      std::make_tuple(Field<M, int64_t>{"schema_version", &M::schema_version});
+  static constexpr auto value = std::make_tuple(
+      Field<M, std::string>{
+          .name = "config_yaml", .member = &M::config_yaml, .codec = Codec::kGoBytes},
+      Field<M, int64_t>{"schema_version", &M::schema_version});
 };
 
+// As a host reads it. `retryable` and `http_status` are read last, `http_status` as a Go
+// int stored in an int, and `retryable` marks itself present even when null: the reading
+// the host has always had (ErrorEnvelope writes the object).
 template <>
 struct FieldsOf<PluginError> {
   using M = PluginError;
-  static constexpr auto value = std::make_tuple(Field<M, std::string>{"code", &M::code},
-                                                Field<M, std::string>{"message", &M::message});
+  static constexpr auto value = std::make_tuple(
+      Field<M, std::string>{"code", &M::code}, Field<M, std::string>{"message", &M::message},
+      Field<M, bool>{
+          .name = "retryable", .member = &M::retryable, .late = true, .flag = &M::has_retryable},
+      Field<M, int>{.name = "http_status", .member = &M::http_status, .late = true, .fresh = true});
+};
+
+// As a host reads it (OkEnvelope and ErrorEnvelope write it).
+template <>
+struct FieldsOf<Envelope> {
+  using M = Envelope;
+  static constexpr auto value = std::make_tuple(
+      Field<M, bool>{"ok", &M::ok},
+      Field<M, std::string>{.name = "result", .member = &M::result, .codec = Codec::kRawJson},
+      Field<M, PluginError>{.name = "error", .member = &M::error, .flag = &M::has_error});
 };
 
 template <>
