@@ -1,7 +1,7 @@
 // The text Go writes back for a value it decoded into an `any`: numbers as float64, objects
 // as maps (keys sorted, the last duplicate wins), strings with invalid UTF-8 replaced and
-// escaped as Go escapes them. A template over the RapidJSON value type, because the tree
-// walker and the streaming decoder each build their trees in their own RapidJSON build.
+// escaped as Go escapes them. A template over the RapidJSON value type, so that this header
+// needs no RapidJSON include.
 //
 // Thread-safety: pure function.
 #ifndef CLIPROXY_SRC_SDK_ANY_CANONICAL_HPP_

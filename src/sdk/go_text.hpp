@@ -1,6 +1,6 @@
 // Go's encoding/json text rules that do not depend on a parser: key folding, string
-// sanitizing, float64 formatting and the lone-surrogate rewrite. Shared by the tree walker
-// (go_decoder) and the streaming decoder (stream_decoder) so that the two cannot disagree.
+// sanitizing, float64 formatting and the lone-surrogate rewrite, for the decoder
+// (stream_decoder) and for the `any` values it writes back (any_canonical.hpp).
 //
 // Thread-safety: pure functions.
 #ifndef CLIPROXY_SRC_SDK_GO_TEXT_HPP_

@@ -2,7 +2,9 @@
 // wire struct it belongs to, with the rules of Go's encoding/json (cliproxy/json.hpp). No
 // document tree is built; values the caller does not want (PickFields) and unknown keys
 // are checked as they stream past and never stored. Only an `any` object or array is
-// gathered into a small tree, because Go writes its keys back sorted.
+// gathered into a small tree, because Go writes its keys back sorted. Members read in a
+// special way (Go's []byte, raw JSON, late members, Go pointers) are Field options in
+// wire_fields.hpp.
 //
 // Same outcome as parsing first and walking the tree after: a syntax error anywhere wins
 // over a type error (the text is read to its end), and the first type error in document
@@ -22,7 +24,7 @@ namespace cliproxy::json::internal {
 // Decodes the JSON text `body` into `*out`. A root that is neither an object nor `null`
 // fails as "cannot unmarshal <kind> into <go_type>". `want` (may be null: everything)
 // says which PickFields-tagged members to store. Instantiated for PickRequest,
-// UsageRecord, Registration and PickResult.
+// UsageRecord, Registration, PickResult, LifecycleRequest, LogRequest and Envelope.
 template <class T>
 DecodeStatus DecodeStream(std::string_view body, T* out, const char* go_type,
                           const PickFields* want = nullptr);
