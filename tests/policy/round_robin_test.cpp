@@ -2,7 +2,11 @@
 // the last account chosen when the pool shrinks or grows.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
+#include <random>
+#include <set>
 
 #include "policy_test_util.hpp"
 
@@ -97,6 +101,41 @@ routes:
   Request request({"other-1", "team-2", "team-1", "other-2"});
   EXPECT_EQ(PickMany(*policy, request, 3),
             (std::vector<std::string>{"team-1", "team-2", "team-1"}));
+}
+
+// The rotation as the header states it, on an ordered set: the smallest ID after the last
+// chosen, else the smallest.
+class RotationModel {
+ public:
+  std::string Pick(const std::vector<std::string>& pool) {
+    const std::set<std::string> ids(pool.begin(), pool.end());
+    auto it = last_ ? ids.upper_bound(*last_) : ids.begin();
+    if (it == ids.end()) it = ids.begin();
+    last_ = *it;
+    return *it;
+  }
+
+ private:
+  std::optional<std::string> last_;
+};
+
+TEST(RoundRobinTest, FollowsTheRotationOverChangingPoolsInAnyOrderWithDuplicates) {
+  auto policy = Compile(kConfig);
+  RotationModel model;
+  std::mt19937 random(20240611);
+  const std::vector<std::string> all = Ids("acct-", 40);
+  for (int pick = 0; pick < 3000; ++pick) {
+    // Pools of 1 to 40 accounts (small ones often), offered in any order, sometimes
+    // with an ID offered twice.
+    std::vector<std::string> pool;
+    const int size = 1 + static_cast<int>(random() % (random() % 2 ? 6 : 40));
+    std::sample(all.begin(), all.end(), std::back_inserter(pool), size, random);
+    std::shuffle(pool.begin(), pool.end(), random);
+    if (random() % 4 == 0) pool.push_back(pool[random() % pool.size()]);
+    if (random() % 3 == 0) std::reverse(pool.begin(), pool.end());
+    const std::string expected = model.Pick(pool);
+    ASSERT_EQ(PickId(*policy, Request(pool)), expected) << "pick " << pick;
+  }
 }
 
 }  // namespace

@@ -12,8 +12,14 @@
 // computes the successor of the cursor it read and publishes it with compare-and-swap,
 // retrying from the newer cursor if another pick won. Every pick is thus one step of a
 // single rotation (with a fixed pool of n accounts, any n consecutive picks, from any
-// threads, choose each account once), without a lock. Cost: O(pool) ID comparisons and
-// one hash per attempt; no allocation once the IDs are interned.
+// threads, choose each account once), without a lock. The pass that finds the successor
+// also finds the next three accounts of the rotation, so a pick that lost to picks that
+// took some of them (the usual race: several picks read the same cursor) tries the
+// account after the newest cursor at once, without another pass; only a cursor outside
+// those (another pool, a longer race) costs a new pass. Cost: one pass over the pool of
+// one or two ID comparisons per account, plus up to three for each account that enters
+// the lookahead (a few per pass, unless the pool comes in descending ID order), and one
+// hash per attempt; no allocation once the IDs are interned.
 //
 // The cursor belongs to the route (role "round-robin") and survives reconfigures that
 // keep the route's name. A route remembers up to 6144 distinct account IDs over its
