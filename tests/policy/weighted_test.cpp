@@ -4,8 +4,10 @@
 // the same account.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 
 #include "policy_test_util.hpp"
 
@@ -174,6 +176,106 @@ TEST(WeightedTest, RejectsNegativeWeights) {
   EXPECT_NE(error.find("routes[0].weights.a: line 5, column 12: a weight must be a number >= 0"),
             std::string::npos)
       << error;
+}
+
+TEST(WeightedTest, TiesGoToTheLowestIdWhateverTheOrderOffered) {
+  auto policy = Compile("routes: [{name: w, strategy: weighted}]\n");
+  // 300 accounts of equal weight offered shuffled: every score is equal at each step, so
+  // the first 300 picks walk the IDs in order.
+  std::vector<std::string> ids = Ids("acct-", 300);
+  std::vector<std::string> offered = ids;
+  std::shuffle(offered.begin(), offered.end(), std::mt19937(7));
+  Request request(offered);
+  std::sort(ids.begin(), ids.end());  // "acct-100" comes before "acct-11"
+  for (const std::string& id : ids) ASSERT_EQ(PickId(*policy, request), id);
+}
+
+TEST(WeightedTest, AccountsThatJoinTakeTheirPlaceInIdOrderForTies) {
+  auto policy = Compile("routes: [{name: w, strategy: weighted}]\n");
+  Request two({"d", "b"});
+  EXPECT_EQ(PickId(*policy, two), "b");
+  EXPECT_EQ(PickId(*policy, two), "d");  // both scores are back to 0
+  // a, c and e join between and around them: a tie of five, broken in ID order.
+  Request five({"e", "d", "c", "b", "a"});
+  std::vector<std::string> seq;
+  for (int i = 0; i < 5; ++i) seq.push_back(PickId(*policy, five));
+  EXPECT_EQ(seq, (std::vector<std::string>{"a", "b", "c", "d", "e"}));
+}
+
+TEST(WeightedTest, ScoresSurviveAShortAbsenceAndAreDroppedAfterALongOne) {
+  auto policy = Compile("routes: [{name: w, strategy: weighted}]\n");
+  Request ab({"a", "b"});
+  // After a is chosen its score is below b's: back from an absence, b is next.
+  ASSERT_EQ(PickId(*policy, ab), "a");
+  for (int i = 0; i < 200; ++i) PickId(*policy, Request({"other-" + std::to_string(i)}));
+  EXPECT_EQ(PickId(*policy, ab), "b");
+  EXPECT_EQ(PickId(*policy, ab), "a");
+  // 300 more accounts seen while a and b are away: the table outgrows four times the
+  // pool plus 256, so their scores are dropped and they start again even, a first.
+  ASSERT_EQ(PickId(*policy, ab), "b");
+  for (int i = 0; i < 300; ++i) PickId(*policy, Request({"later-" + std::to_string(i)}));
+  EXPECT_EQ(PickId(*policy, ab), "a");
+  EXPECT_EQ(PickId(*policy, ab), "b");
+}
+
+// Smooth weighted round-robin as the header states it, on a map by ID.
+class SmoothWeightModel {
+ public:
+  std::string Pick(const std::vector<std::pair<std::string, int>>& pool) {
+    std::vector<std::pair<std::string, int>> entries;
+    int64_t total = 0;
+    for (const auto& [id, w] : pool) {
+      if (w <= 0) continue;
+      entries.emplace_back(id, w);
+      total += w;
+    }
+    if (entries.empty()) return "<error auth_unavailable>";
+    if (score_.size() > 4 * entries.size() + 256) {
+      std::map<std::string, int64_t> kept;
+      for (const auto& [id, w] : entries) {
+        if (auto it = score_.find(id); it != score_.end()) kept.insert(*it);
+      }
+      score_.swap(kept);
+    }
+    const std::string* best = nullptr;
+    for (const auto& [id, w] : entries) {
+      const int64_t s = score_[id] += w;
+      if (best == nullptr || s > score_[*best] || (s == score_[*best] && id < *best)) {
+        best = &id;
+      }
+    }
+    score_[*best] -= total;
+    return *best;
+  }
+
+ private:
+  std::map<std::string, int64_t> score_;
+};
+
+TEST(WeightedTest, FollowsTheAlgorithmOverChangingPoolsWeightsAndForgetting) {
+  auto policy = Compile("routes: [{name: w, strategy: weighted}]\n");
+  SmoothWeightModel model;
+  std::mt19937 random(99);
+  const std::vector<std::string> ids = Ids("acct-", 400);
+  std::map<std::string, int> weight;
+  for (const std::string& id : ids) weight[id] = static_cast<int>(random() % 4);  // 0 excludes
+  for (int pick = 0; pick < 4000; ++pick) {
+    // Mostly small pools from many accounts, so that scores are forgotten now and then;
+    // weights change now and then too.
+    if (random() % 50 == 0) weight[ids[random() % ids.size()]] = static_cast<int>(random() % 4);
+    std::vector<std::string> chosen;
+    const size_t size = 1 + random() % (random() % 8 == 0 ? 120 : 6);
+    std::sample(ids.begin(), ids.end(), std::back_inserter(chosen), size, random);
+    std::shuffle(chosen.begin(), chosen.end(), random);
+    Request request;
+    std::vector<std::pair<std::string, int>> pool;
+    for (const std::string& id : chosen) {
+      request.Add(MakeCandidate(id, {{"weight", std::to_string(weight[id])}}));
+      pool.emplace_back(id, weight[id]);
+    }
+    const std::string expected = model.Pick(pool);
+    ASSERT_EQ(PickId(*policy, request), expected) << "pick " << pick;
+  }
 }
 
 }  // namespace
