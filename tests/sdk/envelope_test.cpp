@@ -80,5 +80,58 @@ TEST(EnvelopeDecode, RejectsWhatGoRejects) {
   EXPECT_FALSE(DecodeEnvelope(R"({"ok":true}x)", &env).ok());
 }
 
+TEST(EnvelopeDecode, KeepsTheResultAsRapidJsonWritesItBack) {
+  // Compact, members in text order with duplicates, numbers as parsed (1.0 stays a double),
+  // a lone surrogate escape as U+FFFD; the last `result` wins.
+  Envelope env;
+  ASSERT_TRUE(DecodeEnvelope(R"({"result":1,"RESULT" : { "b" : [ 1.0 , 1e21, -0.0, "\ud800/" ] ,)"
+                             R"( "a":null, "b":true }})",
+                             &env)
+                  .ok());
+  EXPECT_EQ(env.result, "{\"b\":[1.0,1e21,-0.0,\"\xEF\xBF\xBD/\"],\"a\":null,\"b\":true}");
+  ASSERT_TRUE(DecodeEnvelope(R"({"result":"tab\there"})", &env).ok());
+  EXPECT_EQ(env.result, R"("tab\there")");
+}
+
+TEST(EnvelopeDecode, ReadsTheErrorObjectAsTheHostAlwaysHas) {
+  // retryable marks itself present even when null; http_status null zeroes it; a second
+  // error object decodes into the first.
+  Envelope env;
+  ASSERT_TRUE(DecodeEnvelope(R"({"error":{"code":"c","retryable":true,"http_status":503},)"
+                             R"("error":{"retryable":null,"http_status":null}})",
+                             &env)
+                  .ok());
+  ASSERT_TRUE(env.has_error);
+  EXPECT_EQ(env.error.code, "c");
+  EXPECT_TRUE(env.error.retryable);
+  EXPECT_TRUE(env.error.has_retryable);
+  EXPECT_EQ(env.error.http_status, 0);
+  // A null error object is Go's nil pointer: it clears what an earlier one set.
+  ASSERT_TRUE(DecodeEnvelope(R"({"error":null})", &env).ok());
+  EXPECT_FALSE(env.has_error);
+  EXPECT_EQ(env.error.code, "");
+  EXPECT_FALSE(env.error.has_retryable);
+}
+
+TEST(EnvelopeDecode, ErrorsInCodeAndMessageWinOverRetryableAndHttpStatus) {
+  // retryable and http_status are read after the object's other members.
+  Envelope env;
+  EXPECT_EQ(DecodeEnvelope(R"({"error":{"http_status":"503","message":5}})", &env).message,
+            "error.message: cannot unmarshal number 5 into a value of type string");
+  EXPECT_EQ(DecodeEnvelope(R"({"error":{"retryable":1,"http_status":"503"}})", &env).message,
+            "error.retryable: cannot unmarshal number 1 into a value of type bool");
+  EXPECT_EQ(DecodeEnvelope(R"({"error":{"http_status":1.5},"ok":"x"})", &env).message,
+            "error.http_status: cannot unmarshal number 1.5 into a value of type int");
+}
+
+TEST(EnvelopeDecode, ASyntaxErrorLeavesTheEnvelopeAsItWas) {
+  Envelope env;
+  env.result = "kept";
+  EXPECT_FALSE(DecodeEnvelope(R"({"ok":true,"result":{"a":1},"error":{"code":"x"})", &env).ok());
+  EXPECT_FALSE(env.ok);
+  EXPECT_EQ(env.result, "kept");
+  EXPECT_FALSE(env.has_error);
+}
+
 }  // namespace
 }  // namespace cliproxy::json

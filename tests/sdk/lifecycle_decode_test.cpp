@@ -74,6 +74,37 @@ TEST(LifecycleDecode, RejectsWrongTypesAndBadJson) {
   EXPECT_EQ(Failure(R"({"config_yaml":)"), "unexpected end of JSON input");
 }
 
+TEST(LifecycleDecode, NamesTheByteOrKindThatFails) {
+  EXPECT_EQ(Failure(R"({"config_yaml":1.5})"),
+            "config_yaml: cannot unmarshal number into base64 bytes (a string)");
+  EXPECT_EQ(Failure(R"({"config_yaml":[1,2.0]})"),
+            "config_yaml[1]: cannot unmarshal number 2.0 into a byte (0..255)");
+  EXPECT_EQ(Failure(R"({"config_yaml":[1,{"a":[]}]})"),
+            "config_yaml[1]: cannot unmarshal object into a byte (0..255)");
+  // The string's bytes as sent, not made valid UTF-8 first: the stray byte is byte 2.
+  EXPECT_EQ(Failure("{\"config_yaml\":\"YW\xFFj\"}"),
+            "config_yaml: illegal base64 data at input byte 2");
+}
+
+TEST(LifecycleDecode, AByteArrayDecodesIntoTheBytesAlreadyThere) {
+  LifecycleRequest r;
+  r.config_yaml = "abc";
+  ASSERT_TRUE(DecodeLifecycleRequest(R"({"config_yaml":[null,120]})", &r).ok());
+  EXPECT_EQ(r.config_yaml, "ax");
+  ASSERT_TRUE(DecodeLifecycleRequest(R"({"config_yaml":[null,null,null]})", &r).ok());
+  EXPECT_EQ(r.config_yaml, std::string("ax\0", 3));
+}
+
+TEST(LifecycleDecode, ASyntaxErrorLeavesTheRequestAsItWas) {
+  LifecycleRequest r;
+  r.config_yaml = "kept";
+  r.schema_version = 2;
+  EXPECT_EQ(Failure(R"({"config_yaml":"YQ==","schema_version":3,})").rfind("invalid JSON", 0), 0u);
+  EXPECT_FALSE(DecodeLifecycleRequest(R"({"config_yaml":"YQ==","schema_version":3,})", &r).ok());
+  EXPECT_EQ(r.config_yaml, "kept");
+  EXPECT_EQ(r.schema_version, 2);
+}
+
 TEST(LifecycleEncode, WritesBase64InGoFieldOrder) {
   LifecycleRequest r;
   r.config_yaml = "auth_id: b\n";

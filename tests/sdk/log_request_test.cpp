@@ -47,6 +47,26 @@ TEST(LogRequestDecode, NullIsEmptyAndOtherShapesFail) {
   EXPECT_FALSE(DecodeLogRequest(R"({"message":"m"} x)", &request).ok());
 }
 
+TEST(LogRequestDecode, FoldsKeysAsGoDoesAndKeepsDeepFields) {
+  // U+017F (long s) folds to 's', as in Go; the last duplicate wins.
+  LogRequest request;
+  ASSERT_TRUE(DecodeLogRequest("{\"me\xC5\xBF\xC5\xBF"
+                               "age\":\"m\",\"level\":\"a\",\"LEVEL\":\"b\"}",
+                               &request)
+                  .ok());
+  EXPECT_EQ(request.message, "m");
+  EXPECT_EQ(request.level, "b");
+  // Go's limit counts every level: the body, `fields` and 9998 arrays are the most it reads.
+  const std::string deepest = std::string(9998, '[') + std::string(9998, ']');
+  ASSERT_TRUE(DecodeLogRequest(R"({"fields":{"d":)" + deepest + "}}", &request).ok());
+  EXPECT_EQ(request.fields.Find("d")->text, deepest);
+  const std::string too_deep = "[" + deepest + "]";
+  const std::string error =
+      DecodeLogRequest(R"({"fields":{"d":)" + too_deep + "}}", &request).message;
+  EXPECT_EQ(error.rfind("invalid JSON at byte ", 0), 0u) << error;
+  EXPECT_NE(error.find("exceeded max nesting depth (10000)"), std::string::npos) << error;
+}
+
 TEST(LogRequest, RoundTrips) {
   LogRequest sent;
   sent.level = "trace";
