@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,8 +23,11 @@ using cliproxy::host::CallReply;
 constexpr const char* kPick = "scheduler.pick";
 constexpr const char* kRegister = "plugin.register";
 constexpr const char* kReconfigure = "plugin.reconfigure";
+constexpr const char* kUsage = "usage.handle";
 constexpr int kRacingPickers = 4;
 constexpr auto kRaceTime = std::chrono::milliseconds(500);
+constexpr int kUsageRacers = 2;  // threads sending records, and as many picking
+constexpr auto kUsageRaceTime = std::chrono::milliseconds(300);
 
 std::unique_ptr<CheckedPlugin> Open(const CheckTarget& target, ProbeChannel& channel) {
   channel.Step("load the plugin and call cliproxy_plugin_init");
@@ -220,37 +224,55 @@ void RunNullMethod(const CheckTarget& target, ProbeChannel& channel) {
                  problem.empty() ? "rc " + std::to_string(reply.rc) + ", " + error.code : problem);
 }
 
-struct Malformed {
+// A body to send, and how a report names it.
+struct LabeledBody {
   std::string label;
   std::string body;
 };
 
-// Every body must get an error envelope; a crash names the body through the step.
-void RunMalformed(CheckedPlugin& plugin, const char* method, const std::vector<Malformed>& bodies,
-                  ProbeChannel& channel) {
-  std::set<std::string> codes;
+// Sends each body, which must get an error envelope; a crash names the body through the
+// step. Returns the problems ("<label>: <problem>"); `codes` collects the error codes.
+std::vector<std::string> SendMalformed(CheckedPlugin& plugin, const char* method,
+                                       const std::vector<LabeledBody>& bodies,
+                                       ProbeChannel& channel, std::set<std::string>* codes) {
   std::vector<std::string> failures;
-  for (const Malformed& m : bodies) {
+  for (const LabeledBody& m : bodies) {
     channel.Step(std::string(method) + " with " + m.label);
     cliproxy::PluginError error;
     std::string problem = CheckErrorReply(plugin.Call(method, m.body), &error);
     if (!problem.empty()) {
       failures.push_back(m.label + ": " + problem);
     } else {
-      codes.insert(error.code);
+      codes->insert(error.code);
     }
   }
+  return failures;
+}
+
+// The first problem, and how many more there are.
+std::string FirstOf(const std::vector<std::string>& failures) {
+  std::string more =
+      failures.size() > 1 ? " (and " + std::to_string(failures.size() - 1) + " more)" : "";
+  return failures.front() + more;
+}
+
+std::string Joined(const std::set<std::string>& items) {
+  std::string list;
+  for (const std::string& item : items) list += (list.empty() ? "" : ", ") + item;
+  return list;
+}
+
+void RunMalformed(CheckedPlugin& plugin, const char* method, const std::vector<LabeledBody>& bodies,
+                  ProbeChannel& channel) {
+  std::set<std::string> codes;
+  std::vector<std::string> failures = SendMalformed(plugin, method, bodies, channel, &codes);
   if (!failures.empty()) {
-    std::string more =
-        failures.size() > 1 ? " (and " + std::to_string(failures.size() - 1) + " more)" : "";
-    channel.Finish(Verdict::kFail, failures.front() + more);
+    channel.Finish(Verdict::kFail, FirstOf(failures));
     return;
   }
-  std::string list;
-  for (const std::string& c : codes) list += (list.empty() ? "" : ", ") + c;
   channel.Finish(Verdict::kPass, std::to_string(bodies.size()) +
-                                     " bodies, each answered with an error envelope (" + list +
-                                     ")");
+                                     " bodies, each answered with an error envelope (" +
+                                     Joined(codes) + ")");
 }
 
 void RunMalformedPick(const CheckTarget& target, ProbeChannel& channel) {
@@ -259,7 +281,7 @@ void RunMalformedPick(const CheckTarget& target, ProbeChannel& channel) {
   RegistrationFacts facts;
   if (!Registered(Register(target, *plugin, channel, &facts), channel)) return;
   std::string valid = cliproxy::json::EncodePickRequest(GeneratePickRequest(3, 0));
-  std::vector<Malformed> bodies = {
+  std::vector<LabeledBody> bodies = {
       {"an empty body", ""},
       {"truncated JSON", valid.substr(0, valid.size() / 2)},
       {"not JSON", "scheduler please pick"},
@@ -279,7 +301,7 @@ void RunMalformedRegister(const CheckTarget& target, ProbeChannel& channel) {
   RegistrationFacts facts;
   Register(target, *plugin, channel, &facts);
   std::string valid = LifecycleBody("enabled: true\n");
-  std::vector<Malformed> bodies = {
+  std::vector<LabeledBody> bodies = {
       {"truncated JSON", valid.substr(0, valid.size() / 2)},
       {"not JSON", "please register"},
       {"a JSON array", "[]"},
@@ -346,6 +368,214 @@ void RunConcurrency(const CheckTarget& target, ProbeChannel& channel) {
   channel.Finish(Verdict::kPass, counts + ": every reply valid");
 }
 
+// A record as CLIProxyAPI sends one when a Codex request served by generated candidate
+// `n % 10` has finished; `n` moves its time on by a second and varies latency and tokens.
+cliproxy::UsageRecord GeneratedUsageRecord(uint64_t n) {
+  cliproxy::UsageRecord r;
+  size_t account = static_cast<size_t>(n % 10);
+  r.provider = "codex";
+  r.executor_type = "codex";
+  r.model = "gpt-5.5";
+  r.auth_id = GeneratedCandidateId(account);
+  char index[17];
+  std::snprintf(index, sizeof index, "%016llx",
+                static_cast<unsigned long long>(0x9e3779b97f4a7c15ULL * (account + 1)));
+  r.auth_index = index;
+  r.auth_type = "oauth";
+  r.source = "user" + std::to_string(account) + "@example.com";
+  r.reasoning_effort = "high";
+  char at[64];
+  std::snprintf(at, sizeof at, "2026-05-04T%02u:%02u:%02u.418207611+02:00",
+                static_cast<unsigned>(9 + (n / 3600) % 12), static_cast<unsigned>((n / 60) % 60),
+                static_cast<unsigned>(n % 60));
+  r.requested_at = at;
+  r.latency_ns = 1'800'000'000 + static_cast<int64_t>(n % 17) * 113'000'000;
+  r.ttft_ns = 420'000'000 + static_cast<int64_t>(n % 5) * 31'000'000;
+  r.detail.input_tokens = 12'000 + static_cast<int64_t>(n % 7) * 1'500;
+  r.detail.output_tokens = 800 + static_cast<int64_t>(n % 11) * 90;
+  r.detail.reasoning_tokens = 256;
+  r.detail.cached_tokens = 4'096;
+  r.detail.cache_read_tokens = 4'096;
+  r.detail.total_tokens = r.detail.input_tokens + r.detail.output_tokens;
+  auto header = [&](const char* name, std::string value) {
+    cliproxy::Slice<std::string> values;
+    values.push_back(std::move(value));
+    r.response_headers.Set(name, std::move(values));
+  };
+  header("Content-Type", "text/event-stream");
+  header("X-Codex-Primary-Used-Percent", std::to_string(10 + n % 80));
+  header("X-Codex-Primary-Reset-After-Seconds", std::to_string(9'000 + n % 600));
+  header("X-Request-Id", "req_" + std::to_string(1'000'000 + n));
+  return r;
+}
+
+// Records the host may send that a plugin must answer with a valid envelope, ok or error
+// (its business), and never with a crash: nulls where Go has nil maps, lists and pointers,
+// a failed request, keys from newer hosts and unknown ones, nothing at all.
+std::vector<LabeledBody> EdgeUsageRecords() {
+  cliproxy::UsageRecord failed = GeneratedUsageRecord(3);
+  failed.failed = true;
+  failed.failure.status_code = 429;
+  failed.failure.body =
+      R"({"error":{"type":"usage_limit_reached","message":"The usage limit has been reached"}})";
+  failed.ttft_ns = 0;
+  failed.detail = {};
+  failed.response_headers = {};
+  failed.response_headers.Set("Retry-After", cliproxy::Slice<std::string>{"30"});
+  std::string newer = cliproxy::json::EncodeUsageRecord(GeneratedUsageRecord(4));
+  newer.insert(1, R"("SessionID":"exec-42","ParentSessionID":"","BaseURL":"https://chatgpt.com/)"
+                  R"(backend-api/codex","CpaSchedUnknown":{"nested":[1,null,"x"]},)");
+  return {
+      {"null Failure, Detail and ResponseHeaders",
+       R"({"Provider":"codex","Model":"gpt-5.5","AuthID":"codex-user1@example.com.json",)"
+       R"("RequestedAt":"2026-05-04T09:00:01.5+02:00","Latency":1500000000,"TTFT":0,)"
+       R"("Failed":false,"Failure":null,"Detail":null,"ResponseHeaders":null})"},
+      {"a header with a null list",
+       R"({"AuthID":"codex-user2@example.com.json","Latency":900000000,)"
+       R"("ResponseHeaders":{"Retry-After":null,"X-Request-Id":[]}})"},
+      {"a Failed record (429)", cliproxy::json::EncodeUsageRecord(failed)},
+      {"unknown keys (SessionID, BaseURL, CpaSchedUnknown)", std::move(newer)},
+      {"an empty record {}", "{}"},
+      {"JSON null", "null"},
+  };
+}
+
+// Bodies no host sends, which must get an error envelope: as Go's decoder would refuse them.
+std::vector<LabeledBody> MalformedUsageBodies() {
+  std::string valid = cliproxy::json::EncodeUsageRecord(GeneratedUsageRecord(0));
+  return {
+      {"an empty body", ""},
+      {"truncated JSON", valid.substr(0, valid.size() / 2)},
+      {"not JSON", "usage: 12000 tokens"},
+      {"trailing data", valid + " {}"},
+      {"a JSON array", "[]"},
+      {"Latency as a string \"1s\"", R"({"AuthID":"a","Latency":"1s"})"},
+      {"RequestedAt as a number", R"({"AuthID":"a","RequestedAt":1777878753})"},
+      {"Failed as a string", R"({"AuthID":"a","Failed":"yes"})"},
+      {"InputTokens as a string", R"({"AuthID":"a","Detail":{"InputTokens":"12000"}})"},
+      {"a header value not a list", R"({"AuthID":"a","ResponseHeaders":{"Retry-After":"30"}})"},
+  };
+}
+
+// A usage.handle reply to a well-formed record: an ok envelope with return code 0.
+std::string CheckUsageOk(const CallReply& reply) {
+  CheckedEnvelope envelope;
+  if (std::string problem = CheckEnvelope(reply, &envelope); !problem.empty()) return problem;
+  if (!envelope.ok) {
+    return "answered with an error envelope (" + envelope.error.code + ": " +
+           envelope.error.message + "), want ok";
+  }
+  return "";
+}
+
+// Picks and usage records at once, as a proxy under load sends them. "" or the first
+// problem; `counts` says what ran.
+std::string RaceUsageWithPicks(CheckedPlugin& plugin, const RegistrationFacts& facts,
+                               ProbeChannel& channel, std::string* counts) {
+  std::vector<LabeledRequest> requests = GeneratedRequests(facts.registration.metadata, 11);
+  std::vector<std::string> pick_bodies;
+  for (const LabeledRequest& r : requests) {
+    pick_bodies.push_back(cliproxy::json::EncodePickRequest(r.request));
+  }
+  std::vector<std::string> records;
+  for (uint64_t n = 0; n < 64; ++n) {
+    records.push_back(cliproxy::json::EncodeUsageRecord(GeneratedUsageRecord(100 + n)));
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<long> picks{0};
+  std::atomic<long> sent{0};
+  std::mutex mu;
+  std::string first_problem;
+  auto report = [&](const std::string& problem) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (first_problem.empty()) first_problem = problem;
+  };
+  channel.Step(std::to_string(kUsageRacers) + " threads sending usage.handle while " +
+               std::to_string(kUsageRacers) + " pick");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kUsageRacers; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = static_cast<size_t>(t); !stop.load(std::memory_order_relaxed); ++i) {
+        const LabeledRequest& r = requests[i % requests.size()];
+        PickReplyKind kind;
+        std::string problem = CheckPickReply(
+            plugin.Call(kPick, pick_bodies[i % pick_bodies.size()]), r.request, &kind);
+        if (!problem.empty()) report("a pick (" + r.label + "): " + problem);
+        picks.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+    threads.emplace_back([&, t] {
+      for (size_t i = static_cast<size_t>(t); !stop.load(std::memory_order_relaxed); i += 2) {
+        std::string problem = CheckUsageOk(plugin.Call(kUsage, records[i % records.size()]));
+        if (!problem.empty()) report("a usage record: " + problem);
+        sent.fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  std::this_thread::sleep_for(kUsageRaceTime);
+  stop = true;
+  for (std::thread& thread : threads) thread.join();
+  *counts = std::to_string(sent.load()) + " records racing " + std::to_string(picks.load()) +
+            " picks on " + std::to_string(2 * kUsageRacers) + " threads";
+  return first_problem;
+}
+
+void RunUsage(const CheckTarget& target, ProbeChannel& channel) {
+  std::unique_ptr<CheckedPlugin> plugin = Open(target, channel);
+  if (!plugin) return;
+  RegistrationFacts facts;
+  if (!Registered(Register(target, *plugin, channel, &facts), channel)) return;
+  if (!facts.registration.capabilities.usage_plugin) {
+    channel.Finish(Verdict::kSkip, "the registration does not declare usage_plugin");
+    return;
+  }
+  channel.Step(std::string(kUsage) + " with a well-formed record");
+  std::string record = cliproxy::json::EncodeUsageRecord(GeneratedUsageRecord(0));
+  if (std::string problem = CheckUsageOk(plugin->Call(kUsage, record)); !problem.empty()) {
+    channel.Finish(Verdict::kFail, "a well-formed record: " + problem);
+    return;
+  }
+
+  std::vector<std::string> failures;
+  std::vector<LabeledBody> edges = EdgeUsageRecords();
+  int edge_ok = 0;
+  for (const LabeledBody& edge : edges) {
+    channel.Step(std::string(kUsage) + " with " + edge.label);
+    CheckedEnvelope envelope;
+    std::string problem = CheckEnvelope(plugin->Call(kUsage, edge.body), &envelope);
+    if (!problem.empty()) {
+      failures.push_back(edge.label + ": " + problem);
+    } else if (envelope.ok) {
+      ++edge_ok;
+    }
+  }
+  std::set<std::string> codes;
+  std::vector<LabeledBody> malformed = MalformedUsageBodies();
+  for (std::string& problem : SendMalformed(*plugin, kUsage, malformed, channel, &codes)) {
+    failures.push_back(std::move(problem));
+  }
+  if (!failures.empty()) {
+    channel.Finish(Verdict::kFail, FirstOf(failures));
+    return;
+  }
+  std::string detail = "a well-formed record ok; " + std::to_string(edges.size()) +
+                       " edge records: " + std::to_string(edge_ok) + " ok, " +
+                       std::to_string(edges.size() - static_cast<size_t>(edge_ok)) + " error; " +
+                       std::to_string(malformed.size()) + " malformed bodies: error envelopes (" +
+                       Joined(codes) + "); ";
+  if (!facts.registration.capabilities.scheduler) {
+    channel.Finish(Verdict::kPass, detail + "no scheduler capability: no race with picks");
+    return;
+  }
+  std::string counts;
+  if (std::string problem = RaceUsageWithPicks(*plugin, facts, channel, &counts);
+      !problem.empty()) {
+    channel.Finish(Verdict::kFail, problem + " (" + counts + ")");
+    return;
+  }
+  channel.Finish(Verdict::kPass, detail + counts + ": every reply valid");
+}
+
 void RunShutdown(const CheckTarget& target, ProbeChannel& channel) {
   AbiFacts facts;
   std::unique_ptr<CheckedPlugin> plugin;
@@ -388,6 +618,7 @@ const std::vector<Probe>& Probes() {
       {"malformed-pick", {kLoads, kRegistered, kScheduler}, RunMalformedPick},
       {"malformed-register", {kLoads}, RunMalformedRegister},
       {"concurrency", {kLoads, kRegistered, kScheduler}, RunConcurrency},
+      {"usage", {kLoads, kRegistered}, RunUsage},
       {"shutdown", {kLoads}, RunShutdown},
   };
   return probes;

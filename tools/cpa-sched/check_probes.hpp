@@ -15,12 +15,21 @@
 //   malformed-register  undecodable lifecycle bodies each get an error envelope
 //   concurrency         4 threads pick while another reconfigures, for half a second: no
 //                       crash, every reply valid
+//   usage               only if the registration declares usage_plugin (skipped otherwise):
+//                       usage.handle (WIRE.md §6) answers a realistic UsageRecord ok with
+//                       return code 0; records with null maps, lists and structs, a Failed
+//                       one, unknown keys and `{}` each with a valid envelope (ok or error);
+//                       empty, non-JSON and wrongly typed bodies each with an error envelope;
+//                       and, for a scheduler, 2 threads sending records while 2 pick, for
+//                       300 ms: every reply valid
 //   shutdown            shutdown (if any) and dlclose after calls do not crash
 //
 // Each probe runs in a child process that loads the plugin afresh (check_child.hpp), and
 // registers it first where the probe needs a registered plugin, as a host would. A probe
 // that needs what an earlier one established (a loadable plugin, a registration, the
-// scheduler capability) is skipped, with the reason, when that failed.
+// scheduler capability) is skipped, with the reason, when that failed; `usage` skips
+// itself, in its child, when its own registration does not declare usage_plugin (a
+// plugin's capabilities may depend on its configuration, as scheduler.so's do).
 //
 // Thread-safety: the table is immutable; probes run in child processes.
 #ifndef CLIPROXY_TOOLS_CPA_SCHED_CHECK_PROBES_HPP_
