@@ -3,6 +3,7 @@
 // survives), and its usage errors.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ using cpa_sched::testing::ToolRun;
 const std::vector<std::string>& kChecks = cpa_sched::testing::kCheckNames;
 using Row = cpa_sched::testing::CheckRow;
 using cpa_sched::testing::CheckRowOf;
+using cpa_sched::testing::kNoUsagePlugin;
+using cpa_sched::testing::kUsageCheck;
 
 class CheckTest : public cpa_sched::testing::ToolTest {
  protected:
@@ -29,16 +32,133 @@ class CheckTest : public cpa_sched::testing::ToolTest {
   }
 };
 
-TEST_F(CheckTest, SchedulerSoPassesEveryCheck) {
+TEST_F(CheckTest, SchedulerSoPassesEveryCheckAndSkipsUsageWithoutAUsageRoute) {
+  // No least-used or fastest route: scheduler.so does not declare usage_plugin.
   ToolRun run = Check(CLIPROXY_SCHEDULER_SO);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  for (const std::string& check : kChecks) {
+    if (check == kUsageCheck) continue;
+    Row row = CheckRowOf(run, check);
+    EXPECT_EQ(row.result, "PASS") << check << ": " << row.detail << "\n" << run.out;
+  }
+  Row usage = CheckRowOf(run, kUsageCheck);
+  EXPECT_EQ(usage.result, "SKIP") << usage.detail;
+  EXPECT_EQ(usage.detail, kNoUsagePlugin);
+  EXPECT_EQ(run.Line("11 checks:"), "11 checks: 10 passed, 0 failed, 1 skipped") << run.out;
+  std::string registration = CheckRowOf(run, "registration").detail;
+  EXPECT_TRUE(Contains(registration, "capabilities scheduler")) << registration;
+  EXPECT_FALSE(Contains(registration, "usage_plugin")) << registration;
+  EXPECT_EQ(run.err, "");
+}
+
+// What the usage probe reports when it passes.
+struct UsageCounts {
+  int edges = -1, edges_ok = -1, edges_error = -1, malformed = -1;
+  long records = -1, picks = -1;
+  int threads = -1;
+};
+
+bool ParseUsage(const std::string& detail, UsageCounts* c) {
+  return std::sscanf(detail.c_str(),
+                     "a well-formed record ok; %d edge records: %d ok, %d error; %d malformed "
+                     "bodies: error envelopes (invalid_request); %ld records racing %ld picks "
+                     "on %d threads: every reply valid",
+                     &c->edges, &c->edges_ok, &c->edges_error, &c->malformed, &c->records,
+                     &c->picks, &c->threads) == 7;
+}
+
+TEST_F(CheckTest, SchedulerSoWithALeastUsedRouteAnswersUsageAndPasses) {
+  std::string config = Config(
+      "routes:\n"
+      "  - name: codex-least-used\n"
+      "    when:\n"
+      "      providers: [codex]\n"
+      "    strategy: least-used\n"
+      "    usage:\n"
+      "      measure: tokens\n"
+      "      window: 1h\n");
+  ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", config});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   for (const std::string& check : kChecks) {
     Row row = CheckRowOf(run, check);
     EXPECT_EQ(row.result, "PASS") << check << ": " << row.detail << "\n" << run.out;
   }
-  EXPECT_EQ(run.Line("10 checks:"), "10 checks: 10 passed, 0 failed, 0 skipped") << run.out;
-  EXPECT_TRUE(Contains(CheckRowOf(run, "registration").detail, "capabilities scheduler"));
-  EXPECT_EQ(run.err, "");
+  EXPECT_EQ(run.Line("11 checks:"), "11 checks: 11 passed, 0 failed, 0 skipped") << run.out;
+  EXPECT_TRUE(
+      Contains(CheckRowOf(run, "registration").detail, "capabilities scheduler,usage_plugin"))
+      << CheckRowOf(run, "registration").detail;
+  Row usage = CheckRowOf(run, kUsageCheck);
+  UsageCounts counts;
+  ASSERT_TRUE(ParseUsage(usage.detail, &counts)) << usage.detail;
+  EXPECT_EQ(counts.edges, 6);
+  EXPECT_EQ(counts.edges_ok + counts.edges_error, counts.edges) << usage.detail;
+  EXPECT_EQ(counts.malformed, 10);
+  // Both kinds of call ran at once, on two threads each.
+  EXPECT_GT(counts.records, 0) << usage.detail;
+  EXPECT_GT(counts.picks, 0) << usage.detail;
+  EXPECT_EQ(counts.threads, 4);
+}
+
+TEST_F(CheckTest, SchedulerSoWithAFastestRoutePassesTheUsageCheck) {
+  std::string config = Config(
+      "routes:\n  - name: fastest\n    strategy: fastest\n    latency:\n"
+      "      measure: ttft\n");
+  ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", config});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  Row usage = CheckRowOf(run, kUsageCheck);
+  EXPECT_EQ(usage.result, "PASS") << usage.detail;
+  UsageCounts counts;
+  EXPECT_TRUE(ParseUsage(usage.detail, &counts)) << usage.detail;
+}
+
+TEST_F(CheckTest, PluginThatCrashesOnAnEmptyUsageRecordFailsNamingTheRecord) {
+  ToolRun run = Check(CLIPROXY_FIXTURE_CRASH_ON_USAGE);
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_TRUE(Contains(CheckRowOf(run, "registration").detail, "usage_plugin"))
+      << CheckRowOf(run, "registration").detail;
+  EXPECT_EQ(CheckRowOf(run, "pick-replies").result, "PASS");
+  Row usage = CheckRowOf(run, kUsageCheck);
+  EXPECT_EQ(usage.result, "FAIL");
+  // The well-formed record and the ones with nulls, a failure and unknown keys went through.
+  EXPECT_EQ(usage.detail, "crashed with SIGSEGV during usage.handle with an empty record {}");
+  EXPECT_EQ(CheckRowOf(run, "shutdown").result, "PASS");
+}
+
+TEST_F(CheckTest, UsageReplyThatIsNotAnEnvelopeFails) {
+  ToolRun garbage = Check(CLIPROXY_FIXTURE_SCRIPTED,
+                          {"--config", Config("capabilities: scheduler usage_plugin\n"
+                                              "usage_reply: thanks for the record\n")});
+  EXPECT_EQ(garbage.exit_code, 1);
+  Row row = CheckRowOf(garbage, kUsageCheck);
+  EXPECT_EQ(row.result, "FAIL");
+  EXPECT_TRUE(Contains(row.detail, "a well-formed record: not JSON (")) << row.detail;
+  EXPECT_TRUE(Contains(row.detail, "thanks for the record")) << row.detail;
+  EXPECT_EQ(CheckRowOf(garbage, "pick-replies").result, "PASS");
+
+  ToolRun rc = Check(CLIPROXY_FIXTURE_SCRIPTED,
+                     {"--config", Config("capabilities: scheduler usage_plugin\nusage_rc: 1\n")});
+  EXPECT_EQ(CheckRowOf(rc, kUsageCheck).detail,
+            "a well-formed record: return code 1 with ok:true (the host treats a non-zero code "
+            "without an error envelope as a failed call)");
+
+  ToolRun refused =
+      Check(CLIPROXY_FIXTURE_SCRIPTED,
+            {"--config", Config("capabilities: usage_plugin\nusage_reply: {\"ok\":false,"
+                                "\"error\":{\"code\":\"busy\",\"message\":\"later\"}}\n")});
+  EXPECT_EQ(CheckRowOf(refused, kUsageCheck).detail,
+            "a well-formed record: answered with an error envelope (busy: later), want ok");
+}
+
+TEST_F(CheckTest, UsagePluginThatAcceptsAnyBodyFailsOnMalformedRecords) {
+  // The scripted fixture answers every usage.handle ok, "Latency":"1s" and all.
+  ToolRun run =
+      Check(CLIPROXY_FIXTURE_SCRIPTED, {"--config", Config("capabilities: usage_plugin\n")});
+  EXPECT_EQ(run.exit_code, 1);
+  Row row = CheckRowOf(run, kUsageCheck);
+  EXPECT_EQ(row.result, "FAIL");
+  EXPECT_EQ(row.detail,
+            "an empty body: answered ok:true (want an error envelope): {\"ok\":true,\"result\":{}} "
+            "(and 9 more)");
 }
 
 TEST_F(CheckTest, SchedulerSoWithAPinnedAuthAnswersWithAuthsAndPasses) {
@@ -78,7 +198,7 @@ TEST_F(CheckTest, PluginThatSegfaultsOnPickFailsWithTheSignal) {
   // The checker itself survived every crash and finished the table.
   EXPECT_EQ(CheckRowOf(run, "shutdown").result, "FAIL");  // it picks before shutting down
   EXPECT_EQ(CheckRowOf(run, "unknown-method").result, "PASS");
-  EXPECT_TRUE(Contains(run.Line("10 checks:"), "failed")) << run.out;
+  EXPECT_TRUE(Contains(run.Line("11 checks:"), "failed")) << run.out;
 }
 
 TEST_F(CheckTest, PluginThatTrustsItsInputFailsOnlyOnMalformedPicks) {
@@ -98,7 +218,8 @@ TEST_F(CheckTest, AbortDuringReconfigureFailsRegistrationAndSkipsWhatNeedsIt) {
   Row registration = CheckRowOf(run, "registration");
   EXPECT_EQ(registration.result, "FAIL");
   EXPECT_EQ(registration.detail, "crashed with SIGABRT during plugin.reconfigure");
-  for (const char* check : {"config-fields", "pick-replies", "malformed-pick", "concurrency"}) {
+  for (const char* check :
+       {"config-fields", "pick-replies", "malformed-pick", "concurrency", "usage"}) {
     EXPECT_EQ(CheckRowOf(run, check).result, "SKIP") << check;
     EXPECT_EQ(CheckRowOf(run, check).detail, "the registration failed") << check;
   }
@@ -271,6 +392,7 @@ TEST_F(CheckTest, HelpHasAnExample) {
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_TRUE(Contains(run.out, "Example:")) << run.out;
   EXPECT_TRUE(Contains(run.out, "cpa-sched check ./scheduler.so")) << run.out;
+  EXPECT_TRUE(Contains(run.out, "concurrency, usage")) << run.out;
 }
 
 }  // namespace

@@ -24,7 +24,12 @@ inline ToolRun RunTool(const std::vector<std::string>& args,
 // The checks of `cpa-sched check`, in the order of its table.
 inline const std::vector<std::string> kCheckNames = {
     "abi",         "registration",   "config-fields",      "pick-replies", "unknown-method",
-    "null-method", "malformed-pick", "malformed-register", "concurrency",  "shutdown"};
+    "null-method", "malformed-pick", "malformed-register", "concurrency",  "usage",
+    "shutdown"};
+
+// The check that only a plugin declaring usage_plugin runs; the others skip it, saying so.
+inline const std::string kUsageCheck = "usage";
+inline const std::string kNoUsagePlugin = "the registration does not declare usage_plugin";
 
 struct CheckRow {
   std::string result;  // PASS, FAIL, SKIP; empty when the row is missing
