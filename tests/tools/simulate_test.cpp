@@ -401,6 +401,20 @@ TEST_F(SimulateTest, OnlyTheHighestPriorityTierIsOffered) {
   EXPECT_EQ(backup.picks, backup.offered) << "failover order: backup-1.json first";
 }
 
+TEST_F(SimulateTest, EveryTierIsOfferedToASchedulerThatAsksForThem) {
+  // A backup-first preference across tiers: only possible when the lower tier is offered.
+  std::string config = Write("across.yaml",
+                             "across_priorities: true\n"
+                             "routes:\n  - name: backups-first\n    pool: {tiers: all}\n"
+                             "    strategy: order\n    order: [backup-2.json, main.json]\n");
+  Report r = Simulate(CLIPROXY_SCHEDULER_SO, config, kScenarios + "/priority-tiers.yaml");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.accounts["backup-1.json"].offered, 900) << "offered with main.json, tier 0";
+  EXPECT_EQ(r.accounts["backup-2.json"].picks, 900) << r.out;
+  EXPECT_EQ(r.accounts["main.json"].offered, 600) << "out for one of the three minutes";
+  EXPECT_EQ(r.accounts["main.json"].picks, 0);
+}
+
 TEST_F(SimulateTest, EveryExampleScenarioRuns) {
   int scenarios = 0;
   for (const auto& entry : std::filesystem::directory_iterator(kScenarios)) {

@@ -281,6 +281,9 @@ class Simulation {
     }
 
     offered_now_.assign(scenario_.accounts.size(), false);
+    // CLIProxyAPI offers one tier (the highest with an available account) unless the
+    // scheduler asks for all of them (scheduler_across_priorities, v7.3.7+).
+    const bool every_tier = host_.SchedulerWantsAcrossPriorities();
     std::optional<int64_t> top;
     for (size_t a = 0; a < scenario_.accounts.size(); ++a) {
       if (!serves_[model][a] || !Available(a, now)) continue;
@@ -289,7 +292,8 @@ class Simulation {
     }
     for (size_t a = 0; a < scenario_.accounts.size(); ++a) {
       const ScenarioAccount& account = scenario_.accounts[a];
-      if (!serves_[model][a] || !Available(a, now) || account.priority != *top) continue;
+      if (!serves_[model][a] || !Available(a, now)) continue;
+      if (!every_tier && account.priority != *top) continue;
       cliproxy::Candidate c;
       c.id = account.id;
       c.provider = account.provider;
