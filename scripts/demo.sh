@@ -56,5 +56,18 @@ echo "    run the command yourself to keep one."
 "$cli" simulate "$so" --config examples/claude-code-sticky.yaml \
   --scenario examples/scenarios/claude-code-sessions.yaml --report "$tmp/report.html" | sed 's/^/    /'
 
+accounts_of() {  # the accounts table of a simulate run
+  sed -n '/^accounts:/,/(failed)/p' | sed 's/^/    /'
+}
+echo
+echo "=== Usage-aware routing: 2400 requests over fast-1, fast-2 (5x slower from 4m to 7m),"
+echo "    slow and flaky (20% of its requests fail with 529), examples/scenarios/mixed-latency.yaml"
+printf 'routes:\n  - name: all\n    strategy: round-robin\n' > "$tmp/round-robin.yaml"
+for config in "$tmp/round-robin.yaml" examples/scenarios/configs/fastest.yaml \
+              examples/scenarios/configs/least-used.yaml; do
+  echo "  -- $(grep -m1 'strategy:' "$config" | sed 's/^ *//')"
+  "$cli" simulate "$so" --config "$config" --scenario examples/scenarios/mixed-latency.yaml | accounts_of
+done
+
 echo
 echo "More: '$cli --help', examples/*.yaml, README.md."
