@@ -30,7 +30,7 @@ std::unique_ptr<SessionTable> SessionTable::Resized(const SessionTable& old, siz
   // Replay the old bindings from least to most recently used, so that the new table's
   // LRU order is the old one and, if it is smaller, the most recent bindings survive.
   struct Entry {
-    uint64_t session, account;
+    uint64_t session, account, home;
     int64_t used_ms;
   };
   std::vector<Entry> entries;
@@ -38,12 +38,12 @@ std::unique_ptr<SessionTable> SessionTable::Resized(const SessionTable& old, siz
     std::lock_guard<std::mutex> lock(shard.mutex);
     for (uint32_t n = shard.head; n != kNil; n = shard.nodes[n].next) {
       const Node& node = shard.nodes[n];
-      entries.push_back({node.session, node.account, node.used_ms});
+      entries.push_back({node.session, node.account, node.home, node.used_ms});
     }
   }
   std::stable_sort(entries.begin(), entries.end(),
                    [](const Entry& a, const Entry& b) { return a.used_ms < b.used_ms; });
-  for (const Entry& e : entries) table->Bind(e.session, e.account, e.used_ms);
+  for (const Entry& e : entries) table->Put(e.session, e.account, e.home, e.used_ms);
   return table;
 }
 
@@ -75,7 +75,8 @@ void SessionTable::Shard::Remove(uint32_t n) {
   free.push_back(n);
 }
 
-std::optional<uint64_t> SessionTable::Find(uint64_t session, int64_t now_ms, int64_t ttl_ms) {
+std::optional<SessionTable::Binding> SessionTable::Find(uint64_t session, int64_t now_ms,
+                                                        int64_t ttl_ms) {
   Shard& shard = ShardOf(session);
   std::lock_guard<std::mutex> lock(shard.mutex);
   auto it = shard.index.find(session);
@@ -91,10 +92,14 @@ std::optional<uint64_t> SessionTable::Find(uint64_t session, int64_t now_ms, int
     shard.Unlink(n);
     shard.PushFront(n);
   }
-  return node.account;
+  return Binding{node.account, node.home};
 }
 
 void SessionTable::Bind(uint64_t session, uint64_t account, int64_t now_ms) {
+  Put(session, account, account, now_ms);
+}
+
+void SessionTable::Put(uint64_t session, uint64_t account, uint64_t home, int64_t now_ms) {
   Shard& shard = ShardOf(session);
   std::lock_guard<std::mutex> lock(shard.mutex);
   if (shard.capacity == 0) return;
@@ -121,7 +126,7 @@ void SessionTable::Bind(uint64_t session, uint64_t account, int64_t now_ms) {
     n = static_cast<uint32_t>(shard.nodes.size());
     shard.nodes.push_back({});
   }
-  shard.nodes[n] = Node{session, account, now_ms, kNil, kNil};
+  shard.nodes[n] = Node{session, account, home, now_ms, kNil, kNil};
   shard.PushFront(n);
   shard.index.emplace(session, n);
 }

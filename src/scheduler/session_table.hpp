@@ -2,10 +2,17 @@
 // by a capacity (least recently used bindings are evicted first) and by an idle time-out
 // (a binding not used for longer than the TTL is forgotten when next looked up).
 //
-// Sessions and accounts are stored as 64-bit hashes, not strings: an entry is 32 bytes
-// plus the index's own node, whatever the length of the session ID, and no session ID is
-// ever kept in memory in clear. Two distinct session IDs share a binding only if their
-// XXH64 collide (about 3e-8 for a full table of a million keys).
+// Each binding also keeps its home: the account it was bound to when it was created.
+// Rebinding an existing session changes its account and keeps its home; a forgotten
+// binding (TTL, eviction) takes its home with it, so the next Bind starts a new one.
+//
+// Sessions and accounts are stored as 64-bit hashes, not strings: an entry is 40 bytes
+// (session, account, home, last use, two LRU links) plus the index's own node, whatever
+// the length of the session ID, and no session ID is ever kept in memory in clear. Two
+// distinct session IDs share a binding only if their XXH64 collide (about 3e-8 for a full
+// table of a million keys). The home is a full hash like the account, not a shorter
+// fragment, because it is matched against the offered accounts: a fragment could send a
+// session "home" to a stranger.
 //
 // The table is split into shards (a power of two, up to 64, chosen from the capacity so
 // that each has at least 64 entries), each with its own mutex, LRU list and index; a
@@ -35,11 +42,17 @@ class SessionTable {
   // reconfigure that changes the capacity).
   static std::unique_ptr<SessionTable> Resized(const SessionTable& old, size_t capacity);
 
-  // The account bound to `session` if it was used within `ttl_ms` of `now_ms`; marks it
-  // used now. An expired binding is removed.
-  std::optional<uint64_t> Find(uint64_t session, int64_t now_ms, int64_t ttl_ms);
-  // Binds (or rebinds) `session` to `account`, used now; evicts the least recently used
-  // binding of the shard when it is full.
+  struct Binding {
+    uint64_t account;  // where the session goes now
+    uint64_t home;     // where it was first bound
+  };
+
+  // The binding of `session` if it was used within `ttl_ms` of `now_ms`; marks it used
+  // now. An expired binding is removed.
+  std::optional<Binding> Find(uint64_t session, int64_t now_ms, int64_t ttl_ms);
+  // Binds `session` to `account`, used now. A session that has a binding keeps its home;
+  // a new binding has `account` for its home and evicts the least recently used binding
+  // of the shard when it is full.
   void Bind(uint64_t session, uint64_t account, int64_t now_ms);
 
   size_t capacity() const { return capacity_; }
@@ -51,6 +64,7 @@ class SessionTable {
   struct Node {
     uint64_t session;
     uint64_t account;
+    uint64_t home;
     int64_t used_ms;
     uint32_t prev;  // towards the most recently used
     uint32_t next;  // towards the least recently used
@@ -73,6 +87,8 @@ class SessionTable {
   // The top log2(shards) bits; shifted in two steps because a single shard would need a
   // shift by 64, which is undefined (x86 shifts by 0 and indexes far out of bounds).
   Shard& ShardOf(uint64_t session) { return shards_[(session >> 1) >> shift_]; }
+  // Bind(), with the home of a new binding given (the home of an existing one is kept).
+  void Put(uint64_t session, uint64_t account, uint64_t home, int64_t now_ms);
 
   size_t capacity_;
   int shift_;  // 63 - log2(number of shards)

@@ -79,6 +79,12 @@ std::unique_ptr<Strategy> StickyStrategy::Create(const StrategyBuild& build) {
     ttl = *parsed;
   }
   s->ttl_ms_ = ttl.count();
+  s->return_home_ = session.return_home.value_or(false);
+  if (s->return_home_ && s->ttl_ms_ == 0) {
+    FailAt(route, "session.return_home",
+           "return_home needs a ttl above 0 (with `ttl: 0` no binding is remembered, so no "
+           "session has a home to return to)");
+  }
   const int64_t max_sessions = session.max_sessions.value_or(kDefaultMaxSessions);
   if (max_sessions < 1 || max_sessions > kMaxMaxSessions) {
     FailAt(route, "session.max_sessions", "must be between 1 and 100000000");
@@ -133,9 +139,17 @@ Outcome StickyStrategy::Pick(const PickContext& context) const {
   if (bindings_) {
     now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(context.now.time_since_epoch())
                  .count();
-    if (std::optional<uint64_t> bound = bindings_->table->Find(session, now_ms, ttl_ms_)) {
+    if (std::optional<SessionTable::Binding> bound =
+            bindings_->table->Find(session, now_ms, ttl_ms_)) {
+      if (return_home_ && bound->home != bound->account) {
+        for (const Entry& e : entries) {
+          if (e.hash != bound->home) continue;
+          bindings_->table->Bind(session, e.hash, now_ms);
+          return Outcome::Auth(e.candidate);
+        }
+      }
       for (const Entry& e : entries) {
-        if (e.hash == *bound) return Outcome::Auth(e.candidate);
+        if (e.hash == bound->account) return Outcome::Auth(e.candidate);
       }
     }
   }

@@ -29,10 +29,21 @@
 // updated, so the session stays on its new account even after the old one returns.
 // `ttl: 0` is pure rendezvous hashing with no memory.
 //
+// Home (`session.return_home`, default false; needs `ttl` > 0): every binding also keeps
+// the account it was first bound to, its home; moving a session off an account that is
+// not offered keeps the home. With `return_home: true`, a session bound away from home
+// goes back (and is bound home again) as soon as its home is offered with a weight above
+// 0, e.g. when a Claude Max account is back from its cooldown, so that the load returns
+// to the account the session was placed on; only displaced sessions move. Homes are
+// recorded whatever `return_home` says, so turning it on by a reconfigure also recalls
+// the sessions displaced before. A forgotten binding forgets its home: the next pick
+// starts a new binding whose home is the account it gets then.
+//
 // Concurrency: hashing is lock-free; with memory, a pick locks one of up to 64 shard
-// mutexes for a lookup (and a second time only to write a new binding). The bindings
-// belong to the route (role "sticky") and survive reconfigures that keep its name; a new
-// `max_sessions` keeps the most recent bindings.
+// mutexes for a lookup (and a second time only to write a new binding, or to bind a
+// session home again). The bindings, homes included, belong to the route (role "sticky")
+// and survive reconfigures that keep its name; a new `max_sessions` keeps the most recent
+// bindings with their homes.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_HPP_
 
@@ -89,6 +100,7 @@ class StickyStrategy : public Strategy {
   std::vector<std::string> headers_;
   std::vector<std::string> metadata_;
   int64_t ttl_ms_ = 0;
+  bool return_home_ = false;
   std::shared_ptr<StickyBindings> bindings_;  // null when ttl is 0
 };
 
