@@ -30,7 +30,8 @@ std::string Config(int variant) {
          "  - name: w\n    when: {headers: {X-Route: w}}\n    strategy: weighted\n" +
          "    weights: {a: 3, b: 1, c: 0}\n" +
          "  - name: s\n    when: {headers: {X-Route: s}}\n    strategy: sticky\n" +
-         "    session: {ttl: 1h, max_sessions: " + (variant % 2 ? "5000" : "6000") + "}\n" +
+         "    session: {ttl: 1h, return_home: true, max_sessions: " +
+         (variant % 2 ? "5000" : "6000") + "}\n" +
          (variant % 2 ? "  - name: spare\n    strategy: pass\n" : "");
 }
 
