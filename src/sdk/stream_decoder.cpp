@@ -385,15 +385,17 @@ constexpr std::array<FieldSlot, sizeof...(I)> MakeFieldSlots(std::index_sequence
 }
 
 // What the decoder implements of Field's options: a late member is a bool or an integer
-// (its value is kept as a scalar until the end of the object), fresh only with late, a
-// flag on a late member or on a struct.
+// (its value is kept as a scalar until the end of the object), fresh only with late and
+// an int (the one scalar with a zeroing reset), a flag on a late member or on a struct.
+// (Tests of the kinds first: GCC cannot compare a function's address with null in a
+// constant expression when it instruments the code.)
 template <size_t N>
 constexpr bool OptionsSupported(const std::array<FieldSlot, N>& fields) {
   for (const FieldSlot& f : fields) {
     const Kind kind = f.type->kind;
     if (f.late && kind != Kind::kBool && kind != Kind::kInt && kind != Kind::kInt32) return false;
-    if (f.fresh && (!f.late || f.type->reset == nullptr)) return false;
-    if (f.flag != nullptr && !f.late && kind != Kind::kStruct) return false;
+    if (f.fresh && (!f.late || kind != Kind::kInt32)) return false;
+    if (!f.late && kind != Kind::kStruct && f.flag != nullptr) return false;
   }
   return true;
 }
