@@ -206,9 +206,10 @@ struct FieldsOf<LifecycleRequest> {
       Field<M, int64_t>{"schema_version", &M::schema_version});
 };
 
-// As a host reads it. `retryable` and `http_status` are read last, `http_status` as a Go
-// int stored in an int, and `retryable` marks itself present even when null: the reading
-// the host has always had (ErrorEnvelope writes the object).
+// As this SDK's host has always read it (ErrorEnvelope writes it): `retryable` and
+// `http_status` are read after `code` and `message`; `retryable: null` still marks
+// has_retryable and `http_status: null` zeroes it, where Go would leave both as they
+// were; `http_status` is a Go int kept in an int (truncated).
 template <>
 struct FieldsOf<PluginError> {
   using M = PluginError;
