@@ -43,7 +43,7 @@ int64_t DaysInMonth(int64_t y, int64_t m) {
 
 std::optional<int64_t> ParseRfc3339(std::string_view text) {
   size_t pos = 0;
-  int64_t year, month, day, hour, minute, second;
+  int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!Digits(text, &pos, 4, &year) || !Expect(text, &pos, '-') || !Digits(text, &pos, 2, &month) ||
       !Expect(text, &pos, '-') || !Digits(text, &pos, 2, &day) || !Expect(text, &pos, 'T') ||
       !Digits(text, &pos, 2, &hour) || !Expect(text, &pos, ':') ||
@@ -73,7 +73,7 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
   } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
     const int64_t sign = text[pos] == '-' ? -1 : 1;
     ++pos;
-    int64_t oh, om;
+    int64_t oh = 0, om = 0;
     if (!Digits(text, &pos, 2, &oh) || !Expect(text, &pos, ':') || !Digits(text, &pos, 2, &om) ||
         oh > 23 || om > 59) {
       return std::nullopt;
