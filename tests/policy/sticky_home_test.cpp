@@ -55,6 +55,20 @@ std::string KeyWonBy(const std::string& wanted, const std::vector<std::string>& 
   return "";
 }
 
+// Binds `key` to its home "a" among `ids` at `t0`, then picks it while a is not offered
+// (at `t0 + after`): returns the account it moved to ("" if either step went wrong).
+std::string BindHomeThenDisplace(const Policy& policy, const std::vector<std::string>& ids,
+                                 const std::string& key, Clock::time_point t0,
+                                 Clock::duration after = std::chrono::seconds(1)) {
+  if (Pick(policy, ids, key, t0) != "a") {
+    ADD_FAILURE() << key << " was not bound to a";
+    return "";
+  }
+  const std::string away = Pick(policy, Without(ids, "a"), key, t0 + after);
+  EXPECT_NE(away, "a");
+  return away;
+}
+
 // Ten Claude Code sessions spread over a, b, c; a cools down for a while, then returns.
 class CooldownStory : public ::testing::TestWithParam<bool> {};
 
@@ -154,9 +168,8 @@ TEST(StickyHomeTest, AHomeOfferedWithWeightZeroDoesNotCallTheSessionBack) {
   const std::vector<std::string> ids = {"a", "b", "c"};
   const std::string key = KeyWonBy("a", ids);
   const Clock::time_point t0 = Clock::now();
-  ASSERT_EQ(Pick(*policy, ids, key, t0), "a");
-  const std::string away = Pick(*policy, {"b", "c"}, key, t0 + seconds(1));
-  ASSERT_NE(away, "a");
+  const std::string away = BindHomeThenDisplace(*policy, ids, key, t0);
+  ASSERT_FALSE(away.empty());
   // a is offered again, but its weight attribute excludes it.
   Request excluded({"b", "c"});
   excluded.Add(MakeCandidate("a", {{"weight", "0"}}));
@@ -171,9 +184,8 @@ TEST(StickyHomeTest, AForgottenBindingForgetsItsHome) {
   const std::vector<std::string> ids = {"a", "b", "c"};
   const std::string key = KeyWonBy("a", ids);
   const Clock::time_point t0 = Clock::now();
-  ASSERT_EQ(Pick(*policy, ids, key, t0), "a");
-  const std::string away = Pick(*policy, {"b", "c"}, key, t0 + seconds(10));
-  ASSERT_NE(away, "a");
+  const std::string away = BindHomeThenDisplace(*policy, ids, key, t0, seconds(10));
+  ASSERT_FALSE(away.empty());
   // Unused for longer than the TTL while a is still away: the binding is forgotten, and
   // the new one has its home where the session is now.
   EXPECT_EQ(Pick(*policy, {"b", "c"}, key, t0 + seconds(200)), away);
@@ -186,9 +198,8 @@ TEST(StickyHomeTest, AnEvictedBindingForgetsItsHome) {
   const std::vector<std::string> ids = {"a", "b", "c"};
   const std::string key = KeyWonBy("a", ids);
   const Clock::time_point t0 = Clock::now();
-  ASSERT_EQ(Pick(*policy, ids, key, t0), "a");
-  const std::string away = Pick(*policy, {"b", "c"}, key, t0 + seconds(1));
-  ASSERT_NE(away, "a");
+  const std::string away = BindHomeThenDisplace(*policy, ids, key, t0);
+  ASSERT_FALSE(away.empty());
   Pick(*policy, ids, "another-session", t0 + seconds(2));
   EXPECT_EQ(Pick(*policy, {"b", "c"}, key, t0 + seconds(3)), away);
   EXPECT_EQ(Pick(*policy, ids, key, t0 + seconds(4)), away);
@@ -205,9 +216,8 @@ TEST(StickyHomeTest, HomesSurviveAReconfigureThatKeepsTheName) {
   const std::string key = KeyWonBy("a", ids);
   const Clock::time_point t0 = Clock::now();
   auto first = Compile(StickyRoute("{ttl: 1h, return_home: true}"));
-  ASSERT_EQ(Pick(*first, ids, key, t0), "a");
-  const std::string away = Pick(*first, {"b", "c"}, key, t0 + seconds(1));
-  ASSERT_NE(away, "a");
+  const std::string away = BindHomeThenDisplace(*first, ids, key, t0);
+  ASSERT_FALSE(away.empty());
   // Same name and bound: the same table.
   auto same = Compile(StickyRoute("{ttl: 1h, return_home: true}"), first.get());
   EXPECT_EQ(Pick(*same, {"b", "c"}, key, t0 + seconds(2)), away);
@@ -219,9 +229,8 @@ TEST(StickyHomeTest, HomesMigrateWithTheBindingsWhenMaxSessionsChanges) {
   const std::string key = KeyWonBy("a", ids);
   const Clock::time_point t0 = Clock::now();
   auto first = Compile(StickyRoute("{ttl: 1h, return_home: true}"));
-  ASSERT_EQ(Pick(*first, ids, key, t0), "a");
-  const std::string away = Pick(*first, {"b", "c"}, key, t0 + seconds(1));
-  ASSERT_NE(away, "a");
+  const std::string away = BindHomeThenDisplace(*first, ids, key, t0);
+  ASSERT_FALSE(away.empty());
   auto resized =
       Compile(StickyRoute("{ttl: 1h, max_sessions: 500, return_home: true}"), first.get());
   EXPECT_EQ(resized->Routes().at(0).sessions, 1u);
@@ -235,9 +244,8 @@ TEST(StickyHomeTest, TurningReturnHomeOnRecallsSessionsDisplacedBefore) {
   const std::string key = KeyWonBy("a", ids);
   const Clock::time_point t0 = Clock::now();
   auto off = Compile(StickyRoute("{ttl: 1h}"));
-  ASSERT_EQ(Pick(*off, ids, key, t0), "a");
-  const std::string away = Pick(*off, {"b", "c"}, key, t0 + seconds(1));
-  ASSERT_NE(away, "a");
+  const std::string away = BindHomeThenDisplace(*off, ids, key, t0);
+  ASSERT_FALSE(away.empty());
   EXPECT_EQ(Pick(*off, ids, key, t0 + seconds(2)), away);
   auto on = Compile(StickyRoute("{ttl: 1h, return_home: true}"), off.get());
   EXPECT_EQ(Pick(*on, ids, key, t0 + seconds(3)), "a");
