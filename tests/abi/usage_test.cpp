@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "scheduler_so.hpp"
@@ -71,24 +72,27 @@ TEST(AbiUsage, UsageRecordsAreRefusedUntilTheCapabilityIsDeclared) {
   EXPECT_EQ(ReadEnvelope(bad.body).code, "invalid_request") << bad.body;
 }
 
-TEST(AbiUsage, LeastUsedPicksByTheTokensRecordsReport) {
+// Registers `yaml`, sends one record per account (latency ms, tokens), then expects the
+// pick over a, b, c to be `best` and the pick over a, c to be `without_best`.
+void ExpectPicksAfterRecords(const char* yaml,
+                             const std::vector<std::tuple<std::string, int64_t, int64_t>>& records,
+                             const std::string& best, const std::string& without_best) {
   SchedulerSo so;
-  so.Register(LifecycleBody(kLeastUsed));
-  ASSERT_EQ(so.Call("usage.handle", Record("a", 100, 9000)).rc, 0);
-  ASSERT_EQ(so.Call("usage.handle", Record("b", 100, 300)).rc, 0);
-  ASSERT_EQ(so.Call("usage.handle", Record("c", 100, 4000)).rc, 0);
-  EXPECT_EQ(so.Pick(PickBody({"a", "b", "c"})).body, AuthReply("b"));
-  EXPECT_EQ(so.Pick(PickBody({"a", "c"})).body, AuthReply("c"));
+  so.Register(LifecycleBody(yaml));
+  for (const auto& [auth, latency_ms, tokens] : records) {
+    ASSERT_EQ(so.Call("usage.handle", Record(auth, latency_ms, tokens)).rc, 0);
+  }
+  EXPECT_EQ(so.Pick(PickBody({"a", "b", "c"})).body, AuthReply(best));
+  EXPECT_EQ(so.Pick(PickBody({"a", "c"})).body, AuthReply(without_best));
+}
+
+TEST(AbiUsage, LeastUsedPicksByTheTokensRecordsReport) {
+  ExpectPicksAfterRecords(kLeastUsed, {{"a", 100, 9000}, {"b", 100, 300}, {"c", 100, 4000}}, "b",
+                          "c");
 }
 
 TEST(AbiUsage, FastestPicksByTheLatencyRecordsReport) {
-  SchedulerSo so;
-  so.Register(LifecycleBody(kFastest));
-  ASSERT_EQ(so.Call("usage.handle", Record("a", 2500, 10)).rc, 0);
-  ASSERT_EQ(so.Call("usage.handle", Record("b", 700, 10)).rc, 0);
-  ASSERT_EQ(so.Call("usage.handle", Record("c", 1200, 10)).rc, 0);
-  EXPECT_EQ(so.Pick(PickBody({"a", "b", "c"})).body, AuthReply("b"));
-  EXPECT_EQ(so.Pick(PickBody({"a", "c"})).body, AuthReply("c"));
+  ExpectPicksAfterRecords(kFastest, {{"a", 2500, 10}, {"b", 700, 10}, {"c", 1200, 10}}, "b", "c");
 }
 
 TEST(AbiUsage, ReferenceKeysStillDecideFirst) {
