@@ -107,6 +107,13 @@ std::vector<StrategyCase> StrategyCases(int64_t n) {
                    Route("sticky-rendezvous", n) + "    strategy: sticky\n"
                                                    "    session: {ttl: 0}\n",
                    AnyAuth(/*rotates=*/false, /*sticks=*/true), true, true, false});
+  // No usage records arrive in the benchmark: every pick reads each account's statistics
+  // and counts one pick in flight, which is the work a pick does with records too.
+  cases.push_back({"least-used", Route("least-used", n) + "    strategy: least-used\n",
+                   AnyAuth(/*rotates=*/true), true, false, false});
+  cases.push_back({"fastest",
+                   Route("fastest", n) + "    strategy: fastest\n    latency: {explore: 0}\n",
+                   AnyAuth(/*rotates=*/true), true, false, false});
   cases.push_back({"delegate",
                    Route("delegate", n) + "    strategy: delegate\n"
                                           "    delegate: fill-first\n",
