@@ -16,14 +16,15 @@ void ExpectError(const std::string& yaml, const std::string& expected) {
 }
 
 TEST(ConfigErrorsTest, UnknownStrategyNamesThePathAndLine) {
-  ExpectError(R"(routes:
+  ExpectError(
+      R"(routes:
   - name: a
   - name: b
   - name: c
     strategy: stcky
 )",
-              "routes[2].strategy: line 5, column 15: unknown strategy \"stcky\" (known: order, "
-              "fill-first, round-robin, weighted, sticky, least-used, fastest, delegate, deny, pass)");
+      "routes[2].strategy: line 5, column 15: unknown strategy \"stcky\" (known: order, "
+      "fill-first, round-robin, weighted, sticky, least-used, fastest, delegate, deny, pass)");
 }
 
 TEST(ConfigErrorsTest, RouteNamesAreRequiredAndUnique) {
