@@ -9,12 +9,15 @@
 //
 // A pick whose record never comes (a request cancelled before it reached the upstream,
 // usage reported elsewhere) must not count forever: when an account has had no pick for
-// kExpiry, its in-flight count is forgotten. Requests rarely run that long.
+// kExpiry, its in-flight count reads as zero, and the next pick starts counting afresh.
+// Requests rarely run that long.
 //
-// Thread-safety: none; it lives in an AccountTable entry, under its shard lock.
+// Thread-safety: Count() may be called from any thread at any time (two atomic loads);
+// Picked() and Finished() must be serialized by the caller (the entry's mutex).
 #ifndef CLIPROXY_SRC_SCHEDULER_IN_FLIGHT_HPP_
 #define CLIPROXY_SRC_SCHEDULER_IN_FLIGHT_HPP_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 
@@ -26,22 +29,29 @@ class InFlight {
  public:
   static constexpr std::chrono::minutes kExpiry{15};
 
-  int64_t Count(Clock::time_point now) {
-    if (count_ > 0 && now - last_pick_ > kExpiry) count_ = 0;
-    return count_;
+  int64_t Count(Clock::time_point now) const {
+    const int64_t count = count_.load(std::memory_order_acquire);
+    if (count > 0 && Expired(now)) return 0;
+    return count;
   }
   void Picked(Clock::time_point now) {
-    Count(now);
-    ++count_;
-    last_pick_ = now;
+    const int64_t count = Count(now);
+    last_pick_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+    count_.store(count + 1, std::memory_order_release);
   }
   void Finished() {
-    if (count_ > 0) --count_;
+    const int64_t count = count_.load(std::memory_order_relaxed);
+    if (count > 0) count_.store(count - 1, std::memory_order_release);
   }
 
  private:
-  int64_t count_ = 0;
-  Clock::time_point last_pick_{};
+  bool Expired(Clock::time_point now) const {
+    const Clock::time_point last{Clock::duration(last_pick_.load(std::memory_order_relaxed))};
+    return now - last > kExpiry;
+  }
+
+  std::atomic<int64_t> count_{0};
+  std::atomic<Clock::rep> last_pick_{0};
 };
 
 }  // namespace cliproxy::scheduler

@@ -35,37 +35,44 @@ void LatencyAverages::Observe(const UsageRecord& record, Clock::time_point now) 
   if (record.failed) sample = std::max(sample, Nanos(settings_.failure_penalty));
   if (record.auth_id.empty()) return;
   const double half_life = static_cast<double>(Nanos(settings_.half_life));
-  accounts_.Visit(Hash64(record.auth_id), /*create=*/true, [&](Entry& e) {
-    e.in_flight.Finished();
-    if (sample <= 0) return;  // a record without a time says nothing about speed
-    const double x = static_cast<double>(sample);
-    if (e.weight == 0 || end >= e.last_sample) {
-      const double decay =
-          e.weight == 0 ? 0 : std::exp2(-static_cast<double>(end - e.last_sample) / half_life);
-      e.sum = e.sum * decay + x;
-      e.weight = e.weight * decay + 1;
-      e.last_sample = end;
-    } else {  // a sample older than the latest one weighs what it would have by now
-      const double w = std::exp2(-static_cast<double>(e.last_sample - end) / half_life);
-      e.sum += w * x;
-      e.weight += w;
-    }
-  });
+  Entry* e = accounts_.FindOrCreate(Hash64(record.auth_id));
+  if (e == nullptr) return;  // the table is full
+  std::lock_guard<std::mutex> lock(e->mutex);
+  e->in_flight.Finished();
+  if (sample <= 0) return;  // a record without a time says nothing about speed
+  const double x = static_cast<double>(sample);
+  if (e->weight == 0 || end >= e->last) {
+    const double decay =
+        e->weight == 0 ? 0 : std::exp2(-static_cast<double>(end - e->last) / half_life);
+    e->sum = e->sum * decay + x;
+    e->weight = e->weight * decay + 1;
+    e->last = end;
+  } else {  // a sample older than the latest one weighs what it would have by now
+    const double w = std::exp2(-static_cast<double>(e->last - end) / half_life);
+    e->sum += w * x;
+    e->weight += w;
+  }
+  e->average.store(e->sum / e->weight, std::memory_order_relaxed);
+  e->last_sample.store(e->last, std::memory_order_relaxed);
+  e->measured.store(true, std::memory_order_release);
 }
 
 LatencyAverages::Reading LatencyAverages::Read(uint64_t hash, Clock::time_point now) {
   Reading r;
-  accounts_.Visit(hash, /*create=*/false, [&](Entry& e) {
-    r.measured = e.weight > 0;
-    r.average_ns = r.measured ? e.sum / e.weight : 0;
-    r.last_sample = e.last_sample;
-    r.in_flight = e.in_flight.Count(now);
-  });
+  const Entry* e = accounts_.Find(hash);
+  if (e == nullptr) return r;
+  r.measured = e->measured.load(std::memory_order_acquire);
+  r.average_ns = e->average.load(std::memory_order_relaxed);
+  r.last_sample = e->last_sample.load(std::memory_order_relaxed);
+  r.in_flight = e->in_flight.Count(now);
   return r;
 }
 
 void LatencyAverages::Picked(uint64_t hash, Clock::time_point now) {
-  accounts_.Visit(hash, /*create=*/true, [&](Entry& e) { e.in_flight.Picked(now); });
+  Entry* e = accounts_.FindOrCreate(hash);
+  if (e == nullptr) return;
+  std::lock_guard<std::mutex> lock(e->mutex);
+  e->in_flight.Picked(now);
 }
 
 std::unique_ptr<Strategy> FastestStrategy::Create(const StrategyBuild& build) {

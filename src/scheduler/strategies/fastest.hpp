@@ -32,8 +32,10 @@
 // keep the route's name and its `measure`, `half_life` and `failure_penalty` (a change of any
 // starts afresh).
 //
-// Concurrency: AccountTable shards (see least_used.hpp); one atomic counter for
-// exploration. No allocation per pick once the accounts are known.
+// Concurrency: a pick reads each pool account's average without locks (AccountTable
+// lookup, atomic loads), then locks the chosen account's entry to count its pick in
+// flight; a usage record locks its account's entry; one atomic counter for exploration.
+// No allocation per pick once the accounts are known.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_HPP_
 
@@ -41,6 +43,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "scheduler/account_table.hpp"
 #include "scheduler/in_flight.hpp"
@@ -84,10 +87,16 @@ class LatencyAverages : public StrategyState, public UsageObserver {
   uint64_t CountPick() { return picks_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
+  // One account's average. Writers (records, picks in flight) hold `mutex`; readers load
+  // the published values without it.
   struct Entry {
-    double sum = 0;     // decayed sum of samples (ns), as of `last_sample`
-    double weight = 0;  // decayed number of samples
-    int64_t last_sample = 0;
+    std::mutex mutex;
+    double sum = 0;     // decayed sum of samples (ns), as of `last`; guarded
+    double weight = 0;  // decayed number of samples; guarded
+    int64_t last = 0;   // usage time of the latest sample; guarded
+    std::atomic<double> average{0};
+    std::atomic<int64_t> last_sample{0};
+    std::atomic<bool> measured{false};
     InFlight in_flight;
   };
 

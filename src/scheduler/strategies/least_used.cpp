@@ -31,21 +31,22 @@ UsageWindow::UsageWindow(std::chrono::milliseconds window)
           1, std::chrono::duration_cast<std::chrono::nanoseconds>(window).count() / kBuckets)) {}
 
 void UsageWindow::Entry::Advance(int64_t epoch) {
-  if (epoch == kNoEpoch) return;
-  if (head == kNoEpoch) {
-    head = epoch;
-    return;
-  }
-  if (epoch <= head) return;
-  const int64_t steps = std::min<int64_t>(epoch - head, kBuckets);
-  for (int64_t i = 1; i <= steps; ++i) {
-    const int idx = Index(head + i);
-    sum_requests -= requests[idx];
-    sum_tokens -= tokens[idx];
-    requests[idx] = 0;
-    tokens[idx] = 0;
+  if (epoch == kNoEpoch || (head != kNoEpoch && epoch <= head)) return;
+  if (head != kNoEpoch) {
+    const int64_t steps = std::min<int64_t>(epoch - head, kBuckets);
+    int64_t gone_requests = 0, gone_tokens = 0;
+    for (int64_t i = 1; i <= steps; ++i) {
+      const int idx = Index(head + i);
+      gone_requests += requests[idx];
+      gone_tokens += tokens[idx];
+      requests[idx] = 0;
+      tokens[idx] = 0;
+    }
+    sum_requests.fetch_sub(gone_requests, std::memory_order_release);
+    sum_tokens.fetch_sub(gone_tokens, std::memory_order_release);
   }
   head = epoch;
+  published_head.store(epoch, std::memory_order_release);
 }
 
 void UsageWindow::Entry::Add(int64_t epoch, int64_t record_tokens) {
@@ -54,8 +55,8 @@ void UsageWindow::Entry::Add(int64_t epoch, int64_t record_tokens) {
   const int idx = Index(epoch);
   requests[idx] += 1;
   tokens[idx] += record_tokens;
-  sum_requests += 1;
-  sum_tokens += record_tokens;
+  sum_requests.fetch_add(1, std::memory_order_release);
+  sum_tokens.fetch_add(record_tokens, std::memory_order_release);
 }
 
 int64_t UsageWindow::Epoch(Clock::time_point now) const {
@@ -69,29 +70,34 @@ void UsageWindow::Observe(const UsageRecord& record, Clock::time_point now) {
   total_requests_.fetch_add(1, std::memory_order_relaxed);
   total_tokens_.fetch_add(record_tokens, std::memory_order_relaxed);
   if (record.auth_id.empty()) return;
-  const int64_t epoch = FloorDiv(end, bucket_ns_);
-  const int64_t current = Epoch(now);
-  accounts_.Visit(Hash64(record.auth_id), /*create=*/true, [&](Entry& e) {
-    e.Advance(current);
-    e.Add(epoch, record_tokens);
-    e.in_flight.Finished();
-  });
+  Entry* e = accounts_.FindOrCreate(Hash64(record.auth_id));
+  if (e == nullptr) return;  // the table is full
+  std::lock_guard<std::mutex> lock(e->mutex);
+  e->Advance(Epoch(now));
+  e->Add(FloorDiv(end, bucket_ns_), record_tokens);
+  e->in_flight.Finished();
 }
 
 UsageWindow::Reading UsageWindow::Read(uint64_t hash, Clock::time_point now) {
   Reading r;
+  Entry* e = accounts_.Find(hash);
+  if (e == nullptr) return r;
   const int64_t epoch = Epoch(now);
-  accounts_.Visit(hash, /*create=*/false, [&](Entry& e) {
-    e.Advance(epoch);
-    r.requests = e.sum_requests;
-    r.tokens = e.sum_tokens;
-    r.in_flight = e.in_flight.Count(now);
-  });
+  if (epoch != kNoEpoch && e->published_head.load(std::memory_order_acquire) < epoch) {
+    std::lock_guard<std::mutex> lock(e->mutex);
+    e->Advance(epoch);
+  }
+  r.requests = e->sum_requests.load(std::memory_order_acquire);
+  r.tokens = e->sum_tokens.load(std::memory_order_acquire);
+  r.in_flight = e->in_flight.Count(now);
   return r;
 }
 
 void UsageWindow::Picked(uint64_t hash, Clock::time_point now) {
-  accounts_.Visit(hash, /*create=*/true, [&](Entry& e) { e.in_flight.Picked(now); });
+  Entry* e = accounts_.FindOrCreate(hash);
+  if (e == nullptr) return;
+  std::lock_guard<std::mutex> lock(e->mutex);
+  e->in_flight.Picked(now);
 }
 
 int64_t UsageWindow::MeanTokens() const {

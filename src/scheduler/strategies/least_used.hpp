@@ -24,9 +24,11 @@
 // `window`; a new `window` starts an empty one. `measure` and `limit` may change freely
 // (both measures are always counted).
 //
-// Concurrency: AccountTable shards; a pick locks one shard per pool account to read its
-// score (O(1) after bucket expiry), then once more to count its pick in flight. A usage
-// record locks one shard. No allocation per pick once the accounts are known.
+// Concurrency: a pick reads each pool account's score without locks (AccountTable lookup,
+// three atomic loads; an account whose buckets are due to expire is locked once per
+// bucket width), then locks the chosen account's entry to count its pick in flight. A
+// usage record locks its account's entry. No allocation per pick once the accounts are
+// known; about 1 KB per account.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_HPP_
 
@@ -35,6 +37,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "scheduler/account_table.hpp"
 #include "scheduler/in_flight.hpp"
@@ -71,15 +74,20 @@ class UsageWindow : public StrategyState, public UsageObserver {
   std::chrono::milliseconds window() const { return window_; }
 
  private:
+  // One account's window. Writers (records, bucket expiry, picks in flight) hold `mutex`;
+  // readers load the published head and sums without it, and take it only to expire
+  // buckets when the head is behind the current epoch (once per bucket and account).
   struct Entry {
-    std::array<int64_t, kBuckets> requests{};
+    std::mutex mutex;
+    std::array<int64_t, kBuckets> requests{};  // by epoch % kBuckets; guarded
     std::array<int64_t, kBuckets> tokens{};
-    int64_t head = kNoEpoch;  // newest bucket epoch; older ones are within kBuckets of it
-    int64_t sum_requests = 0;
-    int64_t sum_tokens = 0;
+    int64_t head = kNoEpoch;  // newest bucket epoch; guarded
+    std::atomic<int64_t> published_head{kNoEpoch};
+    std::atomic<int64_t> sum_requests{0};  // over the buckets within kBuckets of head
+    std::atomic<int64_t> sum_tokens{0};
     InFlight in_flight;
 
-    void Advance(int64_t epoch);
+    void Advance(int64_t epoch);  // with `mutex` held
     void Add(int64_t epoch, int64_t tokens);
   };
   static constexpr int64_t kNoEpoch = INT64_MIN;
