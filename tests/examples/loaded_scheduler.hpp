@@ -65,6 +65,16 @@ class LoadedScheduler {
     return "";
   }
 
+  // Sends one usage record (usage.handle); returns "" when it was accepted.
+  std::string Usage(const UsageRecord& record) {
+    int rc = 0;
+    const std::string reply = Call("usage.handle", json::EncodeUsageRecord(record), &rc);
+    json::Envelope envelope;
+    if (!json::DecodeEnvelope(reply, &envelope)) return "undecodable reply: " + reply;
+    if (rc != 0 || !envelope.ok) return "refused: " + reply;
+    return "";
+  }
+
   PickReply Pick(const PickRequest& request) {
     PickReply out;
     const std::string reply = Call("scheduler.pick", json::EncodePickRequest(request), &out.rc);
