@@ -6,6 +6,18 @@
 #include "scheduler/rfc3339.hpp"
 
 namespace cliproxy::scheduler {
+namespace {
+
+// a + b, or the nearest representable time when that overflows: a garbage Latency, an
+// ancient record on a proxy up for months or a clock run past 2262 must neither be
+// undefined behaviour nor wrap the clock to the other end of time. Never kUnset.
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum == UsageClock::kUnset ? sum + 1 : sum;
+  return b > 0 ? std::numeric_limits<int64_t>::max() : UsageClock::kUnset + 1;
+}
+
+}  // namespace
 
 int64_t UsageClock::Monotonic(Clock::time_point now) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
@@ -13,11 +25,11 @@ int64_t UsageClock::Monotonic(Clock::time_point now) {
 
 int64_t UsageClock::Now(Clock::time_point now) const {
   const int64_t offset = offset_.load(std::memory_order_acquire);
-  return offset == kUnset ? kUnset : Monotonic(now) + offset;
+  return offset == kUnset ? kUnset : SaturatingAdd(Monotonic(now), offset);
 }
 
 void UsageClock::Advance(int64_t usage_time, Clock::time_point now) {
-  const int64_t wanted = usage_time - Monotonic(now);
+  const int64_t wanted = SaturatingAdd(usage_time, -Monotonic(now));
   int64_t current = offset_.load(std::memory_order_relaxed);
   while ((current == kUnset || wanted > current) &&
          !offset_.compare_exchange_weak(current, wanted, std::memory_order_acq_rel)) {
@@ -27,7 +39,7 @@ void UsageClock::Advance(int64_t usage_time, Clock::time_point now) {
 int64_t UsageClock::Observe(const UsageRecord& record, Clock::time_point now) {
   int64_t end;
   if (std::optional<int64_t> started = ParseRfc3339(record.requested_at)) {
-    end = *started + (record.latency_ns > 0 ? record.latency_ns : 0);
+    end = SaturatingAdd(*started, record.latency_ns > 0 ? record.latency_ns : 0);
   } else if (int64_t current = Now(now); current != kUnset) {
     end = current;
   } else {

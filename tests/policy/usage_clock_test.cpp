@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <limits>
 
 #include "scheduler/rfc3339.hpp"
 #include "scheduler/usage_clock.hpp"
@@ -79,6 +80,40 @@ TEST(UsageClock, ARecordWithoutATimeEndsNow) {
   EXPECT_LE(end, before + 3600 * kSecond);
   // After it, the usage clock.
   EXPECT_EQ(clock.Observe(zero, Mono(5)), end + 5 * kSecond);
+}
+
+TEST(UsageClock, AHugeLatencyEndsNoEarlierThanItsRequestStarted) {
+  UsageClock clock;
+  const int64_t nine = Utc(2025, 6, 2, 9, 0, 0);
+  UsageBuilder endless("a");
+  endless.record.latency_ns = std::numeric_limits<int64_t>::max();  // a garbage Latency
+  const int64_t end = clock.Observe(endless, Mono(0));
+  EXPECT_GE(end, nine);
+  // The clock stays usable: it reads a time, and never runs backwards.
+  const int64_t later = clock.Now(Mono(3600));
+  EXPECT_NE(later, UsageClock::kUnset);
+  EXPECT_GE(later, end);
+}
+
+TEST(UsageClock, AnAncientRecordOnALongRunningProxyLeavesTheClockAlone) {
+  UsageClock clock;
+  const int64_t nine = Utc(2025, 6, 2, 9, 0, 0);
+  const double uptime = 200.0 * 86400;  // 200 days of monotonic time
+  clock.Observe(UsageBuilder("a", 0), Mono(uptime));
+  UsageBuilder ancient("a");
+  ancient.record.requested_at = "1678-01-01T00:00:00Z";  // the earliest time parsed
+  EXPECT_EQ(clock.Observe(ancient, Mono(uptime)), Utc(1678, 1, 1, 0, 0, 0));
+  EXPECT_EQ(clock.Now(Mono(uptime + 60)), nine + 60 * kSecond);
+}
+
+TEST(UsageClock, RunsOnSaturatedAtTheLatestTimeARecordCanName) {
+  UsageClock clock;
+  UsageBuilder last("a");
+  last.record.requested_at = "2261-12-31T23:59:59Z";  // the latest time parsed
+  const int64_t end = clock.Observe(last, Mono(0));
+  EXPECT_EQ(end, Utc(2261, 12, 31, 23, 59, 59));
+  // A year of monotonic time later the clock has not wrapped into the past.
+  EXPECT_GE(clock.Now(Mono(365.0 * 86400)), end);
 }
 
 }  // namespace
