@@ -139,6 +139,18 @@ TEST(Fastest, AveragesSurviveAReconfigureThatKeepsTheirSettings) {
   EXPECT_EQ(Pick(*other, {"a", "b"}, 1), "a");  // nothing measured: ID order
 }
 
+TEST(Fastest, ASampleFromCenturiesAgoDoesNotSpoilAnAverage) {
+  auto policy = Compile(Route(kNoExplore));
+  Measure(*policy, {{"a", 100}, {"b", 500}});
+  UsageBuilder ancient("a");
+  ancient.LatencyMs(100).record.requested_at = "1700-01-01T00:00:00Z";  // a garbage RequestedAt
+  policy->ObserveUsage(ancient, Mono(0));
+  // It weighs nothing next to a's sample of 2025: a is still 100 ms against b's 500 ms,
+  // whichever order the pool comes in.
+  EXPECT_EQ(Pick(*policy, {"b", "a"}, 1), "a");
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "a");
+}
+
 TEST(Fastest, ConfigErrorsNameTheKey) {
   EXPECT_NE(CompileError(Route("    latency: {measure: speed}\n"))
                 .find("routes[0].latency.measure: line 4, column 24: unknown measure \"speed\""),

@@ -26,6 +26,13 @@ std::chrono::milliseconds DurationAt(const RouteConfig& route, const std::string
   return *parsed;
 }
 
+// to - from (ns) for from <= to. In double: usage times span more than int64 can
+// subtract (a record of 1700 after one of 2025), and a wrapped span would weigh a sample
+// 2^(+huge) = inf and turn the average into NaN for good.
+double Span(int64_t from, int64_t to) {
+  return static_cast<double>(to) - static_cast<double>(from);
+}
+
 }  // namespace
 
 void LatencyAverages::Observe(const UsageRecord& record, Clock::time_point now) {
@@ -42,13 +49,12 @@ void LatencyAverages::Observe(const UsageRecord& record, Clock::time_point now) 
   if (sample <= 0) return;  // a record without a time says nothing about speed
   const double x = static_cast<double>(sample);
   if (e->weight == 0 || end >= e->last) {
-    const double decay =
-        e->weight == 0 ? 0 : std::exp2(-static_cast<double>(end - e->last) / half_life);
+    const double decay = e->weight == 0 ? 0 : std::exp2(-Span(e->last, end) / half_life);
     e->sum = e->sum * decay + x;
     e->weight = e->weight * decay + 1;
     e->last = end;
   } else {  // a sample older than the latest one weighs what it would have by now
-    const double w = std::exp2(-static_cast<double>(e->last - end) / half_life);
+    const double w = std::exp2(-Span(end, e->last) / half_life);
     e->sum += w * x;
     e->weight += w;
   }
