@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -200,6 +201,20 @@ TEST(LeastUsed, AsStickyFallbackItServesRequestsWithoutASessionKey) {
   policy->ObserveUsage(UsageBuilder("a"), Mono(0));
   policy->ObserveUsage(UsageBuilder("a", 1), Mono(0));
   EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "b");
+}
+
+TEST(LeastUsed, AbsurdTokenCountsDoNotWrapAroundToLittleUsage) {
+  auto policy = Compile(Route(""));
+  // A provider that reports garbage: the most tokens an int64 holds, then one more.
+  policy->ObserveUsage(UsageBuilder("a").Tokens(std::numeric_limits<int64_t>::max()), Mono(0));
+  policy->ObserveUsage(UsageBuilder("a").Tokens(1), Mono(0));
+  UsageBuilder parts("a");
+  parts.record.detail.input_tokens = std::numeric_limits<int64_t>::max();
+  parts.record.detail.output_tokens = std::numeric_limits<int64_t>::max();
+  policy->ObserveUsage(parts, Mono(0));
+  policy->ObserveUsage(UsageBuilder("b").Tokens(1000), Mono(0));
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "b");
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 2), "b");
 }
 
 TEST(LeastUsed, ConfigErrorsNameTheKey) {

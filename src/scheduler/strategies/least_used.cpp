@@ -15,10 +15,17 @@ int Index(int64_t epoch) {
   return static_cast<int>(((epoch % k) + k) % k);
 }
 
+// At most what one request can plausibly report (about 10^12): sums of garbage counts
+// must not overflow (undefined for the buckets, a wrap to little usage for the sums).
+constexpr int64_t kMaxRecordTokens = int64_t{1} << 40;
+
 // Go reports TotalTokens; a provider that leaves it 0 still reports its parts.
 int64_t RecordTokens(const UsageRecord& record) {
   const UsageDetail& d = record.detail;
-  return d.total_tokens > 0 ? d.total_tokens : d.input_tokens + d.output_tokens;
+  auto clamp = [](int64_t n) { return std::clamp<int64_t>(n, 0, kMaxRecordTokens); };
+  return d.total_tokens > 0
+             ? clamp(d.total_tokens)
+             : std::min(clamp(d.input_tokens) + clamp(d.output_tokens), kMaxRecordTokens);
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
