@@ -1,5 +1,6 @@
 #include "scheduler/usage_clock.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -37,15 +38,16 @@ void UsageClock::Advance(int64_t usage_time, Clock::time_point now) {
 }
 
 int64_t UsageClock::Observe(const UsageRecord& record, Clock::time_point now) {
-  int64_t end;
-  if (std::optional<int64_t> started = ParseRfc3339(record.requested_at)) {
-    end = SaturatingAdd(*started, record.latency_ns > 0 ? record.latency_ns : 0);
-  } else if (int64_t current = Now(now); current != kUnset) {
-    end = current;
-  } else {
-    end = std::chrono::duration_cast<std::chrono::nanoseconds>(
-              std::chrono::system_clock::now().time_since_epoch())
-              .count();
+  int64_t end = 0;
+  const std::optional<int64_t> started = ParseRfc3339(record.requested_at);
+  if (!started || __builtin_add_overflow(*started, std::max<int64_t>(record.latency_ns, 0), &end)) {
+    if (int64_t current = Now(now); current != kUnset) {
+      end = current;
+    } else {
+      end = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+    }
   }
   Advance(end, now);
   return end;

@@ -11,8 +11,9 @@
 // proxy's windows still empty out, and on a live proxy, whose records carry the current
 // wall-clock time, usage time is simply the wall clock.
 //
-// A record without a usable `RequestedAt` (absent, Go's zero time, unparsable) ended
-// "now": on the usage clock if it has seen a record, else on the system clock.
+// A record without a usable `RequestedAt` (absent, Go's zero time, unparsable, or so late
+// that adding its `Latency` overflows) ended "now": on the usage clock if it has seen a
+// record, else on the system clock.
 //
 // Thread-safety: every method may be called concurrently; the clock is one atomic word
 // (the offset from the monotonic clock to usage time, only ever moved forward), so time
