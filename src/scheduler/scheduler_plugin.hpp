@@ -15,7 +15,8 @@
 // weighted credits and sticky bindings of the live policy stay as they are. The Rule is
 // the one a live pick would report (which route decides does not depend on strategy
 // state); the account can differ from a live pick's for a route whose strategy keeps state
-// (round-robin, weighted, sticky with a ttl), and is the one a freshly configured plugin
+// (round-robin, weighted, sticky with a ttl, least-used and fastest, which explain as if no
+// usage record had arrived), and is the one a freshly configured plugin
 // would pick.
 //
 // Thread-safety: the current Policy is an immutable snapshot published in a PolicySlot.

@@ -49,6 +49,11 @@ int64_t UsageClock::Observe(const UsageRecord& record, Clock::time_point now) {
                 .count();
     }
   }
+  // A record from far ahead of the clock (a host with a wrong date, a corrupt time) would
+  // move it there for good and empty every window: it ended now.
+  if (int64_t current = Now(now); current != kUnset && end > SaturatingAdd(current, kMaxLead)) {
+    end = current;
+  }
   Advance(end, now);
   return end;
 }

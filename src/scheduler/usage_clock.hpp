@@ -13,7 +13,9 @@
 //
 // A record without a usable `RequestedAt` (absent, Go's zero time, unparsable, or so late
 // that adding its `Latency` overflows) ended "now": on the usage clock if it has seen a
-// record, else on the system clock.
+// record, else on the system clock. So did a record that would end more than a day
+// (kMaxLead) ahead of a clock already set: one wrong date must not move the clock years
+// ahead and empty every window for good. Replays move forward in small steps.
 //
 // Thread-safety: every method may be called concurrently; the clock is one atomic word
 // (the offset from the monotonic clock to usage time, only ever moved forward), so time
@@ -40,6 +42,9 @@ class UsageClock {
   int64_t Now(Clock::time_point now) const;
 
   static constexpr int64_t kUnset = std::numeric_limits<int64_t>::min();
+  // How far ahead of the clock a record may end and still move it: further is taken as a
+  // wrong time (the record ended now).
+  static constexpr int64_t kMaxLead = int64_t{24} * 3600 * 1'000'000'000;
 
  private:
   static int64_t Monotonic(Clock::time_point now);

@@ -124,10 +124,33 @@ TEST(Fastest, ExplorationRevisitsTheLeastRecentlyMeasuredAccount) {
   for (int i = 0; i < 8; ++i) {
     const std::string id = Pick(*policy, {"a", "b"}, 1);
     seq.push_back(id);
+    // Each request reports back before the next pick (b's as slow and as old as before).
     if (id == "a") policy->ObserveUsage(UsageBuilder("a", 600).LatencyMs(100), Mono(1));
+    if (id == "b") policy->ObserveUsage(UsageBuilder("b", 0).LatencyMs(5000), Mono(1));
   }
   // Every 4th pick re-measures b.
   EXPECT_EQ(seq, (std::vector<std::string>{"a", "a", "a", "b", "a", "a", "a", "b"}));
+}
+
+TEST(Fastest, ExplorationSkipsAnAccountAlreadyBeingReMeasured) {
+  auto policy = Compile(Route("    latency: {explore: 0.5}\n"));
+  policy->ObserveUsage(UsageBuilder("c", 0).LatencyMs(5000), Mono(0));    // oldest sample
+  policy->ObserveUsage(UsageBuilder("b", 300).LatencyMs(5000), Mono(0));  // then b
+  policy->ObserveUsage(UsageBuilder("a", 600).LatencyMs(100), Mono(0));   // fast, fresh
+  std::vector<std::string> seq;
+  for (int i = 0; i < 4; ++i) seq.push_back(Pick(*policy, {"a", "b", "c"}, 1));
+  // Every 2nd pick explores: first c (oldest sample); c's record has not come back when
+  // the next exploration comes, so it goes to b rather than to c again.
+  EXPECT_EQ(seq, (std::vector<std::string>{"a", "c", "a", "b"}));
+}
+
+TEST(Fastest, AVanishinglySmallExploreNeverExplores) {
+  auto policy = Compile(Route("    latency: {explore: 1e-30}\n"));
+  Measure(*policy, {{"a", 100}, {"b", 5000}});
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "a");
+    policy->ObserveUsage(UsageBuilder("a", 10).LatencyMs(100), Mono(1));
+  }
 }
 
 TEST(Fastest, AveragesSurviveAReconfigureThatKeepsTheirSettings) {

@@ -118,5 +118,19 @@ TEST(UsageClock, RunsOnSaturatedAtTheLatestTimeARecordCanName) {
   EXPECT_GE(clock.Now(Mono(365.0 * 86400)), end);
 }
 
+TEST(UsageClock, ARecordFarAheadOfTheClockEndedNow) {
+  UsageClock clock;
+  const int64_t nine = Utc(2025, 6, 2, 9, 0, 0);
+  clock.Observe(UsageBuilder("a", 0), Mono(0));
+  // A host with a wrong date: 2031. Taken as ending now, it does not move the clock.
+  UsageBuilder wrong("a");
+  wrong.record.requested_at = "2031-01-01T00:00:00Z";
+  EXPECT_EQ(clock.Observe(wrong, Mono(10)), nine + 10 * kSecond);
+  EXPECT_EQ(clock.Now(Mono(10)), nine + 10 * kSecond);
+  // Up to a day ahead still moves it (a replay's next record, a long quiet spell).
+  EXPECT_EQ(clock.Observe(UsageBuilder("a", 14 * 3600), Mono(11)), nine + 14 * 3600 * kSecond);
+  EXPECT_EQ(clock.Now(Mono(11)), nine + 14 * 3600 * kSecond);
+}
+
 }  // namespace
 }  // namespace cliproxy::scheduler::testing

@@ -105,7 +105,9 @@ std::unique_ptr<Strategy> FastestStrategy::Create(const StrategyBuild& build) {
   if (!(explore >= 0 && explore <= 1)) {
     FailAt(route, "latency.explore", "must be between 0 (never) and 1 (every pick)");
   }
-  s->explore_every_ = explore == 0 ? 0 : static_cast<uint64_t>(std::llround(1 / explore));
+  // 1 / explore beyond 10^15 picks is "never" in practice; llround of more is undefined.
+  s->explore_every_ =
+      explore == 0 ? 0 : static_cast<uint64_t>(std::llround(std::min(1 / explore, 1e15)));
   s->averages_ = build.state.Obtain<LatencyAverages>(
       "fastest", [&](std::shared_ptr<LatencyAverages> previous) {
         return previous && previous->settings() == settings
@@ -142,9 +144,11 @@ Outcome FastestStrategy::Pick(const PickContext& context) const {
   const Seen* best = nullptr;
   if (explore) {
     // The least recently measured account: never measured first (fewest in flight).
+    // An account already picked and not yet reported is being re-measured: the next
+    // exploration goes elsewhere.
     auto staler = [](const Seen& a, const Seen& b) {
       if (a.reading.measured != b.reading.measured) return !a.reading.measured;
-      if (!a.reading.measured && a.reading.in_flight != b.reading.in_flight) {
+      if (a.reading.in_flight != b.reading.in_flight) {
         return a.reading.in_flight < b.reading.in_flight;
       }
       if (a.reading.measured && a.reading.last_sample != b.reading.last_sample) {

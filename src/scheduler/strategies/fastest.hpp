@@ -24,7 +24,9 @@
 //
 // Exploration: a slow account is otherwise never picked again, and its average never
 // updated. Every round(1 / explore)-th pick (counted per route) goes instead to the
-// account of the pool measured least recently (never measured first; ties lowest ID).
+// account of the pool measured least recently: never measured first, then the one with
+// the fewest picks in flight (one being re-measured is not explored again meanwhile),
+// then the oldest latest sample, then the lowest ID.
 // `explore: 0` turns this off.
 //
 // State (role "fastest"): per account the decayed sums, the time of the last sample and
