@@ -165,6 +165,7 @@ struct FieldSlot {
   bool late;
   bool fresh;
   bool* (*flag)(void* object);  // null: the field has no flag (Field::flag)
+  bool special;                 // late or flag: Key() reads it out of line
 };
 
 using MapIndex = std::unordered_map<std::string, size_t>;
@@ -376,7 +377,8 @@ constexpr FieldSlot MakeFieldSlot() {
                    field.want,
                    field.late,
                    field.fresh,
-                   field.flag != nullptr ? &FlagOf<T, I> : nullptr};
+                   field.flag != nullptr ? &FlagOf<T, I> : nullptr,
+                   field.late || field.flag != nullptr};
 }
 
 template <class T, size_t... I>
@@ -531,35 +533,11 @@ class StreamDecoder {
       return true;
     }
     Dest d = Next();
-    if (d.type->kind == Kind::kLate) {
-      Defer(LateValue::Event::kNull);
-    } else if (d.slot != nullptr) {
-      switch (d.type->kind) {
-        case Kind::kSlice:
-        case Kind::kMap:
-          d.type->reset(d.slot);
-          break;
-        case Kind::kStruct:
-          if (d.present != nullptr) {  // Go's pointer to a struct: null makes it nil
-            d.type->reset(d.slot);
-            *d.present = false;
-          }
-          break;
-        case Kind::kAny:
-          *static_cast<AnyValue*>(d.slot) = AnyValue{};
-          break;
-        case Kind::kGoBytes:
-          static_cast<std::string*>(d.slot)->clear();
-          break;
-        case Kind::kRawJson:
-          static_cast<std::string*>(d.slot)->assign("null");
-          break;
-        default:
-          break;  // null leaves strings, numbers, bools and bytes untouched
-      }
+    if (d.slot == nullptr && d.type->kind != Kind::kLate) {
+      ValueDone();  // null into a value checked only
+      return true;
     }
-    ValueDone();
-    return true;
+    return OtherNull(d);
   }
 
   bool Bool(bool b) {
@@ -569,30 +547,12 @@ class StreamDecoder {
       return true;
     }
     Dest d = Next();
-    switch (d.type->kind) {
-      case Kind::kBool:
-        if (d.slot) *static_cast<bool*>(d.slot) = b;
-        break;
-      case Kind::kAny:
-        if (d.slot) {
-          auto* any = static_cast<AnyValue*>(d.slot);
-          any->kind = AnyValue::Kind::kBool;
-          any->text = b ? "true" : "false";
-        }
-        break;
-      case Kind::kRawJson:
-        if (d.slot) static_cast<std::string*>(d.slot)->assign(b ? "true" : "false");
-        break;
-      case Kind::kLate:
-        Defer(LateValue::Event::kBool, b);
-        break;
-      case Kind::kSkip:
-        break;
-      default:
-        return TypeError("bool", *d.type);
+    if (d.type->kind == Kind::kBool) {
+      if (d.slot) *static_cast<bool*>(d.slot) = b;
+      ValueDone();
+      return true;
     }
-    ValueDone();
-    return true;
+    return OtherBool(d, b);
   }
 
   bool Int(int i) { return Number({.kind = JsonNumber::Kind::kInt, .i = i}); }
@@ -609,38 +569,10 @@ class StreamDecoder {
       return true;
     }
     Dest d = Next();
-    switch (d.type->kind) {
-      case Kind::kString:
-        if (d.slot) AssignGoString(std::string_view(s, n), static_cast<std::string*>(d.slot));
-        break;
-      case Kind::kAny:
-        if (d.slot) {
-          auto* any = static_cast<AnyValue*>(d.slot);
-          any->kind = AnyValue::Kind::kString;
-          AssignGoString(std::string_view(s, n), &any->text);
-        }
-        break;
-      case Kind::kGoBytes: {
-        // The bytes as parsed, not made valid UTF-8 first: an invalid byte is an illegal
-        // base64 byte at its own offset.
-        std::string unused;
-        auto* bytes = d.slot ? static_cast<std::string*>(d.slot) : &unused;
-        if (std::string error; !base64::Decode(std::string_view(s, n), bytes, &error)) {
-          return Fail(error);
-        }
-        break;
-      }
-      case Kind::kRawJson:
-        if (d.slot)
-          WriteRaw(static_cast<std::string*>(d.slot), [&](RawWriter& w) { w.String(s, n); });
-        break;
-      case Kind::kLate:
-        Defer(LateValue::Event::kString);
-        break;
-      case Kind::kSkip:
-        break;
-      default:
-        return TypeError("string", *d.type);
+    if (d.type->kind == Kind::kString) {
+      if (d.slot) AssignGoString(std::string_view(s, n), static_cast<std::string*>(d.slot));
+    } else if (d.type->kind != Kind::kSkip) {
+      return OtherString(d, s, n);
     }
     ValueDone();
     return true;
@@ -850,6 +782,17 @@ class StreamDecoder {
       return true;
     }
     Dest d = Next();
+    if (d.type->kind == Kind::kInt && n.FitsInt64()) {
+      if (d.slot) *static_cast<int64_t*>(d.slot) = n.AsInt64();
+    } else if (d.type->kind != Kind::kSkip) {
+      return OtherNumber(d, n);
+    }
+    ValueDone();
+    return true;
+  }
+
+  // The rest of Number(), out of line as OtherString().
+  [[gnu::noinline]] bool OtherNumber(const Dest& d, const JsonNumber& n) {
     switch (d.type->kind) {
       case Kind::kInt:
         if (!n.FitsInt64()) return TypeError("number " + n.Text(), *d.type);
@@ -882,6 +825,118 @@ class StreamDecoder {
         break;
       default:
         return TypeError(d.type->names_number ? "number " + n.Text() : "number", *d.type);
+    }
+    ValueDone();
+    return true;
+  }
+
+  // The rest of Key(), for a late member or one with a flag (Field options), out of line as
+  // OtherNull() and the others below. `object`: the struct, null if the value is checked only.
+  [[gnu::noinline]] bool SpecialKey(const FieldSlot* field, void* object) {
+    if (field->late) {
+      late_field_ = field;
+      next_ = {&kLateType, object};
+      return true;
+    }
+    void* slot = object ? field->member(object) : nullptr;
+    next_ = {field->type, slot, slot && field->flag ? field->flag(object) : nullptr};
+    return true;
+  }
+
+  // The rest of Null(), Bool() and String(): the kinds a pick body does not need, kept out
+  // of line so that the handlers stay small where RapidJSON inlines them.
+  [[gnu::noinline]] bool OtherNull(const Dest& d) {
+    if (d.type->kind == Kind::kLate) {
+      Defer(LateValue::Event::kNull);
+    } else if (d.slot != nullptr) {
+      switch (d.type->kind) {
+        case Kind::kSlice:
+        case Kind::kMap:
+          d.type->reset(d.slot);
+          break;
+        case Kind::kStruct:
+          if (d.present != nullptr) {  // Go's pointer to a struct: null makes it nil
+            d.type->reset(d.slot);
+            *d.present = false;
+          }
+          break;
+        case Kind::kAny:
+          *static_cast<AnyValue*>(d.slot) = AnyValue{};
+          break;
+        case Kind::kGoBytes:
+          static_cast<std::string*>(d.slot)->clear();
+          break;
+        case Kind::kRawJson:
+          static_cast<std::string*>(d.slot)->assign("null");
+          break;
+        default:
+          break;  // null leaves strings, numbers, bools and bytes untouched
+      }
+    }
+    ValueDone();
+    return true;
+  }
+
+  [[gnu::noinline]] bool OtherBool(const Dest& d, bool b) {
+    switch (d.type->kind) {
+      case Kind::kBool:
+        if (d.slot) *static_cast<bool*>(d.slot) = b;
+        break;
+      case Kind::kAny:
+        if (d.slot) {
+          auto* any = static_cast<AnyValue*>(d.slot);
+          any->kind = AnyValue::Kind::kBool;
+          any->text = b ? "true" : "false";
+        }
+        break;
+      case Kind::kRawJson:
+        if (d.slot) static_cast<std::string*>(d.slot)->assign(b ? "true" : "false");
+        break;
+      case Kind::kLate:
+        Defer(LateValue::Event::kBool, b);
+        break;
+      case Kind::kSkip:
+        break;
+      default:
+        return TypeError("bool", *d.type);
+    }
+    ValueDone();
+    return true;
+  }
+
+  [[gnu::noinline]] bool OtherString(const Dest& d, const char* s, rj::SizeType n) {
+    switch (d.type->kind) {
+      case Kind::kString:
+        if (d.slot) AssignGoString(std::string_view(s, n), static_cast<std::string*>(d.slot));
+        break;
+      case Kind::kAny:
+        if (d.slot) {
+          auto* any = static_cast<AnyValue*>(d.slot);
+          any->kind = AnyValue::Kind::kString;
+          AssignGoString(std::string_view(s, n), &any->text);
+        }
+        break;
+      case Kind::kGoBytes: {
+        // The bytes as parsed, not made valid UTF-8 first: an invalid byte is an illegal
+        // base64 byte at its own offset.
+        std::string unused;
+        auto* bytes = d.slot ? static_cast<std::string*>(d.slot) : &unused;
+        if (std::string error; !base64::Decode(std::string_view(s, n), bytes, &error)) {
+          return Fail(error);
+        }
+        break;
+      }
+      case Kind::kRawJson:
+        if (d.slot)
+          WriteRaw(static_cast<std::string*>(d.slot), [&](RawWriter& w) { w.String(s, n); });
+        break;
+      case Kind::kLate:
+        Defer(LateValue::Event::kString);
+        break;
+      case Kind::kSkip:
+        break;
+      default:
+        return TypeError("string", *d.type);
     }
     ValueDone();
     return true;
