@@ -601,13 +601,10 @@ class StreamDecoder {
     f.segment = field->name;
     const bool wanted = field->want == nullptr || want_ == nullptr || want_->*field->want;
     void* object = f.object && wanted ? f.object : nullptr;
-    if (field->late) {
-      late_field_ = field;
-      next_ = {&kLateType, object};
-      return true;
+    if (field->special) [[unlikely]] {
+      return SpecialKey(field, object);
     }
-    void* slot = object ? field->member(object) : nullptr;
-    next_ = {field->type, slot, slot && field->flag ? field->flag(object) : nullptr};
+    next_ = {field->type, object ? field->member(object) : nullptr};
     return true;
   }
 
@@ -621,7 +618,8 @@ class StreamDecoder {
     Dest d = Next();
     switch (d.type->kind) {
       case Kind::kStruct:
-        frames_.push_back({.type = d.type, .object = d.slot, .present = d.present});
+        frames_.push_back(
+            {.type = d.type, .object = d.slot, .present = std::exchange(next_present_, nullptr)});
         return true;
       case Kind::kMap:
         if (d.slot) d.type->begin_map(d.slot);
@@ -651,7 +649,8 @@ class StreamDecoder {
       return EndUntypedValue();
     }
     Frame& f = frames_.back();
-    if (f.type->kind == Kind::kStruct) {
+    // Only a struct with a flag or late members pending has more to do.
+    if ((f.present != nullptr || !late_.empty()) && f.type->kind == Kind::kStruct) [[unlikely]] {
       if (f.present) *f.present = true;
       if (!late_.empty() && late_.back().depth == frames_.size() && !ReadLate()) return true;
     }
@@ -710,8 +709,7 @@ class StreamDecoder {
 
   struct Dest {
     const Type* type;
-    void* slot;               // null: check the type only; kLate: the struct (or null)
-    bool* present = nullptr;  // a struct behind Go's pointer: its flag (Field::flag)
+    void* slot;  // null: check the type only; kLate: the struct (or null)
   };
 
   struct Frame {
@@ -839,7 +837,8 @@ class StreamDecoder {
       return true;
     }
     void* slot = object ? field->member(object) : nullptr;
-    next_ = {field->type, slot, slot && field->flag ? field->flag(object) : nullptr};
+    next_ = {field->type, slot};
+    next_present_ = slot && field->flag ? field->flag(object) : nullptr;
     return true;
   }
 
@@ -855,9 +854,9 @@ class StreamDecoder {
           d.type->reset(d.slot);
           break;
         case Kind::kStruct:
-          if (d.present != nullptr) {  // Go's pointer to a struct: null makes it nil
-            d.type->reset(d.slot);
-            *d.present = false;
+          if (bool* present = std::exchange(next_present_, nullptr)) {
+            d.type->reset(d.slot);  // Go's pointer to a struct: null makes it nil
+            *present = false;
           }
           break;
         case Kind::kAny:
@@ -1095,6 +1094,10 @@ class StreamDecoder {
   const char* go_type_;
   int depth_limit_;
   Dest next_;
+  // The flag of the struct member named last (Field::flag), for the object or null that
+  // follows; kept out of Dest, which then fits in two registers. Only such a member sets
+  // it, and its value takes it (StartObject(), OtherNull()) or fails to type-check.
+  bool* next_present_ = nullptr;
   std::vector<Frame> frames_;
   int depth_ = 0;
   bool exceeded_ = false;
