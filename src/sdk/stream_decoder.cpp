@@ -528,8 +528,12 @@ class StreamDecoder {
 
   bool Null() {
     if (Passive()) {
-      if (untyped_ == Untyped::kAny) any_.Add(AnyTree::Value());
-      if (untyped_ == Untyped::kRaw) raw_->writer.Null();
+      if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
+      if (untyped_ == Untyped::kAny) {
+        any_.Add(AnyTree::Value());
+      } else {
+        raw_->writer.Null();
+      }
       return true;
     }
     Dest d = Next();
@@ -542,8 +546,12 @@ class StreamDecoder {
 
   bool Bool(bool b) {
     if (Passive()) {
-      if (untyped_ == Untyped::kAny) any_.Add(AnyTree::Value(b));
-      if (untyped_ == Untyped::kRaw) raw_->writer.Bool(b);
+      if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
+      if (untyped_ == Untyped::kAny) {
+        any_.Add(AnyTree::Value(b));
+      } else {
+        raw_->writer.Bool(b);
+      }
       return true;
     }
     Dest d = Next();
@@ -564,8 +572,12 @@ class StreamDecoder {
 
   bool String(const char* s, rj::SizeType n, bool) {
     if (Passive()) {
-      if (untyped_ == Untyped::kAny) any_.String(s, n);
-      if (untyped_ == Untyped::kRaw) raw_->writer.String(s, n);
+      if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
+      if (untyped_ == Untyped::kAny) {
+        any_.String(s, n);
+      } else {
+        raw_->writer.String(s, n);
+      }
       return true;
     }
     Dest d = Next();
@@ -580,8 +592,12 @@ class StreamDecoder {
 
   bool Key(const char* s, rj::SizeType n, bool) {
     if (Passive()) {
-      if (untyped_ == Untyped::kAny) any_.String(s, n);
-      if (untyped_ == Untyped::kRaw) raw_->writer.Key(s, n);
+      if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
+      if (untyped_ == Untyped::kAny) {
+        any_.String(s, n);
+      } else {
+        raw_->writer.Key(s, n);
+      }
       return true;
     }
     Frame& f = frames_.back();
@@ -775,8 +791,12 @@ class StreamDecoder {
 
   bool Number(const JsonNumber& n) {
     if (Passive()) {
-      if (untyped_ == Untyped::kAny) any_.Add(ToValue(n));
-      if (untyped_ == Untyped::kRaw) n.WriteTo(raw_->writer);
+      if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
+      if (untyped_ == Untyped::kAny) {
+        any_.Add(ToValue(n));
+      } else {
+        n.WriteTo(raw_->writer);
+      }
       return true;
     }
     Dest d = Next();
