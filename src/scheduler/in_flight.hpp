@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 
 #include "scheduler/strategy.hpp"
 
@@ -53,6 +54,16 @@ class InFlight {
   std::atomic<int64_t> count_{0};
   std::atomic<Clock::rep> last_pick_{0};
 };
+
+// Counts one pick in flight for the account with ID hash `hash` in `table`, an
+// AccountTable whose entries have a `mutex` and an `in_flight` (nothing when it is full).
+template <class Table>
+void CountPickInFlight(Table& table, uint64_t hash, Clock::time_point now) {
+  auto* entry = table.FindOrCreate(hash);
+  if (entry == nullptr) return;
+  std::lock_guard<std::mutex> lock(entry->mutex);
+  entry->in_flight.Picked(now);
+}
 
 }  // namespace cliproxy::scheduler
 

@@ -75,10 +75,7 @@ LatencyAverages::Reading LatencyAverages::Read(uint64_t hash, Clock::time_point 
 }
 
 void LatencyAverages::Picked(uint64_t hash, Clock::time_point now) {
-  Entry* e = accounts_.FindOrCreate(hash);
-  if (e == nullptr) return;
-  std::lock_guard<std::mutex> lock(e->mutex);
-  e->in_flight.Picked(now);
+  CountPickInFlight(accounts_, hash, now);
 }
 
 std::unique_ptr<Strategy> FastestStrategy::Create(const StrategyBuild& build) {

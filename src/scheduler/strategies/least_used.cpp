@@ -101,10 +101,7 @@ UsageWindow::Reading UsageWindow::Read(uint64_t hash, Clock::time_point now) {
 }
 
 void UsageWindow::Picked(uint64_t hash, Clock::time_point now) {
-  Entry* e = accounts_.FindOrCreate(hash);
-  if (e == nullptr) return;
-  std::lock_guard<std::mutex> lock(e->mutex);
-  e->in_flight.Picked(now);
+  CountPickInFlight(accounts_, hash, now);
 }
 
 int64_t UsageWindow::MeanTokens() const {
