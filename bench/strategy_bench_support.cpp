@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "scheduler/scheduler_plugin.hpp"
+
 namespace cliproxy::bench {
 namespace {
 
@@ -11,31 +13,6 @@ constexpr const char* kCallerScope =
     "3f9a2c41d87e6b05c1a9f3e27d4b8c60e5f1a7b39d2c8e4f06a1b5c9d3e7f2a8";
 
 std::string CodexId(int64_t i) { return "codex-user" + std::to_string(i) + "@example.com.json"; }
-
-ConfigField Field(std::string name, std::string type, std::string description) {
-  ConfigField f;
-  f.name = std::move(name);
-  f.type = std::move(type);
-  f.description = std::move(description);
-  return f;
-}
-
-// The plugin's own registration, which the host echoes in every pick.
-PluginMetadata SchedulerMetadata() {
-  PluginMetadata m;
-  m.name = "scheduler";
-  m.version = "0.1.0";
-  m.author = "cliproxy-scheduler";
-  m.github_repository = "https://github.com/cliproxy-scheduler/cliproxy-scheduler";
-  m.config_fields.push_back(
-      Field("auth_id", "string", "Selects this auth ID when it is present in the candidates."));
-  ConfigField delegate = Field("delegate", "enum", "Delegates selection to a built-in scheduler.");
-  delegate.enum_values = {"", "fill-first", "round-robin"};
-  m.config_fields.push_back(std::move(delegate));
-  m.config_fields.push_back(Field("deny", "boolean", "Rejects scheduler picks when enabled."));
-  m.config_fields.push_back(Field("routes", "array", "Ordered routing rules."));
-  return m;
-}
 
 void AddHeader(PickRequest* request, std::string name, std::string value) {
   Slice<std::string> values;
@@ -151,7 +128,7 @@ std::vector<StrategyCase> StrategyCases(int64_t n) {
 
 PickRequest CodexPickRequest(int64_t candidates) {
   PickRequest r;
-  r.plugin = SchedulerMetadata();
+  r.plugin = scheduler::SchedulerRegistration().metadata;  // what the host echoes
   r.provider = "codex";
   r.providers.push_back("codex");
   r.model = "gpt-5.5";
