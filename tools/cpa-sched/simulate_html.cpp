@@ -289,12 +289,7 @@ void WriteAccounts(std::ostream& out, const Scenario& scenario, const Simulation
         std::to_string(s.offered),
         std::to_string(s.picks),
         ShareCell(s.picks, r.requests, Color(a))};
-    if (usage.enabled) {
-      row.push_back(MeanLatencyMs(s));
-      if (usage.any_ttft) row.push_back(MeanTtftMs(s));
-      row.push_back(std::to_string(s.tokens_total));
-      if (usage.any_failures) row.push_back(std::to_string(s.failures));
-    }
+    AppendUsageCells(usage, s, &row);
     rows.push_back(row);
   }
   rows.push_back(

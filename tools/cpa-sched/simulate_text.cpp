@@ -63,12 +63,7 @@ void PrintAccounts(std::ostream& out, const Scenario& scenario, const Simulation
                std::to_string(s.offered),
                std::to_string(s.picks),
                Percent(s.picks, r.requests)};
-    if (usage.enabled) {
-      row.push_back(MeanLatencyMs(s));
-      if (usage.any_ttft) row.push_back(MeanTtftMs(s));
-      row.push_back(std::to_string(s.tokens_total));
-      if (usage.any_failures) row.push_back(std::to_string(s.failures));
-    }
+    AppendUsageCells(usage, s, &row);
     rows.push_back(row);
   }
   rows.push_back({"(failed)", "", "", "", std::to_string(r.failed), Percent(r.failed, r.requests)});
@@ -109,6 +104,15 @@ std::string MeanLatencyMs(const AccountResult& account) {
   return Fixed(static_cast<double>(account.latency_ns_total) /
                    static_cast<double>(account.usage_records) / 1e6,
                0);
+}
+
+void AppendUsageCells(const ScenarioUsage& usage, const AccountResult& account,
+                      std::vector<std::string>* row) {
+  if (!usage.enabled) return;
+  row->push_back(MeanLatencyMs(account));
+  if (usage.any_ttft) row->push_back(MeanTtftMs(account));
+  row->push_back(std::to_string(account.tokens_total));
+  if (usage.any_failures) row->push_back(std::to_string(account.failures));
 }
 
 std::string MeanTtftMs(const AccountResult& account) {

@@ -27,6 +27,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "cliproxy/host.hpp"
 #include "simulate_run.hpp"
@@ -47,6 +48,10 @@ std::string EventLabel(const Scenario& scenario, const ScenarioEvent& event);
 std::string EventKindLabel(const ScenarioEvent& event);   // "cooldown", "slow x4"
 std::string MeanLatencyMs(const AccountResult& account);  // "12" (ms), "-" without usage
 std::string MeanTtftMs(const AccountResult& account);     // "3" (ms), "-" without a TTFT
+// Appends an account's usage cells (latency, TTFT if any, tokens, failures if any) to a row
+// of the accounts table, when the scenario has usage.
+void AppendUsageCells(const ScenarioUsage& usage, const AccountResult& account,
+                      std::vector<std::string>* row);
 
 }  // namespace cpa_sched
 
