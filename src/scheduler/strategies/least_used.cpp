@@ -85,11 +85,10 @@ void UsageWindow::Observe(const UsageRecord& record, Clock::time_point now) {
   e->in_flight.Finished();
 }
 
-UsageWindow::Reading UsageWindow::Read(uint64_t hash, Clock::time_point now) {
+UsageWindow::Reading UsageWindow::Read(uint64_t hash, int64_t epoch, Clock::time_point now) {
   Reading r;
   Entry* e = accounts_.Find(hash);
   if (e == nullptr) return r;
-  const int64_t epoch = Epoch(now);
   if (epoch != kNoEpoch && e->published_head.load(std::memory_order_acquire) < epoch) {
     std::lock_guard<std::mutex> lock(e->mutex);
     e->Advance(epoch);
@@ -143,9 +142,10 @@ Outcome LeastUsedStrategy::Pick(const PickContext& context) const {
   uint64_t best_hash = 0;
   int64_t best_score = 0;
   const int64_t route_mean = measure_ == Measure::kTokens ? window_->MeanTokens() : 1;
+  const int64_t epoch = window_->Epoch(context.now);
   for (const Candidate* c : context.pool) {
     const uint64_t hash = Hash64(c->id);
-    const UsageWindow::Reading r = window_->Read(hash, context.now);
+    const UsageWindow::Reading r = window_->Read(hash, epoch, context.now);
     int64_t used = r.requests;
     int64_t cost = 1;
     if (measure_ == Measure::kTokens) {

@@ -64,8 +64,12 @@ class UsageWindow : public StrategyState, public UsageObserver {
     int64_t tokens = 0;     // of those
     int64_t in_flight = 0;  // picks whose record has not arrived
   };
-  // The usage of the account with ID hash `hash` at monotonic time `now`.
-  Reading Read(uint64_t hash, Clock::time_point now);
+  // The window's current bucket at monotonic time `now` (an opaque value for Read; the same
+  // for every account, so a pick computes it once).
+  int64_t Epoch(Clock::time_point now) const;
+  // The usage of the account with ID hash `hash` in the window ending at bucket `epoch`
+  // (from Epoch(now)).
+  Reading Read(uint64_t hash, int64_t epoch, Clock::time_point now);
   // Counts one pick of the account in flight.
   void Picked(uint64_t hash, Clock::time_point now);
   // Mean tokens per request over every record seen; 0 before any.
@@ -91,8 +95,6 @@ class UsageWindow : public StrategyState, public UsageObserver {
     void Add(int64_t epoch, int64_t tokens);
   };
   static constexpr int64_t kNoEpoch = INT64_MIN;
-
-  int64_t Epoch(Clock::time_point now) const;
 
   const std::chrono::milliseconds window_;
   const int64_t bucket_ns_;
