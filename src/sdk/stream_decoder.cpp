@@ -1,138 +1,34 @@
 #include "sdk/stream_decoder.hpp"
 
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/reader.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "cliproxy/base64.hpp"
-#include "sdk/any_canonical.hpp"
+#include "sdk/any_tree.hpp"
 #include "sdk/go_text.hpp"
+#include "sdk/json_number.hpp"
+#include "sdk/json_reader.hpp"
+#include "sdk/raw_json_writer.hpp"
+#include "sdk/simdjson_walk.hpp"
 #include "sdk/wire_fields.hpp"
 
 namespace cliproxy::json::internal {
 namespace {
 
-namespace rj = ::rapidjson;
-
-// In place (strings are unescaped inside the copy of the body) and with full precision
-// (numbers round as Go's strconv.ParseFloat rounds them).
-constexpr unsigned kFastFlags = rj::kParseInsituFlag | rj::kParseFullPrecisionFlag;
-// Iterative as well: no recursion however deep the text. The decoder's contract (the
-// nesting limit, the syntax error messages) is that of this parse; the recursive one
-// above is a faster path for texts that it reads without an error.
-constexpr unsigned kExactFlags = kFastFlags | rj::kParseIterativeFlag;
-// The recursive parse stops at this depth (its stack use grows with the nesting) and the
-// text is read again by the iterative one. Request bodies nest a few levels.
-constexpr int kRecursionLimit = 128;
-
 // Maps up to this size are searched linearly for a repeated key; larger ones get a hash
 // index, so that a body with many keys costs linear time.
 constexpr size_t kLinearMapLimit = 32;
 constexpr size_t kFirstMapCapacity = 8;
-
-// --- the body, copied for the in-place parse ------------------------------------------
-
-// A NUL-terminated copy of the body (RapidJSON's in-situ stream ends at the NUL; the body
-// holds none, DecodeStream refuses them first). Allocated per decode: keeping one per
-// thread measured no faster, and would keep memory after a large body.
-class ParseBuffer {
- public:
-  // Copies `body` in; returns the copy.
-  char* Fill(std::string_view body) {
-    if (capacity_ < body.size() + 1) {
-      data_.reset(new char[body.size() + 1]);
-      capacity_ = body.size() + 1;
-    }
-    if (!body.empty()) std::memcpy(data_.get(), body.data(), body.size());  // data() may be null
-    data_[body.size()] = '\0';
-    return data_.get();
-  }
-
- private:
-  std::unique_ptr<char[]> data_;
-  size_t capacity_ = 0;
-};
-
-// --- numbers as the reader reports them -----------------------------------------------
-
-struct JsonNumber {
-  enum class Kind { kInt, kUint, kInt64, kUint64, kDouble };
-  Kind kind;
-  int64_t i = 0;
-  uint64_t u = 0;
-  double d = 0;
-
-  // Go's strconv.ParseInt accepts it (an integer literal within int64).
-  bool FitsInt64() const {
-    if (kind == Kind::kDouble) return false;
-    if (kind == Kind::kUint64) return u <= static_cast<uint64_t>(INT64_MAX);
-    return true;
-  }
-  int64_t AsInt64() const {
-    return (kind == Kind::kUint || kind == Kind::kUint64) ? static_cast<int64_t>(u) : i;
-  }
-  // What Go's float64 holds for it.
-  double AsDouble() const {
-    switch (kind) {
-      case Kind::kUint:
-      case Kind::kUint64:
-        return static_cast<double>(u);
-      case Kind::kInt:
-      case Kind::kInt64:
-        return static_cast<double>(i);
-      case Kind::kDouble:
-        break;
-    }
-    return d;
-  }
-  // An integer literal within 0..255 (Go's byte).
-  bool IsByte() const {
-    if (kind == Kind::kDouble) return false;
-    if (kind == Kind::kUint || kind == Kind::kUint64) return u <= 255;
-    return i >= 0 && i <= 255;
-  }
-  // Hands the number to a RapidJSON handler as the reader reported it.
-  template <class Handler>
-  void WriteTo(Handler& w) const {
-    switch (kind) {
-      case Kind::kInt:
-        w.Int(static_cast<int>(i));
-        break;
-      case Kind::kUint:
-        w.Uint(static_cast<unsigned>(u));
-        break;
-      case Kind::kInt64:
-        w.Int64(i);
-        break;
-      case Kind::kUint64:
-        w.Uint64(u);
-        break;
-      case Kind::kDouble:
-        w.Double(d);
-        break;
-    }
-  }
-  // The number as RapidJSON writes it back (error messages quote it so).
-  std::string Text() const {
-    rj::StringBuffer buf;
-    rj::Writer<rj::StringBuffer> w(buf);
-    WriteTo(w);
-    return std::string(buf.GetString(), buf.GetSize());
-  }
-};
 
 // --- what each wire type accepts: tables generated from wire_fields.hpp ----------------
 
@@ -468,51 +364,6 @@ const FieldSlot* FindField(const Type& type, std::string_view key, size_t expect
   return nullptr;
 }
 
-// --- an `any` object or array, gathered to be written back as Go writes it --------------
-
-class AnyTree {
- public:
-  using Value = rj::GenericValue<rj::UTF8<>, rj::MemoryPoolAllocator<>>;
-
-  // Strings are referenced, not copied: they live in the parse buffer until the end.
-  void String(const char* s, size_t n) { stack_.emplace_back(s, static_cast<rj::SizeType>(n)); }
-  void Add(Value v) { stack_.push_back(std::move(v)); }
-  void EndObject(size_t members) {
-    Value object(rj::kObjectType);
-    const size_t base = stack_.size() - 2 * members;
-    for (size_t k = base; k < stack_.size(); k += 2) {
-      object.AddMember(stack_[k], stack_[k + 1], allocator());
-    }
-    stack_.resize(base);
-    stack_.push_back(std::move(object));
-  }
-  void EndArray(size_t elements) {
-    Value array(rj::kArrayType);
-    const size_t base = stack_.size() - elements;
-    array.Reserve(static_cast<rj::SizeType>(elements), allocator());
-    for (size_t k = base; k < stack_.size(); ++k) array.PushBack(stack_[k], allocator());
-    stack_.resize(base);
-    stack_.push_back(std::move(array));
-  }
-  // Writes the finished tree into `out` and forgets it.
-  void Finish(AnyValue* out) {
-    const Value& root = stack_.back();
-    out->kind = root.IsObject() ? AnyValue::Kind::kObject : AnyValue::Kind::kArray;
-    out->text.clear();
-    AppendCanonical(root, &out->text);
-    stack_.clear();
-  }
-
- private:
-  rj::MemoryPoolAllocator<>& allocator() {
-    if (!allocator_) allocator_ = std::make_unique<rj::MemoryPoolAllocator<>>();
-    return *allocator_;
-  }
-
-  std::unique_ptr<rj::MemoryPoolAllocator<>> allocator_;
-  std::vector<Value> stack_;
-};
-
 // --- the SAX handler ------------------------------------------------------------------
 
 class StreamDecoder {
@@ -530,9 +381,9 @@ class StreamDecoder {
     if (Passive()) {
       if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
       if (untyped_ == Untyped::kAny) {
-        any_.Add(AnyTree::Value());
+        any_.Null();
       } else {
-        raw_->writer.Null();
+        raw_.Null();
       }
       return true;
     }
@@ -548,9 +399,9 @@ class StreamDecoder {
     if (Passive()) {
       if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
       if (untyped_ == Untyped::kAny) {
-        any_.Add(AnyTree::Value(b));
+        any_.Bool(b);
       } else {
-        raw_->writer.Bool(b);
+        raw_.Bool(b);
       }
       return true;
     }
@@ -563,45 +414,57 @@ class StreamDecoder {
     return OtherBool(d, b);
   }
 
-  bool Int(int i) { return Number({.kind = JsonNumber::Kind::kInt, .i = i}); }
-  bool Uint(unsigned u) { return Number({.kind = JsonNumber::Kind::kUint, .u = u}); }
-  bool Int64(int64_t i) { return Number({.kind = JsonNumber::Kind::kInt64, .i = i}); }
-  bool Uint64(uint64_t u) { return Number({.kind = JsonNumber::Kind::kUint64, .u = u}); }
-  bool Double(double d) { return Number({.kind = JsonNumber::Kind::kDouble, .d = d}); }
-  bool RawNumber(const char*, rj::SizeType, bool) { return false; }  // not requested
-
-  bool String(const char* s, rj::SizeType n, bool) {
+  bool Number(const JsonNumber& n) {
     if (Passive()) {
       if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
       if (untyped_ == Untyped::kAny) {
-        any_.String(s, n);
+        any_.Number(n.AsDouble());
       } else {
-        raw_->writer.String(s, n);
+        raw_.Number(n.text);
       }
       return true;
     }
     Dest d = Next();
-    if (d.type->kind == Kind::kString) {
-      if (d.slot) AssignGoString(std::string_view(s, n), static_cast<std::string*>(d.slot));
+    if (d.type->kind == Kind::kInt && n.FitsInt64()) {
+      if (d.slot) *static_cast<int64_t*>(d.slot) = n.AsInt64();
     } else if (d.type->kind != Kind::kSkip) {
-      return OtherString(d, s, n);
+      return OtherNumber(d, n);
     }
     ValueDone();
     return true;
   }
 
-  bool Key(const char* s, rj::SizeType n, bool) {
+  bool String(std::string_view s) {
     if (Passive()) {
       if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
       if (untyped_ == Untyped::kAny) {
-        any_.String(s, n);
+        any_.String(s);
       } else {
-        raw_->writer.Key(s, n);
+        raw_.String(s);
+      }
+      return true;
+    }
+    Dest d = Next();
+    if (d.type->kind == Kind::kString) {
+      if (d.slot) AssignGoString(s, static_cast<std::string*>(d.slot));
+    } else if (d.type->kind != Kind::kSkip) {
+      return OtherString(d, s);
+    }
+    ValueDone();
+    return true;
+  }
+
+  bool Key(std::string_view key) {
+    if (Passive()) {
+      if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
+      if (untyped_ == Untyped::kAny) {
+        any_.String(key);
+      } else {
+        raw_.Key(key);
       }
       return true;
     }
     Frame& f = frames_.back();
-    const std::string_view key(s, n);
     if (f.type->kind == Kind::kMap) {
       f.segment = key;
       next_ = {f.type->element,
@@ -628,7 +491,7 @@ class StreamDecoder {
     if (!Enter()) return false;
     if (Passive()) {
       if (untyped_depth_ > 0) ++untyped_depth_;
-      if (untyped_ == Untyped::kRaw) raw_->writer.StartObject();
+      if (untyped_ == Untyped::kRaw) raw_.StartObject();
       return true;
     }
     Dest d = Next();
@@ -649,19 +512,19 @@ class StreamDecoder {
       case Kind::kRawJson:
       case Kind::kSkip:
         BeginUntyped(d);
-        if (untyped_ == Untyped::kRaw) raw_->writer.StartObject();
+        if (untyped_ == Untyped::kRaw) raw_.StartObject();
         return true;
       default:
         return TypeError("object", *d.type);
     }
   }
 
-  bool EndObject(rj::SizeType members) {
+  bool EndObject(size_t members) {
     --depth_;
     if (failed_) return true;
     if (untyped_depth_ > 0) {
       if (untyped_ == Untyped::kAny) any_.EndObject(members);
-      if (untyped_ == Untyped::kRaw) raw_->writer.EndObject(members);
+      if (untyped_ == Untyped::kRaw) raw_.EndObject();
       return EndUntypedValue();
     }
     Frame& f = frames_.back();
@@ -679,7 +542,7 @@ class StreamDecoder {
     if (!Enter()) return false;
     if (Passive()) {
       if (untyped_depth_ > 0) ++untyped_depth_;
-      if (untyped_ == Untyped::kRaw) raw_->writer.StartArray();
+      if (untyped_ == Untyped::kRaw) raw_.StartArray();
       return true;
     }
     Dest d = Next();
@@ -698,19 +561,19 @@ class StreamDecoder {
       case Kind::kRawJson:
       case Kind::kSkip:
         BeginUntyped(d);
-        if (untyped_ == Untyped::kRaw) raw_->writer.StartArray();
+        if (untyped_ == Untyped::kRaw) raw_.StartArray();
         return true;
       default:
         return TypeError("array", *d.type);
     }
   }
 
-  bool EndArray(rj::SizeType elements) {
+  bool EndArray(size_t elements) {
     --depth_;
     if (failed_) return true;
     if (untyped_depth_ > 0) {
       if (untyped_ == Untyped::kAny) any_.EndArray(elements);
-      if (untyped_ == Untyped::kRaw) raw_->writer.EndArray(elements);
+      if (untyped_ == Untyped::kRaw) raw_.EndArray();
       return EndUntypedValue();
     }
     Frame& f = frames_.back();
@@ -721,8 +584,6 @@ class StreamDecoder {
   }
 
  private:
-  using RawWriter = rj::Writer<rj::StringBuffer>;
-
   struct Dest {
     const Type* type;
     void* slot;  // null: check the type only; kLate: the struct (or null)
@@ -752,11 +613,6 @@ class StreamDecoder {
   // A value whose contents are not typed: skipped, gathered for an `any`, or written
   // back as raw JSON.
   enum class Untyped : uint8_t { kSkip, kAny, kRaw };
-
-  struct RawCapture {
-    rj::StringBuffer buffer;
-    RawWriter writer{buffer};
-  };
 
   // Events that need no typed handling: after a type error, or inside an untyped value.
   bool Passive() const { return failed_ || untyped_depth_ > 0; }
@@ -789,39 +645,19 @@ class StreamDecoder {
     }
   }
 
-  bool Number(const JsonNumber& n) {
-    if (Passive()) {
-      if (untyped_ == Untyped::kSkip) return true;  // the common case: one test
-      if (untyped_ == Untyped::kAny) {
-        any_.Add(ToValue(n));
-      } else {
-        n.WriteTo(raw_->writer);
-      }
-      return true;
-    }
-    Dest d = Next();
-    if (d.type->kind == Kind::kInt && n.FitsInt64()) {
-      if (d.slot) *static_cast<int64_t*>(d.slot) = n.AsInt64();
-    } else if (d.type->kind != Kind::kSkip) {
-      return OtherNumber(d, n);
-    }
-    ValueDone();
-    return true;
-  }
-
   // The rest of Number(), out of line as OtherString().
   [[gnu::noinline]] bool OtherNumber(const Dest& d, const JsonNumber& n) {
     switch (d.type->kind) {
       case Kind::kInt:
-        if (!n.FitsInt64()) return TypeError("number " + n.Text(), *d.type);
+        if (!n.FitsInt64()) return TypeError("number " + std::string(n.text), *d.type);
         if (d.slot) *static_cast<int64_t*>(d.slot) = n.AsInt64();
         break;
       case Kind::kInt32:
-        if (!n.FitsInt64()) return TypeError("number " + n.Text(), *d.type);
+        if (!n.FitsInt64()) return TypeError("number " + std::string(n.text), *d.type);
         if (d.slot) *static_cast<int*>(d.slot) = static_cast<int>(n.AsInt64());
         break;
       case Kind::kByte:
-        if (!n.IsByte()) return TypeError("number " + n.Text(), *d.type);
+        if (!n.IsByte()) return TypeError("number " + std::string(n.text), *d.type);
         if (d.slot) *static_cast<char*>(d.slot) = static_cast<char>(n.AsInt64());
         break;
       case Kind::kAny:
@@ -834,7 +670,7 @@ class StreamDecoder {
         break;
       case Kind::kRawJson:
         if (d.slot)
-          WriteRaw(static_cast<std::string*>(d.slot), [&](RawWriter& w) { n.WriteTo(w); });
+          WriteRaw(static_cast<std::string*>(d.slot), [&](RawJsonWriter& w) { w.Number(n.text); });
         break;
       case Kind::kLate:
         Defer(LateValue::Event::kNumber, false, n);
@@ -842,7 +678,8 @@ class StreamDecoder {
       case Kind::kSkip:
         break;
       default:
-        return TypeError(d.type->names_number ? "number " + n.Text() : "number", *d.type);
+        return TypeError(d.type->names_number ? "number " + std::string(n.text) : "number",
+                         *d.type);
     }
     ValueDone();
     return true;
@@ -923,16 +760,16 @@ class StreamDecoder {
     return true;
   }
 
-  [[gnu::noinline]] bool OtherString(const Dest& d, const char* s, rj::SizeType n) {
+  [[gnu::noinline]] bool OtherString(const Dest& d, std::string_view s) {
     switch (d.type->kind) {
       case Kind::kString:
-        if (d.slot) AssignGoString(std::string_view(s, n), static_cast<std::string*>(d.slot));
+        if (d.slot) AssignGoString(s, static_cast<std::string*>(d.slot));
         break;
       case Kind::kAny:
         if (d.slot) {
           auto* any = static_cast<AnyValue*>(d.slot);
           any->kind = AnyValue::Kind::kString;
-          AssignGoString(std::string_view(s, n), &any->text);
+          AssignGoString(s, &any->text);
         }
         break;
       case Kind::kGoBytes: {
@@ -940,14 +777,14 @@ class StreamDecoder {
         // base64 byte at its own offset.
         std::string unused;
         auto* bytes = d.slot ? static_cast<std::string*>(d.slot) : &unused;
-        if (std::string error; !base64::Decode(std::string_view(s, n), bytes, &error)) {
+        if (std::string error; !base64::Decode(s, bytes, &error)) {
           return Fail(error);
         }
         break;
       }
       case Kind::kRawJson:
         if (d.slot)
-          WriteRaw(static_cast<std::string*>(d.slot), [&](RawWriter& w) { w.String(s, n); });
+          WriteRaw(static_cast<std::string*>(d.slot), [&](RawJsonWriter& w) { w.String(s); });
         break;
       case Kind::kLate:
         Defer(LateValue::Event::kString);
@@ -961,29 +798,12 @@ class StreamDecoder {
     return true;
   }
 
-  static AnyTree::Value ToValue(const JsonNumber& n) {
-    switch (n.kind) {
-      case JsonNumber::Kind::kInt:
-        return AnyTree::Value(static_cast<int>(n.i));
-      case JsonNumber::Kind::kUint:
-        return AnyTree::Value(static_cast<unsigned>(n.u));
-      case JsonNumber::Kind::kInt64:
-        return AnyTree::Value(n.i);
-      case JsonNumber::Kind::kUint64:
-        return AnyTree::Value(n.u);
-      case JsonNumber::Kind::kDouble:
-        break;
-    }
-    return AnyTree::Value(n.d);
-  }
-
-  // A scalar as raw JSON, written as RapidJSON writes it back.
+  // A scalar as raw JSON.
   template <class Write>
   static void WriteRaw(std::string* out, const Write& write) {
-    rj::StringBuffer buffer;
-    RawWriter writer(buffer);
+    RawJsonWriter writer;
     write(writer);
-    out->assign(buffer.GetString(), buffer.GetSize());
+    out->assign(writer.text());
   }
 
   // An object or array whose contents are not typed: gathered for an `any` that is
@@ -998,16 +818,13 @@ class StreamDecoder {
     } else if (d.type->kind == Kind::kRawJson) {
       untyped_ = Untyped::kRaw;
       raw_slot_ = static_cast<std::string*>(d.slot);
-      if (!raw_) raw_ = std::make_unique<RawCapture>();
-      raw_->buffer.Clear();
-      raw_->writer.Reset(raw_->buffer);
+      raw_.Reset();
     }
   }
   bool EndUntypedValue() {
     if (--untyped_depth_ > 0) return true;
     if (untyped_ == Untyped::kAny) any_.Finish(any_slot_);
-    if (untyped_ == Untyped::kRaw)
-      raw_slot_->assign(raw_->buffer.GetString(), raw_->buffer.GetSize());
+    if (untyped_ == Untyped::kRaw) raw_slot_->assign(raw_.text());
     untyped_ = Untyped::kSkip;
     ValueDone();
     return true;
@@ -1128,23 +945,79 @@ class StreamDecoder {
   AnyValue* any_slot_ = nullptr;
   AnyTree any_;
   std::string* raw_slot_ = nullptr;
-  std::unique_ptr<RawCapture> raw_;  // made for the first raw object or array
+  RawJsonWriter raw_;
   const FieldSlot* late_field_ = nullptr;
   std::vector<LateValue> late_;
   MapIndexes map_indexes_;
 };
 
-// Reads `body` (copied into `buffer`) with the parse `kFlags` into `decoder`.
-template <unsigned kFlags>
-rj::ParseResult Parse(std::string_view body, bool rewrite_surrogates, ParseBuffer* buffer,
-                      StreamDecoder* decoder) {
-  char* text = buffer->Fill(body);
-  // Go turns an escaped lone surrogate into U+FFFD; RapidJSON rejects a lone high one and
-  // passes a lone low one through as invalid UTF-8.
-  if (rewrite_surrogates) ReplaceLoneSurrogates(text, body.size());
-  rj::GenericReader<rj::UTF8<>, rj::UTF8<>> reader;
-  rj::InsituStringStream stream(text);
-  return reader.Parse<kFlags>(stream, *decoder);
+// The fast path's recursion (and the handler's nesting limit on it): request bodies nest a
+// few levels; a deeper text is read by JsonReader, which is iterative.
+constexpr int kFastDepthLimit = 128;
+// Bodies up to this size take the fast path. A parser keeps memory in proportion to the
+// largest text it has read; larger bodies (far beyond a 1000-candidate pick) go straight
+// to JsonReader, which needs only the copy of the text.
+constexpr size_t kFastPathLimit = size_t{1} << 20;
+// A parser that grew beyond this is dropped after use rather than kept for the next call.
+constexpr size_t kKeptParserCapacity = size_t{256} << 10;
+constexpr size_t kKeptParsers = 16;
+
+// simdjson parsers kept between calls, so that a pick does not allocate one. Calls come
+// from any number of host threads; a few parsers serve them all.
+class ParserPool {
+ public:
+  std::unique_ptr<simdjson::dom::parser> Take() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!idle_.empty()) {
+        auto parser = std::move(idle_.back());
+        idle_.pop_back();
+        return parser;
+      }
+    }
+    return std::make_unique<simdjson::dom::parser>();
+  }
+  void Give(std::unique_ptr<simdjson::dom::parser> parser) {
+    if (parser->capacity() > kKeptParserCapacity) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (idle_.size() < kKeptParsers) idle_.push_back(std::move(parser));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<simdjson::dom::parser>> idle_;
+};
+
+ParserPool& Parsers() {
+  static auto* pool = new ParserPool();  // never destroyed: calls may outlive static teardown
+  return *pool;
+}
+
+// A copy of the body, padded as simdjson requires; JsonReader unescapes strings in it.
+class BodyCopy {
+ public:
+  explicit BodyCopy(std::string_view body)
+      : size_(body.size()), data_(new char[body.size() + simdjson::SIMDJSON_PADDING]) {
+    if (!body.empty()) std::memcpy(data_.get(), body.data(), body.size());  // data() may be null
+    std::memset(data_.get() + size_, 0, simdjson::SIMDJSON_PADDING);
+  }
+  char* data() { return data_.get(); }
+  size_t size() const { return size_; }
+
+ private:
+  size_t size_;
+  std::unique_ptr<char[]> data_;
+};
+
+// The fast path: true if simdjson accepted `text` and `decoder` read it without an error.
+bool DecodeFast(BodyCopy* text, StreamDecoder* decoder) {
+  ParserPool& pool = Parsers();
+  std::unique_ptr<simdjson::dom::parser> parser = pool.Take();
+  simdjson::dom::element root;
+  bool ok = parser->parse(text->data(), text->size(), false).get(root) == simdjson::SUCCESS &&
+            WalkSimdjson(root, *decoder) && !decoder->failed();
+  pool.Give(std::move(parser));
+  return ok;
 }
 
 }  // namespace
@@ -1153,41 +1026,39 @@ template <class T>
 DecodeStatus DecodeStream(std::string_view body, T* out, const char* go_type,
                           const PickFields* want) {
   // A NUL byte is never valid JSON (outside strings it is no token, inside it is an
-  // unescaped control character); RapidJSON would read it as the end of the input.
+  // unescaped control character); the message names it.
   if (size_t nul = body.find('\0'); nul != std::string_view::npos) {
     return {"invalid JSON at byte " + std::to_string(nul) + ": NUL byte"};
   }
-  const bool rewrite_surrogates = MayHoldSurrogateEscape(body);
-  ParseBuffer buffer;
+  BodyCopy text(body);
   // What the caller passed in, for a second reading (Go decodes into it, not into a zero value).
   T given = *out;
-  {
-    StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want, kRecursionLimit);
-    rj::ParseResult result = Parse<kFastFlags>(body, rewrite_surrogates, &buffer, &decoder);
-    if (!result.IsError()) {
-      if (decoder.failed()) return {decoder.error()};
-      return {};
-    }
+  // Raw JSON members keep their numbers' literal text, which only JsonReader reports; and
+  // simdjson passes an escaped lone low surrogate through where Go writes U+FFFD.
+  constexpr bool kHasRawJson = std::is_same_v<T, Envelope>;
+  if (!kHasRawJson && body.size() <= kFastPathLimit && !MayHoldSurrogateEscape(body)) {
+    StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want, kFastDepthLimit);
+    if (DecodeFast(&text, &decoder)) return {};
+    *out = given;
   }
-  // A syntax error or deep nesting: read again by the parse whose outcome is the contract.
-  *out = given;
+  // Not accepted by the fast path, or failed there: JsonReader's outcome is the contract.
   StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want, kMaxDepth);
-  rj::ParseResult result = Parse<kExactFlags>(body, rewrite_surrogates, &buffer, &decoder);
-  if (result.IsError()) {
+  JsonReader<StreamDecoder> reader(text.data(), text.size(), &decoder);
+  const ReadError error = reader.Read();
+  if (error) {
     *out = std::move(given);  // Go checks the whole text before it stores anything
-    if (result.Code() == rj::kParseErrorDocumentEmpty || result.Offset() >= body.size()) {
+    if (error.code == ReadError::Code::kDocumentEmpty || error.offset >= body.size()) {
       return {"unexpected end of JSON input"};
     }
-    std::string where = "invalid JSON at byte " + std::to_string(result.Offset()) + ": ";
+    std::string where = "invalid JSON at byte " + std::to_string(error.offset) + ": ";
     if (decoder.exceeded()) {
       return {where + "exceeded max nesting depth (" + std::to_string(kMaxDepth) + ")"};
     }
-    return {where + rj::GetParseError_En(result.Code())};
+    return {where + error.Message()};
   }
   if (decoder.failed()) return {decoder.error()};
   return {};
 }
-
 template DecodeStatus DecodeStream(std::string_view, PickRequest*, const char*, const PickFields*);
 template DecodeStatus DecodeStream(std::string_view, UsageRecord*, const char*, const PickFields*);
 template DecodeStatus DecodeStream(std::string_view, Registration*, const char*, const PickFields*);

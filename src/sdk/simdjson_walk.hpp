@@ -1,0 +1,85 @@
+// The fast path of the decoder: simdjson (a maintained, continuously fuzzed parser)
+// validates the whole text and builds its tape, and WalkSimdjson hands the tape to the
+// same handler as JsonReader (json_reader.hpp), event for event.
+//
+// simdjson refuses some texts that Go accepts (invalid UTF-8 in strings, escaped lone
+// surrogates, integers beyond 64 bits, nesting deeper than its limit) and reports errors
+// without the offsets the decoder's messages name. The caller reads every text that this
+// path does not accept, and every text whose decode fails, again with JsonReader, whose
+// outcome is the contract; for the texts this path accepts the events are the same (a
+// fuzz target checks it).
+//
+// Thread-safety: a parser is used by one call at a time (see ParserPool in the .cpp).
+#ifndef CLIPROXY_SRC_SDK_SIMDJSON_WALK_HPP_
+#define CLIPROXY_SRC_SDK_SIMDJSON_WALK_HPP_
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <string_view>
+
+#include "sdk/json_number.hpp"
+
+namespace cliproxy::json::internal {
+
+// Walks `e` into `handler`; false if the handler stopped.
+template <class Handler>
+bool WalkSimdjson(simdjson::dom::element e, Handler& handler) {
+  using simdjson::dom::element_type;
+  switch (e.type()) {
+    case element_type::ARRAY: {
+      if (!handler.StartArray()) return false;
+      size_t count = 0;
+      const simdjson::dom::array array = e.get_array().value_unsafe();
+      for (simdjson::dom::element child : array) {
+        if (!WalkSimdjson(child, handler)) return false;
+        ++count;
+      }
+      return handler.EndArray(count);
+    }
+    case element_type::OBJECT: {
+      if (!handler.StartObject()) return false;
+      size_t count = 0;
+      const simdjson::dom::object object = e.get_object().value_unsafe();
+      for (simdjson::dom::key_value_pair member : object) {
+        if (!handler.Key(member.key)) return false;
+        if (!WalkSimdjson(member.value, handler)) return false;
+        ++count;
+      }
+      return handler.EndObject(count);
+    }
+    case element_type::STRING:
+      return handler.String(e.get_string().value_unsafe());
+    case element_type::INT64: {
+      JsonNumber n;
+      const int64_t v = e.get_int64().value_unsafe();
+      if (v < 0) {
+        n.kind = JsonNumber::Kind::kInt;
+        n.i = v;
+      } else {
+        n.u = static_cast<uint64_t>(v);
+      }
+      return handler.Number(n);
+    }
+    case element_type::UINT64: {
+      JsonNumber n;
+      n.u = e.get_uint64().value_unsafe();
+      return handler.Number(n);
+    }
+    case element_type::DOUBLE: {
+      JsonNumber n;
+      n.kind = JsonNumber::Kind::kDouble;
+      n.d = e.get_double().value_unsafe();
+      return handler.Number(n);
+    }
+    case element_type::BOOL:
+      return handler.Bool(e.get_bool().value_unsafe());
+    case element_type::NULL_VALUE:
+      return handler.Null();
+  }
+  return false;
+}
+
+}  // namespace cliproxy::json::internal
+
+#endif  // CLIPROXY_SRC_SDK_SIMDJSON_WALK_HPP_
