@@ -371,7 +371,9 @@ class StreamDecoder {
   // Nesting deeper than `depth_limit` stops the parse (exceeded()).
   StreamDecoder(const Type* root, void* out, const char* go_type, const PickFields* want,
                 int depth_limit)
-      : want_(want), go_type_(go_type), depth_limit_(depth_limit), next_{root, out} {}
+      : want_(want), go_type_(go_type), depth_limit_(depth_limit), next_{root, out} {
+    frames_.reserve(8);  // request bodies nest a few levels: one allocation, not four
+  }
 
   bool exceeded() const { return exceeded_; }
   bool failed() const { return failed_; }
@@ -993,13 +995,11 @@ ParserPool& Parsers() {
   return *pool;
 }
 
-// A copy of the body, padded as simdjson requires; JsonReader unescapes strings in it.
+// A copy of the body, in which JsonReader unescapes strings.
 class BodyCopy {
  public:
-  explicit BodyCopy(std::string_view body)
-      : size_(body.size()), data_(new char[body.size() + simdjson::SIMDJSON_PADDING]) {
+  explicit BodyCopy(std::string_view body) : size_(body.size()), data_(new char[body.size() + 1]) {
     if (!body.empty()) std::memcpy(data_.get(), body.data(), body.size());  // data() may be null
-    std::memset(data_.get() + size_, 0, simdjson::SIMDJSON_PADDING);
   }
   char* data() { return data_.get(); }
   size_t size() const { return size_; }
@@ -1009,12 +1009,13 @@ class BodyCopy {
   std::unique_ptr<char[]> data_;
 };
 
-// The fast path: true if simdjson accepted `text` and `decoder` read it without an error.
-bool DecodeFast(BodyCopy* text, StreamDecoder* decoder) {
+// The fast path: true if simdjson accepted `body` and `decoder` read it without an error.
+// The parser copies the body into its own padded buffer, kept with the parser.
+bool DecodeFast(std::string_view body, StreamDecoder* decoder) {
   ParserPool& pool = Parsers();
   std::unique_ptr<simdjson::dom::parser> parser = pool.Take();
   simdjson::dom::element root;
-  bool ok = parser->parse(text->data(), text->size(), false).get(root) == simdjson::SUCCESS &&
+  bool ok = parser->parse(body.data(), body.size(), true).get(root) == simdjson::SUCCESS &&
             WalkSimdjson(root, *decoder) && !decoder->failed();
   pool.Give(std::move(parser));
   return ok;
@@ -1024,25 +1025,27 @@ bool DecodeFast(BodyCopy* text, StreamDecoder* decoder) {
 
 template <class T>
 DecodeStatus DecodeStream(std::string_view body, T* out, const char* go_type,
-                          const PickFields* want) {
+                          const PickFields* want, DecodePath path) {
   // A NUL byte is never valid JSON (outside strings it is no token, inside it is an
   // unescaped control character); the message names it.
   if (size_t nul = body.find('\0'); nul != std::string_view::npos) {
     return {"invalid JSON at byte " + std::to_string(nul) + ": NUL byte"};
   }
-  BodyCopy text(body);
   // What the caller passed in, for a second reading (Go decodes into it, not into a zero value).
   T given = *out;
   // Raw JSON members keep their numbers' literal text, which only JsonReader reports; and
   // simdjson passes an escaped lone low surrogate through where Go writes U+FFFD.
   constexpr bool kHasRawJson = std::is_same_v<T, Envelope>;
-  if (!kHasRawJson && body.size() <= kFastPathLimit && !MayHoldSurrogateEscape(body)) {
+  if (path != DecodePath::kExactOnly && !kHasRawJson && !body.empty() &&
+      body.size() <= kFastPathLimit && !MayHoldSurrogateEscape(body)) {
     StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want, kFastDepthLimit);
-    if (DecodeFast(&text, &decoder)) return {};
+    if (DecodeFast(body, &decoder)) return {};
     *out = given;
   }
+  if (path == DecodePath::kFastOnly) return {kFastPathRefused};
   // Not accepted by the fast path, or failed there: JsonReader's outcome is the contract.
   StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want, kMaxDepth);
+  BodyCopy text(body);
   JsonReader<StreamDecoder> reader(text.data(), text.size(), &decoder);
   const ReadError error = reader.Read();
   if (error) {
@@ -1059,13 +1062,19 @@ DecodeStatus DecodeStream(std::string_view body, T* out, const char* go_type,
   if (decoder.failed()) return {decoder.error()};
   return {};
 }
-template DecodeStatus DecodeStream(std::string_view, PickRequest*, const char*, const PickFields*);
-template DecodeStatus DecodeStream(std::string_view, UsageRecord*, const char*, const PickFields*);
-template DecodeStatus DecodeStream(std::string_view, Registration*, const char*, const PickFields*);
-template DecodeStatus DecodeStream(std::string_view, PickResult*, const char*, const PickFields*);
+template DecodeStatus DecodeStream(std::string_view, PickRequest*, const char*, const PickFields*,
+                                   DecodePath);
+template DecodeStatus DecodeStream(std::string_view, UsageRecord*, const char*, const PickFields*,
+                                   DecodePath);
+template DecodeStatus DecodeStream(std::string_view, Registration*, const char*, const PickFields*,
+                                   DecodePath);
+template DecodeStatus DecodeStream(std::string_view, PickResult*, const char*, const PickFields*,
+                                   DecodePath);
 template DecodeStatus DecodeStream(std::string_view, LifecycleRequest*, const char*,
-                                   const PickFields*);
-template DecodeStatus DecodeStream(std::string_view, LogRequest*, const char*, const PickFields*);
-template DecodeStatus DecodeStream(std::string_view, Envelope*, const char*, const PickFields*);
+                                   const PickFields*, DecodePath);
+template DecodeStatus DecodeStream(std::string_view, LogRequest*, const char*, const PickFields*,
+                                   DecodePath);
+template DecodeStatus DecodeStream(std::string_view, Envelope*, const char*, const PickFields*,
+                                   DecodePath);
 
 }  // namespace cliproxy::json::internal

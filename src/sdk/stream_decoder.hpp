@@ -21,13 +21,19 @@
 
 namespace cliproxy::json::internal {
 
+// Which reader reads the text: kAuto is the decoder's contract (simdjson first, JsonReader
+// for what it refuses or what fails); the others serve tests and fuzzing, which check that
+// both paths agree. kFastOnly fails with kFastPathRefused where kAuto would read again.
+enum class DecodePath { kAuto, kExactOnly, kFastOnly };
+inline constexpr const char* kFastPathRefused = "fast path refused";
+
 // Decodes the JSON text `body` into `*out`. A root that is neither an object nor `null`
 // fails as "cannot unmarshal <kind> into <go_type>". `want` (may be null: everything)
 // says which PickFields-tagged members to store. Instantiated for PickRequest,
 // UsageRecord, Registration, PickResult, LifecycleRequest, LogRequest and Envelope.
 template <class T>
 DecodeStatus DecodeStream(std::string_view body, T* out, const char* go_type,
-                          const PickFields* want = nullptr);
+                          const PickFields* want = nullptr, DecodePath path = DecodePath::kAuto);
 
 }  // namespace cliproxy::json::internal
 
