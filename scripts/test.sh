@@ -3,7 +3,9 @@
 #   1. formatting check (clang-format) of every C/C++ source;
 #   2. release build with warnings as errors, every test (ctest);
 #   3. AddressSanitizer + UndefinedBehaviorSanitizer build, every test;
-#   4. ThreadSanitizer build, the concurrency tests (label `concurrency`).
+#   4. ThreadSanitizer build, the concurrency tests (label `concurrency`);
+#   5. a short run of every libFuzzer target (scripts/fuzz.sh: clang, ASan + UBSan over our
+#      code and the third-party code, from the seed corpora in fuzz/corpus/).
 # Usage: ./scripts/test.sh [--quick]   (--quick: step 1 and 2 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +16,7 @@ quick=0
 jobs=$(nproc)
 
 echo "== clang-format"
-files=$(git ls-files '*.c' '*.h' '*.cpp' '*.hpp' 2>/dev/null || find include src tools tests bench -name '*.[ch]pp' -o -name '*.[ch]')
+files=$(git ls-files '*.c' '*.h' '*.cpp' '*.hpp' 2>/dev/null || find include src tools tests bench fuzz -name '*.[ch]pp' -o -name '*.[ch]')
 clang-format --dry-run -Werror $files
 echo "clang-format: ok"
 
@@ -43,4 +45,7 @@ if [ $quick = 0 ]; then
     -- abi_concurrency_test host_concurrency_test policy_concurrency_test sdk_concurrency_test
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L concurrency
+
+  echo "== fuzzing (every target, ${CLIPROXY_FUZZ_SECONDS:-20} s each)"
+  ./scripts/fuzz.sh "${CLIPROXY_FUZZ_SECONDS:-20}"
 fi

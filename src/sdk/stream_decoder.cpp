@@ -182,7 +182,7 @@ struct TypeOf<int64_t> {
 };
 template <>
 struct TypeOf<int> {
-  static void Zero(void* value) { *static_cast<int*>(value) = 0; }
+  static void Zero(void* slot) { *static_cast<int*>(slot) = 0; }
   static constexpr Type value{.kind = Kind::kInt32, .expected = "int", .reset = &Zero};
 };
 template <>

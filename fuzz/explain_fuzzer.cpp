@@ -1,0 +1,14 @@
+// scheduler.explain (the plugin's extension) with arbitrary bytes.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "fuzz_plugin.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const bool configured = (cliproxy::fuzz::Configure(cliproxy::fuzz::kEveryStrategy), true);
+  (void)configured;
+  cliproxy::fuzz::Call("scheduler.explain",
+                       std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}
