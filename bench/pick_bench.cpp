@@ -2,10 +2,16 @@
 // sends (testdata/pick-{1,10,100,1000}.json, and testdata/real/pick-100.json captured from
 // a running CLIProxyAPI), next to the cost of only parsing the same bytes with RapidJSON:
 // the floor of a conventional JSON plugin. Single-threaded and 2 threads.
+//
+// CLIPROXY_BENCH_PLUGIN=<path to a .so> measures another plugin with the same bodies, side
+// by side: any plugin that pins `auth_id` (the Go fixture tests/fixtures/go_plugin decodes
+// the pick with encoding/json into the host's types, as the reference Go plugin does; an
+// older scheduler.so gives a before/after).
 #include <benchmark/benchmark.h>
 #include <rapidjson/document.h>
 #include <simdjson.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -42,7 +48,8 @@ std::string LastCandidateId(int64_t candidates) {
 }
 
 PluginUnderTest& Scheduler() {
-  static PluginUnderTest plugin(CLIPROXY_SCHEDULER_SO);
+  const char* other = std::getenv("CLIPROXY_BENCH_PLUGIN");
+  static PluginUnderTest plugin(other != nullptr && *other != '\0' ? other : CLIPROXY_SCHEDULER_SO);
   return plugin;
 }
 

@@ -28,9 +28,9 @@ bool WalkSimdjson(simdjson::dom::element e, Handler& handler) {
   using simdjson::dom::element_type;
   switch (e.type()) {
     case element_type::ARRAY: {
-      if (!handler.StartArray()) return false;
-      size_t count = 0;
       const simdjson::dom::array array = e.get_array().value_unsafe();
+      if (!handler.StartArray(array.size())) return false;
+      size_t count = 0;
       for (simdjson::dom::element child : array) {
         if (!WalkSimdjson(child, handler)) return false;
         ++count;

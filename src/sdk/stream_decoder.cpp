@@ -1,5 +1,6 @@
 #include "sdk/stream_decoder.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -29,6 +30,8 @@ namespace {
 // index, so that a body with many keys costs linear time.
 constexpr size_t kLinearMapLimit = 32;
 constexpr size_t kFirstMapCapacity = 8;
+// The most elements a slice reserves ahead of reading them.
+constexpr size_t kReserveLimit = 1024;
 
 // --- what each wire type accepts: tables generated from wire_fields.hpp ----------------
 
@@ -85,6 +88,8 @@ struct Type {
   // into the elements already there.
   void* (*element_at)(void* slice, size_t index) = nullptr;
   void (*end_slice)(void* slice, size_t size) = nullptr;
+  // Slices: room for `size` elements (the reader knows how many follow), or null.
+  void (*reserve)(void* slice, size_t size) = nullptr;
   // `null` into a slice or map; the zero value for a struct behind a pointer and for a
   // fresh scalar.
   void (*reset)(void* value) = nullptr;
@@ -111,6 +116,7 @@ struct SliceOps {
     s->resize(size);
     s->empty_not_null = (size == 0);
   }
+  static void Reserve(void* slice, size_t size) { static_cast<Slice<T>*>(slice)->reserve(size); }
   static void Reset(void* slice) {
     auto* s = static_cast<Slice<T>*>(slice);
     s->clear();
@@ -221,6 +227,7 @@ struct TypeOf<Slice<T>> {
                               .element = &TypeOf<T>::value,
                               .element_at = &SliceOps<T>::ElementAt,
                               .end_slice = &SliceOps<T>::End,
+                              .reserve = &SliceOps<T>::Reserve,
                               .reset = &SliceOps<T>::Reset};
 };
 
@@ -540,7 +547,8 @@ class StreamDecoder {
     return true;
   }
 
-  bool StartArray() {
+  // `size_hint`: the number of elements, when the reader knows it (0: unknown).
+  bool StartArray(size_t size_hint = 0) {
     if (!Enter()) return false;
     if (Passive()) {
       if (untyped_depth_ > 0) ++untyped_depth_;
@@ -550,6 +558,11 @@ class StreamDecoder {
     Dest d = Next();
     switch (d.type->kind) {
       case Kind::kSlice:
+        // At most kReserveLimit at once: the hint counts values of any type, and an array
+        // of a million numbers where candidates are expected fails at its first element.
+        if (d.slot && size_hint > 0 && d.type->reserve) {
+          d.type->reserve(d.slot, std::min(size_hint, kReserveLimit));
+        }
         frames_.push_back({.type = d.type, .object = d.slot});
         return true;
       case Kind::kGoBytes:
