@@ -1,4 +1,4 @@
-#include "check_reply.hpp"
+#include "check/check_reply.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>

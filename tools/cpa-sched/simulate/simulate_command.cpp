@@ -9,12 +9,12 @@
 #include <optional>
 
 #include "command.hpp"
-#include "pick_report.hpp"
+#include "pick/pick_report.hpp"
 #include "plugin_config.hpp"
-#include "simulate_html.hpp"
-#include "simulate_run.hpp"
-#include "simulate_scenario.hpp"
-#include "simulate_text.hpp"
+#include "simulate/simulate_html.hpp"
+#include "simulate/simulate_run.hpp"
+#include "simulate/simulate_scenario.hpp"
+#include "simulate/simulate_text.hpp"
 
 namespace cpa_sched {
 namespace {

@@ -1,4 +1,4 @@
-#include "check_child.hpp"
+#include "check/check_child.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "simulate_text.hpp"
+#include "simulate/simulate_text.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "capability_list.hpp"
-#include "simulate_time.hpp"
+#include "simulate/simulate_time.hpp"
 
 namespace cpa_sched {
 namespace {

@@ -40,7 +40,7 @@
 #include <vector>
 
 #include "cliproxy/host.hpp"
-#include "simulate_scenario.hpp"
+#include "simulate/simulate_scenario.hpp"
 
 namespace cpa_sched {
 

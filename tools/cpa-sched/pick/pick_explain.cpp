@@ -1,4 +1,4 @@
-#include "pick_explain.hpp"
+#include "pick/pick_explain.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>

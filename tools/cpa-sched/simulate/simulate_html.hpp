@@ -11,8 +11,8 @@
 #include <ostream>
 
 #include "cliproxy/host.hpp"
-#include "simulate_run.hpp"
-#include "simulate_scenario.hpp"
+#include "simulate/simulate_run.hpp"
+#include "simulate/simulate_scenario.hpp"
 
 namespace cpa_sched {
 

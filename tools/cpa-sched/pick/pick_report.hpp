@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "cliproxy/host.hpp"
-#include "pick_explain.hpp"
+#include "pick/pick_explain.hpp"
 
 namespace cpa_sched {
 

@@ -1,4 +1,4 @@
-#include "bench_request.hpp"
+#include "bench/bench_request.hpp"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "simulate_html.hpp"
+#include "simulate/simulate_html.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "capability_list.hpp"
-#include "simulate_text.hpp"
-#include "simulate_time.hpp"
+#include "simulate/simulate_text.hpp"
+#include "simulate/simulate_time.hpp"
 
 namespace cpa_sched {
 namespace {

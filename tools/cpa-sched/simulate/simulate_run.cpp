@@ -1,4 +1,4 @@
-#include "simulate_run.hpp"
+#include "simulate/simulate_run.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,8 +9,8 @@
 #include <tuple>
 
 #include "scheduler/glob.hpp"
-#include "simulate_random.hpp"
-#include "simulate_time.hpp"
+#include "simulate/simulate_random.hpp"
+#include "simulate/simulate_time.hpp"
 
 namespace cpa_sched {
 namespace {

@@ -1,4 +1,4 @@
-#include "simulate_scenario.hpp"
+#include "simulate/simulate_scenario.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -13,7 +13,7 @@
 #include "scheduler/duration.hpp"
 #include "scheduler/glob.hpp"
 #include "scheduler/yaml_reader.hpp"
-#include "simulate_time.hpp"
+#include "simulate/simulate_time.hpp"
 
 namespace cpa_sched {
 namespace {

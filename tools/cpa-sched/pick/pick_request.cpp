@@ -1,4 +1,4 @@
-#include "pick_request.hpp"
+#include "pick/pick_request.hpp"
 
 #include <charconv>
 #include <fstream>

@@ -8,9 +8,9 @@
 #include <memory>
 #include <sstream>
 
-#include "check_child.hpp"
-#include "check_config.hpp"
-#include "check_probes.hpp"
+#include "check/check_child.hpp"
+#include "check/check_config.hpp"
+#include "check/check_probes.hpp"
 #include "command.hpp"
 
 namespace cpa_sched {

@@ -1,4 +1,4 @@
-#include "bench_run.hpp"
+#include "bench/bench_run.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -9,11 +9,11 @@
 #include <memory>
 #include <sstream>
 
-#include "bench_request.hpp"
-#include "bench_run.hpp"
-#include "check_config.hpp"
-#include "check_plugin.hpp"
-#include "check_reply.hpp"
+#include "bench/bench_request.hpp"
+#include "bench/bench_run.hpp"
+#include "check/check_config.hpp"
+#include "check/check_plugin.hpp"
+#include "check/check_reply.hpp"
 #include "cliproxy/host_library.hpp"
 #include "cliproxy/json.hpp"
 #include "command.hpp"

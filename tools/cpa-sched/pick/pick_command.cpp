@@ -4,12 +4,12 @@
 #include <iostream>
 #include <memory>
 
-#include "check_config.hpp"
+#include "check/check_config.hpp"
 #include "cliproxy/json.hpp"
 #include "command.hpp"
-#include "pick_explain.hpp"
-#include "pick_report.hpp"
-#include "pick_request.hpp"
+#include "pick/pick_explain.hpp"
+#include "pick/pick_report.hpp"
+#include "pick/pick_request.hpp"
 #include "plugin_config.hpp"
 
 namespace cpa_sched {

@@ -1,4 +1,4 @@
-#include "check_plugin.hpp"
+#include "check/check_plugin.hpp"
 
 #include <dlfcn.h>
 

@@ -1,4 +1,4 @@
-#include "simulate_time.hpp"
+#include "simulate/simulate_time.hpp"
 
 #include <cstdio>
 

@@ -40,7 +40,7 @@
 #include <utility>
 #include <vector>
 
-#include "check_child.hpp"
+#include "check/check_child.hpp"
 
 namespace cpa_sched {
 

@@ -1,4 +1,4 @@
-#include "check_probes.hpp"
+#include "check/check_probes.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -9,10 +9,10 @@
 #include <set>
 #include <thread>
 
-#include "bench_request.hpp"
+#include "bench/bench_request.hpp"
 #include "capability_list.hpp"
-#include "check_plugin.hpp"
-#include "check_reply.hpp"
+#include "check/check_plugin.hpp"
+#include "check/check_reply.hpp"
 #include "cliproxy/json.hpp"
 
 namespace cpa_sched {

@@ -1,4 +1,4 @@
-#include "pick_report.hpp"
+#include "pick/pick_report.hpp"
 
 #include <string>
 

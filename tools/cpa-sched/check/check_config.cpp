@@ -1,4 +1,4 @@
-#include "check_config.hpp"
+#include "check/check_config.hpp"
 
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
