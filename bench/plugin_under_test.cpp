@@ -1,7 +1,5 @@
 #include "plugin_under_test.hpp"
 
-#include <dlfcn.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -21,31 +19,19 @@ namespace {
 }  // namespace
 
 PluginUnderTest::PluginUnderTest(const std::string& path) {
-  handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (handle_ == nullptr) Die("cannot load " + path + ": " + dlerror());
-  auto init =
-      reinterpret_cast<cliproxy_plugin_init_fn>(dlsym(handle_, CLIPROXY_PLUGIN_INIT_SYMBOL));
-  if (init == nullptr) Die(path + " does not export " CLIPROXY_PLUGIN_INIT_SYMBOL);
-  cliproxy_host_api host{CLIPROXY_ABI_VERSION, nullptr, nullptr, nullptr};
-  if (init(&host, &api_) != 0 || api_.abi_version != CLIPROXY_ABI_VERSION || !api_.call ||
-      !api_.free_buffer) {
-    Die(path + ": cliproxy_plugin_init failed or returned an incomplete function table");
+  auto host_log = [](std::string_view method, std::string_view) -> host::CallReply {
+    if (method == "host.log") return {0, "{\"ok\":true,\"result\":{}}"};
+    return {1, ""};
+  };
+  if (host::Status s = host::PluginLibrary::Open(path, host_log, &library_); !s.ok()) {
+    Die(s.message());
   }
 }
 
-PluginUnderTest::~PluginUnderTest() {
-  if (api_.shutdown) api_.shutdown();
-  if (handle_) dlclose(handle_);
-}
-
-std::string PluginUnderTest::Call(const char* method, std::string_view body, int* rc) const {
-  cliproxy_buffer response{nullptr, 0};
-  int code =
-      api_.call(method, reinterpret_cast<const uint8_t*>(body.data()), body.size(), &response);
-  std::string reply(static_cast<const char*>(response.ptr), response.len);
-  api_.free_buffer(response.ptr, response.len);
-  if (rc) *rc = code;
-  return reply;
+std::string PluginUnderTest::Call(std::string_view method, std::string_view body, int* rc) const {
+  host::CallReply reply = library_->Call(method, body);
+  if (rc) *rc = reply.rc;
+  return std::move(reply.body);
 }
 
 void PluginUnderTest::Configure(std::string_view yaml) const {

@@ -1,33 +1,30 @@
-// PluginUnderTest: a plugin shared object opened with dlopen and driven through its C
-// function table, exactly as a host drives it. For benchmarks only (the host library is
-// the general-purpose loader); aborts with a message if the plugin cannot be loaded.
+// PluginUnderTest: a plugin shared object loaded by the host library (PluginLibrary: dlopen
+// and the C function table, as CLIProxyAPI loads it) for the benchmarks; aborts with a
+// message if the plugin cannot be loaded. host.log callbacks are answered and dropped.
 //
 // Thread-safety: Call() may be used from many threads at once, as a host does.
 #ifndef CLIPROXY_BENCH_PLUGIN_UNDER_TEST_HPP_
 #define CLIPROXY_BENCH_PLUGIN_UNDER_TEST_HPP_
 
+#include <memory>
 #include <string>
 #include <string_view>
 
-#include "cliproxy/abi.h"
+#include "cliproxy/host_library.hpp"
 
 namespace cliproxy::bench {
 
 class PluginUnderTest {
  public:
   explicit PluginUnderTest(const std::string& path);
-  ~PluginUnderTest();
-  PluginUnderTest(const PluginUnderTest&) = delete;
-  PluginUnderTest& operator=(const PluginUnderTest&) = delete;
 
   // Sends one call; returns the reply bytes (and the return code through `rc`).
-  std::string Call(const char* method, std::string_view body, int* rc = nullptr) const;
+  std::string Call(std::string_view method, std::string_view body, int* rc = nullptr) const;
   // Registers with `yaml` (base64-wrapped as the host does); aborts if refused.
   void Configure(std::string_view yaml) const;
 
  private:
-  void* handle_ = nullptr;
-  cliproxy_plugin_api api_{};
+  std::unique_ptr<host::PluginLibrary> library_;
 };
 
 // The bytes of a file under CLIPROXY_TESTDATA_DIR; aborts if it is missing.
