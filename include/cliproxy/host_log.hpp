@@ -16,9 +16,9 @@
 
 namespace cliproxy::host {
 
-enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
-// "trace", "debug", "info", "warn", "error".
-std::string_view LogLevelName(LogLevel level);
+// The levels and their names are the SDK's (cliproxy/types.hpp): one map for both ends.
+using cliproxy::LogLevel;
+using cliproxy::LogLevelName;
 
 struct LogEntry {
   LogLevel level = LogLevel::kInfo;

@@ -78,9 +78,7 @@ struct RawReply {
   std::string body;
 };
 
-// Log levels understood by the host's `host.log` callback (kTrace came later: it is last so
-// that the earlier values keep theirs).
-enum class LogLevel { kDebug, kInfo, kWarn, kError, kTrace };
+// Log levels of the host's `host.log` callback: cliproxy::LogLevel (types.hpp).
 
 // Callbacks into the host. Thread-safe; every call is best effort (a host without
 // callbacks, or one that refuses, is not an error for the plugin).

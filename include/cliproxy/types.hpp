@@ -228,6 +228,15 @@ struct UsageRecord {
 
 // --- host.log (a plugin's callback into the host) ---------------------------------------
 
+// The levels of host.log, the one name map for the SDK (which sends them) and the host
+// (which reads them).
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+// "trace", "debug", "info", "warn", "error".
+std::string_view LogLevelName(LogLevel level);
+// A level as the host reads it: the names above in any case, and "warning"; anything else
+// is kDebug.
+LogLevel ParseLogLevel(std::string_view name);
+
 struct LogRequest {
   std::string level;  // trace, debug, info, warn or warning, error; the host logs others at debug
   std::string message;

@@ -19,14 +19,6 @@ CallReply Refuse(std::string message) {
   return {0, json::ErrorEnvelope(error)};
 }
 
-LogLevel ParseLevel(std::string_view level) {
-  if (EqualsAsciiFold(level, "trace")) return LogLevel::kTrace;
-  if (EqualsAsciiFold(level, "info")) return LogLevel::kInfo;
-  if (EqualsAsciiFold(level, "warn") || EqualsAsciiFold(level, "warning")) return LogLevel::kWarn;
-  if (EqualsAsciiFold(level, "error")) return LogLevel::kError;
-  return LogLevel::kDebug;
-}
-
 // The JSON text of a field value; strings as they are.
 std::string FieldText(const AnyValue& value) {
   return value.kind == AnyValue::Kind::kNull ? "null" : value.text;
@@ -44,7 +36,7 @@ CallReply AnswerCallback(std::string_view method, std::string_view body,
   LogEntry entry;
   entry.from_plugin = true;
   entry.plugin_id = plugin_id;
-  entry.level = ParseLevel(request.level);
+  entry.level = ParseLogLevel(request.level);
   entry.message = request.message.empty() ? "plugin log" : std::move(request.message);
   for (auto& [key, value] : request.fields.entries) {
     if (TrimSpace(key).empty()) continue;  // blank keys are dropped

@@ -2,22 +2,6 @@
 
 namespace cliproxy::host {
 
-std::string_view LogLevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kTrace:
-      return "trace";
-    case LogLevel::kDebug:
-      return "debug";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kError:
-      return "error";
-  }
-  return "debug";
-}
-
 namespace internal {
 
 void LogBook::Append(LogEntry entry) {

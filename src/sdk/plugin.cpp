@@ -131,9 +131,8 @@ bool HostApi::Log(LogLevel level, std::string_view message) const {
 }
 
 bool HostApi::Log(LogLevel level, std::string_view message, const StringMap& fields) const {
-  static constexpr const char* kNames[] = {"debug", "info", "warn", "error", "trace"};
   LogRequest request;
-  request.level = kNames[static_cast<int>(level)];
+  request.level = std::string(LogLevelName(level));
   request.message = std::string(message);
   for (const auto& [key, value] : fields) request.fields.Set(key, AnyValue::String(value));
   RawReply reply = Call("host.log", json::EncodeLogRequest(request));
