@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 
 namespace cliproxy::bench {
 

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "cliproxy/host_builtin.hpp"
+#include "cliproxy/host/builtin_scheduler.hpp"
 #include "cliproxy/text.hpp"
 
 namespace cliproxy::host {

@@ -1,12 +1,12 @@
 // The host's answers to plugin callbacks (host.log; everything else refused), as
-// CLIProxyAPI answers them. See cliproxy/host.hpp, "Callbacks".
+// CLIProxyAPI answers them. See cliproxy/host/plugin_host.hpp, "Callbacks".
 #ifndef CLIPROXY_SRC_HOST_HOST_CALLBACKS_HPP_
 #define CLIPROXY_SRC_HOST_HOST_CALLBACKS_HPP_
 
 #include <string>
 #include <string_view>
 
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 #include "host/log_book.hpp"
 
 namespace cliproxy::host::internal {

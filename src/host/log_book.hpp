@@ -8,7 +8,7 @@
 #include <mutex>
 #include <vector>
 
-#include "cliproxy/host_log.hpp"
+#include "cliproxy/host/log_entry.hpp"
 
 namespace cliproxy::host::internal {
 

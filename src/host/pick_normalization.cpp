@@ -1,5 +1,5 @@
 // NormalizePickResult: CLIProxyAPI's checks of a scheduler.pick result.
-#include "cliproxy/host_normalize.hpp"
+#include "cliproxy/host/pick_normalization.hpp"
 #include "cliproxy/text.hpp"
 
 namespace cliproxy::host {

@@ -7,7 +7,7 @@
 #include <thread>
 #include <utility>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "cliproxy/json.hpp"
 #include "cliproxy/text.hpp"
 #include "host/host_callbacks.hpp"

@@ -6,7 +6,7 @@
 #include <exception>
 #include <utility>
 
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 
 namespace cliproxy::host {
 

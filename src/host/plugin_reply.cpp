@@ -1,7 +1,7 @@
 // ReadReply: CLIProxyAPI's reading of a call's return code and bytes.
 #include <string>
 
-#include "cliproxy/host_reply.hpp"
+#include "cliproxy/host/plugin_reply.hpp"
 #include "cliproxy/json.hpp"
 #include "cliproxy/text.hpp"
 

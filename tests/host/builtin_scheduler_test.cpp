@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cliproxy/host_builtin.hpp"
+#include "cliproxy/host/builtin_scheduler.hpp"
 #include "host_test_support.hpp"
 
 namespace cliproxy::host {

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "host_test_support.hpp"
 
 namespace cliproxy::host {

@@ -1,7 +1,7 @@
 // NormalizePickResult: CLIProxyAPI's normalization of a scheduler.pick result.
 #include <gtest/gtest.h>
 
-#include "cliproxy/host_normalize.hpp"
+#include "cliproxy/host/pick_normalization.hpp"
 #include "host_test_support.hpp"
 
 namespace cliproxy::host {

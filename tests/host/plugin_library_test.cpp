@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 #include "cliproxy/json.hpp"
 #include "host_test_support.hpp"
 #include "support/loaded_plugin.hpp"

@@ -1,7 +1,7 @@
 // ReadReply: how the host reads the return code and bytes of a call.
 #include <gtest/gtest.h>
 
-#include "cliproxy/host_reply.hpp"
+#include "cliproxy/host/plugin_reply.hpp"
 
 namespace cliproxy::host {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "cliproxy/json.hpp"
 #include "host_test_support.hpp"
 

@@ -16,7 +16,7 @@
 
 #include <string>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 
 namespace cpa_sched {
 

@@ -14,7 +14,7 @@
 #include "check/check_config.hpp"
 #include "check/check_plugin.hpp"
 #include "check/check_reply.hpp"
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 #include "cliproxy/json.hpp"
 #include "command.hpp"
 

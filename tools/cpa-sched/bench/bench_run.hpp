@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 
 namespace cpa_sched {
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "cliproxy/host_status.hpp"
+#include "cliproxy/host/status.hpp"
 #include "plugin_config.hpp"
 
 namespace cpa_sched {

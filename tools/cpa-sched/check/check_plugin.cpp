@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "cliproxy/json.hpp"
 
 namespace cpa_sched {

@@ -21,7 +21,7 @@
 #include <string_view>
 
 #include "cliproxy/abi.h"
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 
 namespace cpa_sched {
 

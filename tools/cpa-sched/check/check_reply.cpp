@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <set>
 
-#include "cliproxy/host.hpp"
-#include "cliproxy/host_normalize.hpp"
+#include "cliproxy/host/pick_normalization.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "cliproxy/json.hpp"
 #include "cliproxy/text.hpp"
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 #include "cliproxy/types.hpp"
 
 namespace cpa_sched {

@@ -4,7 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "cliproxy/host_reply.hpp"
+#include "cliproxy/host/plugin_reply.hpp"
 #include "cliproxy/json.hpp"
 
 namespace cpa_sched {

@@ -12,7 +12,7 @@
 #include <optional>
 #include <string>
 
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 #include "cliproxy/types.hpp"
 
 namespace cpa_sched {

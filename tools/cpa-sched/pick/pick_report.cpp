@@ -3,7 +3,7 @@
 #include <string>
 
 #include "capability_list.hpp"
-#include "cliproxy/host_reply.hpp"
+#include "cliproxy/host/plugin_reply.hpp"
 #include "cliproxy/json.hpp"
 
 namespace cpa_sched {

@@ -19,7 +19,7 @@
 #include <ostream>
 #include <vector>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "pick/pick_explain.hpp"
 
 namespace cpa_sched {

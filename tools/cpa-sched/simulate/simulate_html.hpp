@@ -10,7 +10,7 @@
 
 #include <ostream>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "simulate/simulate_run.hpp"
 #include "simulate/simulate_scenario.hpp"
 

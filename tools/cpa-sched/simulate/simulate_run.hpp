@@ -39,7 +39,7 @@
 #include <string>
 #include <vector>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "simulate/simulate_scenario.hpp"
 
 namespace cpa_sched {

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "cliproxy/types.hpp"
 
 namespace cpa_sched {

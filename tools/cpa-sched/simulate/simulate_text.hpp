@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "cliproxy/host.hpp"
+#include "cliproxy/host/plugin_host.hpp"
 #include "simulate/simulate_run.hpp"
 #include "simulate/simulate_scenario.hpp"
 

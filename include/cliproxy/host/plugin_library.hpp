@@ -1,4 +1,4 @@
-// cliproxy/host_library.hpp -- one CLIProxyAPI native plugin loaded into this process.
+// cliproxy/host/plugin_library.hpp -- one CLIProxyAPI native plugin loaded into this process.
 //
 // A PluginLibrary owns one dlopen() handle and the function table its plugin filled in.
 // Open() does what CLIProxyAPI's loader does (WIRE.md §1): dlopen() with
@@ -26,8 +26,8 @@
 // calls with a shared_ptr, so the last one out unloads it). The handler may be invoked
 // concurrently, from the plugin's threads, and already during Open() (a plugin may log
 // from its init); it must not throw.
-#ifndef CLIPROXY_HOST_LIBRARY_HPP_
-#define CLIPROXY_HOST_LIBRARY_HPP_
+#ifndef CLIPROXY_HOST_PLUGIN_LIBRARY_HPP_
+#define CLIPROXY_HOST_PLUGIN_LIBRARY_HPP_
 
 #include <functional>
 #include <memory>
@@ -35,7 +35,7 @@
 #include <string_view>
 
 #include "cliproxy/abi.h"
-#include "cliproxy/host_status.hpp"
+#include "cliproxy/host/status.hpp"
 
 namespace cliproxy::host {
 
@@ -87,4 +87,4 @@ class PluginLibrary {
 
 }  // namespace cliproxy::host
 
-#endif  // CLIPROXY_HOST_LIBRARY_HPP_
+#endif  // CLIPROXY_HOST_PLUGIN_LIBRARY_HPP_

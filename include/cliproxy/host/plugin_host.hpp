@@ -1,4 +1,4 @@
-// cliproxy/host.hpp -- a CLIProxyAPI plugin host: load native plugins and drive them as
+// cliproxy/host/plugin_host.hpp -- a CLIProxyAPI plugin host: load native plugins and drive them as
 // CLIProxyAPI does.
 //
 // PluginHost keeps a set of plugins, each under an id (the key of `plugins.configs.<id>`,
@@ -65,8 +65,8 @@
 // a plugin is reconfigured, and a plugin may call back into the host from any call.
 // Load/Reconfigure/Unload are serialized with one another. The PluginHost must outlive
 // every call in flight on it.
-#ifndef CLIPROXY_HOST_HPP_
-#define CLIPROXY_HOST_HPP_
+#ifndef CLIPROXY_HOST_PLUGIN_HOST_HPP_
+#define CLIPROXY_HOST_PLUGIN_HOST_HPP_
 
 #include <cstdint>
 #include <functional>
@@ -78,12 +78,12 @@
 #include <string_view>
 #include <vector>
 
-#include "cliproxy/host_builtin.hpp"
-#include "cliproxy/host_library.hpp"
-#include "cliproxy/host_log.hpp"
-#include "cliproxy/host_normalize.hpp"
-#include "cliproxy/host_reply.hpp"
-#include "cliproxy/host_status.hpp"
+#include "cliproxy/host/builtin_scheduler.hpp"
+#include "cliproxy/host/log_entry.hpp"
+#include "cliproxy/host/pick_normalization.hpp"
+#include "cliproxy/host/plugin_library.hpp"
+#include "cliproxy/host/plugin_reply.hpp"
+#include "cliproxy/host/status.hpp"
 #include "cliproxy/types.hpp"
 
 namespace cliproxy::host {
@@ -243,4 +243,4 @@ class PluginHost {
 
 }  // namespace cliproxy::host
 
-#endif  // CLIPROXY_HOST_HPP_
+#endif  // CLIPROXY_HOST_PLUGIN_HOST_HPP_

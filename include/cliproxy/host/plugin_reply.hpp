@@ -1,4 +1,4 @@
-// cliproxy/host_reply.hpp -- how a host reads a plugin's reply to one call.
+// cliproxy/host/plugin_reply.hpp -- how a host reads a plugin's reply to one call.
 //
 // CLIProxyAPI's rules (WIRE.md §1-2), applied to the return code and bytes of a call:
 //   - rc != 0: an envelope with `ok:false` and an `error` object is an error reply;
@@ -13,13 +13,13 @@
 // plugin whose scheduler.pick or usage.handle call fails that way.
 //
 // Thread-safety: a pure function.
-#ifndef CLIPROXY_HOST_REPLY_HPP_
-#define CLIPROXY_HOST_REPLY_HPP_
+#ifndef CLIPROXY_HOST_PLUGIN_REPLY_HPP_
+#define CLIPROXY_HOST_PLUGIN_REPLY_HPP_
 
 #include <string>
 #include <string_view>
 
-#include "cliproxy/host_library.hpp"
+#include "cliproxy/host/plugin_library.hpp"
 #include "cliproxy/types.hpp"
 
 namespace cliproxy::host {
@@ -36,4 +36,4 @@ PluginReply ReadReply(std::string_view method, const CallReply& reply);
 
 }  // namespace cliproxy::host
 
-#endif  // CLIPROXY_HOST_REPLY_HPP_
+#endif  // CLIPROXY_HOST_PLUGIN_REPLY_HPP_

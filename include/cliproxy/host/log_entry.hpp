@@ -1,4 +1,4 @@
-// cliproxy/host_log.hpp -- the entries of a plugin host's log.
+// cliproxy/host/log_entry.hpp -- the entries of a plugin host's log.
 //
 // The host records its own events (a refused registration, an invalid pick result, a
 // fuse, a rejected pick) and every `host.log` a plugin sends. The host's own messages
@@ -6,8 +6,8 @@
 // wording ("pluginhost: scheduler returned invalid response: unknown auth id").
 //
 // Thread-safety: plain values.
-#ifndef CLIPROXY_HOST_LOG_HPP_
-#define CLIPROXY_HOST_LOG_HPP_
+#ifndef CLIPROXY_HOST_LOG_ENTRY_HPP_
+#define CLIPROXY_HOST_LOG_ENTRY_HPP_
 
 #include <string>
 #include <string_view>
@@ -32,4 +32,4 @@ struct LogEntry {
 
 }  // namespace cliproxy::host
 
-#endif  // CLIPROXY_HOST_LOG_HPP_
+#endif  // CLIPROXY_HOST_LOG_ENTRY_HPP_

@@ -1,4 +1,4 @@
-// cliproxy/host_normalize.hpp -- what the host makes of a plugin's scheduler.pick result.
+// cliproxy/host/pick_normalization.hpp -- what the host makes of a plugin's scheduler.pick result.
 //
 // CLIProxyAPI's normalization (WIRE.md §4), as a pure function of the decoded result and
 // the candidates the plugin was offered:
@@ -14,12 +14,12 @@
 // The host logs an invalid result with its reason and treats it as unhandled.
 //
 // Thread-safety: a pure function.
-#ifndef CLIPROXY_HOST_NORMALIZE_HPP_
-#define CLIPROXY_HOST_NORMALIZE_HPP_
+#ifndef CLIPROXY_HOST_PICK_NORMALIZATION_HPP_
+#define CLIPROXY_HOST_PICK_NORMALIZATION_HPP_
 
 #include <string>
 
-#include "cliproxy/host_builtin.hpp"
+#include "cliproxy/host/builtin_scheduler.hpp"
 #include "cliproxy/types.hpp"
 
 namespace cliproxy::host {
@@ -41,4 +41,4 @@ NormalizedPick NormalizePickResult(const PickResult& result, const Slice<Candida
 
 }  // namespace cliproxy::host
 
-#endif  // CLIPROXY_HOST_NORMALIZE_HPP_
+#endif  // CLIPROXY_HOST_PICK_NORMALIZATION_HPP_

@@ -1,4 +1,5 @@
-// cliproxy/host_builtin.hpp -- the host's built-in auth selection: fill-first, round-robin.
+// cliproxy/host/builtin_scheduler.hpp -- the host's built-in auth selection: fill-first,
+// round-robin.
 //
 // What CLIProxyAPI does when no plugin decides (WIRE.md §4, "Built-in strategies"), over
 // the candidates of one pick:
@@ -16,8 +17,8 @@
 //
 // Thread-safety: Pick() and Reset() may be called concurrently; the cursors are guarded
 // by one mutex, held only to read and advance one cursor.
-#ifndef CLIPROXY_HOST_BUILTIN_HPP_
-#define CLIPROXY_HOST_BUILTIN_HPP_
+#ifndef CLIPROXY_HOST_BUILTIN_SCHEDULER_HPP_
+#define CLIPROXY_HOST_BUILTIN_SCHEDULER_HPP_
 
 #include <cstdint>
 #include <mutex>
@@ -51,4 +52,4 @@ class BuiltinScheduler {
 
 }  // namespace cliproxy::host
 
-#endif  // CLIPROXY_HOST_BUILTIN_HPP_
+#endif  // CLIPROXY_HOST_BUILTIN_SCHEDULER_HPP_

@@ -1,4 +1,4 @@
-// cliproxy/host_status.hpp -- the outcome of a plugin host operation.
+// cliproxy/host/status.hpp -- the outcome of a plugin host operation.
 //
 // A Status is success or an error message meant for a person: it names the plugin file or
 // id and says what went wrong ("/p/x.so: plugin ABI version 2 is not supported"). The host
