@@ -1,11 +1,34 @@
 // cliproxy/plugin.hpp -- write a CLIProxyAPI native plugin as one C++ class.
 //
-//   class MyScheduler : public cliproxy::Plugin {
+// Example: a scheduler plugin that picks the first candidate (a build step compiles these
+// lines as they stand; examples/sdk-plugin/ is a complete plugin built against the
+// installed SDK).
+// clang-format off
+//   #include "cliproxy/plugin.hpp"
+//
+//   class PickFirst : public cliproxy::Plugin {
 //    public:
-//     cliproxy::Result<cliproxy::Registration> Register(const cliproxy::LifecycleRequest&)
-//     override; cliproxy::Result<cliproxy::PickResult> Pick(const cliproxy::PickRequest&) override;
+//     cliproxy::Result<cliproxy::Registration> Register(const cliproxy::LifecycleRequest&) override {
+//       cliproxy::Registration r;
+//       r.metadata.name = "pick-first";
+//       r.metadata.version = "1.0.0";
+//       r.metadata.author = "me";
+//       r.metadata.github_repository = "https://github.com/me/pick-first";
+//       r.capabilities.scheduler = true;
+//       return r;
+//     }
+//     cliproxy::Result<cliproxy::PickResult> Pick(const cliproxy::PickRequest& request) override {
+//       cliproxy::PickResult result;  // Handled false: the host's built-in strategy picks
+//       if (!request.candidates.empty()) {
+//         result.auth_id = request.candidates.front().id;
+//         result.handled = true;
+//       }
+//       return result;
+//     }
 //   };
-//   CLIPROXY_PLUGIN(MyScheduler)
+//   CLIPROXY_PLUGIN(PickFirst)
+// clang-format on
+// (End of example.)
 //
 // The framework owns everything between the C ABI and the typed handlers: dispatch on the
 // method name, decoding requests with Go's JSON rules, envelopes, reply buffers (malloc'd,
