@@ -92,4 +92,11 @@ Status ReadPluginConfig(const std::string& path, const std::string& id, PluginCo
   return {};
 }
 
+void AddPluginArguments(CLI::App* app, std::string* plugin, std::string* config) {
+  app->add_option("plugin", *plugin, "the plugin file (.so); its id is the file name")->required();
+  app->add_option("--config", *config,
+                  "YAML: a CLIProxyAPI config (plugins.configs.<id> is used) or the plugin's "
+                  "own configuration (sent as is); none: an empty configuration");
+}
+
 }  // namespace cpa_sched

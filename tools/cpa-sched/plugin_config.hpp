@@ -14,6 +14,8 @@
 #ifndef CLIPROXY_TOOLS_CPA_SCHED_PLUGIN_CONFIG_HPP_
 #define CLIPROXY_TOOLS_CPA_SCHED_PLUGIN_CONFIG_HPP_
 
+#include <CLI/CLI.hpp>
+
 #include <string>
 
 #include "cliproxy/host/plugin_host.hpp"
@@ -30,6 +32,9 @@ struct PluginConfig {
 // Reads `path` for plugin `id`. An empty path is an empty plugin configuration.
 cliproxy::host::Status ReadPluginConfig(const std::string& path, const std::string& id,
                                         PluginConfig* out);
+
+// Adds the arguments every command takes: the plugin file (required) and --config.
+void AddPluginArguments(CLI::App* app, std::string* plugin, std::string* config);
 
 }  // namespace cpa_sched
 

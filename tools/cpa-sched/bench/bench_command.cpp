@@ -17,6 +17,7 @@
 #include "cliproxy/host/plugin_library.hpp"
 #include "cliproxy/json.hpp"
 #include "command.hpp"
+#include "plugin_config.hpp"
 
 namespace cpa_sched {
 namespace {
@@ -155,11 +156,7 @@ Command AddBenchCommand(CLI::App& parent) {
   auto options = std::make_shared<BenchOptions>();
   CLI::App* app = parent.add_subcommand(
       "bench", "Measure scheduler.pick latency and throughput of PLUGIN through the C ABI");
-  app->add_option("plugin", options->plugin, "the plugin file (.so); its id is the file name")
-      ->required();
-  app->add_option("--config", options->config,
-                  "YAML: a CLIProxyAPI config (plugins.configs.<id> is used) or the plugin's "
-                  "own configuration; none: an empty configuration");
+  AddPluginArguments(app, &options->plugin, &options->config);
   app->add_option("--candidates", options->candidates, "candidates per pick request")
       ->capture_default_str();
   app->add_option("--threads", options->threads, "threads picking at once")->capture_default_str();

@@ -12,6 +12,7 @@
 #include "check/check_config.hpp"
 #include "check/check_probes.hpp"
 #include "command.hpp"
+#include "plugin_config.hpp"
 
 namespace cpa_sched {
 namespace {
@@ -110,11 +111,7 @@ Command AddCheckCommand(CLI::App& parent) {
   auto options = std::make_shared<CheckOptions>();
   CLI::App* app = parent.add_subcommand(
       "check", "Check that PLUGIN (any CLIProxyAPI native plugin) honours the plugin contract");
-  app->add_option("plugin", options->plugin, "the plugin file (.so); its id is the file name")
-      ->required();
-  app->add_option("--config", options->config,
-                  "YAML: a CLIProxyAPI config (plugins.configs.<id> is used) or the plugin's "
-                  "own configuration; none: an empty configuration");
+  AddPluginArguments(app, &options->plugin, &options->config);
   app->add_option("--timeout", options->timeout_seconds,
                   "seconds each probe may take before the plugin counts as hung")
       ->capture_default_str();

@@ -80,11 +80,7 @@ Command AddPickCommand(CLI::App& parent) {
   auto options = std::make_shared<PickOptions>();
   CLI::App* app = parent.add_subcommand(
       "pick", "Load PLUGIN through the host, register it, send one scheduler.pick and report");
-  app->add_option("plugin", options->plugin, "the plugin file (.so); its id is the file name")
-      ->required();
-  app->add_option("--config", options->config,
-                  "YAML: a CLIProxyAPI config (plugins.configs.<id> is used) or the plugin's "
-                  "own configuration (sent as is); none: an empty configuration");
+  AddPluginArguments(app, &options->plugin, &options->config);
   CLI::Option* request = app->add_option("--request", options->request,
                                          "a scheduler.pick body (JSON, Go field names) to send");
   PickFlags& f = options->flags;

@@ -120,11 +120,7 @@ Command AddSimulateCommand(CLI::App& parent) {
       "simulate",
       "Run a scenario's traffic (accounts, sessions, tenants, cooldowns) through PLUGIN in "
       "simulated time and report picks per account, fairness, stickiness, decisions, errors");
-  app->add_option("plugin", options->plugin, "the plugin file (.so); its id is the file name")
-      ->required();
-  app->add_option("--config", options->config,
-                  "YAML: a CLIProxyAPI config (plugins.configs.<id> is used) or the plugin's "
-                  "own configuration (sent as is); none: an empty configuration");
+  AddPluginArguments(app, &options->plugin, &options->config);
   app->add_option("--scenario", options->scenario,
                   "the scenario (YAML): accounts, traffic, events, usage; see docs/simulate.md")
       ->required();
