@@ -572,6 +572,30 @@ void YamlReader::ForEach(
   ForEachMerged(visit, nullptr);
 }
 
+void YamlReader::ReadKeys(std::string_view where, const std::vector<KeyRule>& rules) const {
+  std::vector<bool> seen(rules.size(), false);
+  ForEach([&](const std::string& key, const YamlReader& value) {
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (rules[i].key != key) continue;
+      seen[i] = true;
+      rules[i].read(value);
+      return;
+    }
+    std::string known;
+    for (const KeyRule& rule : rules) {
+      known += (known.empty() ? "" : ", ") + std::string(rule.key);
+    }
+    value.Fail("unknown key `" + key + "`" +
+               (where.empty() ? "" : " in `" + std::string(where) + "`") + " (known: " + known +
+               ")");
+  });
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i].required && !seen[i]) {
+      Fail("missing required key `" + std::string(rules[i].key) + "`");
+    }
+  }
+}
+
 // yaml.v3's merge (`<<: *base`): the mapping's own keys first, then the keys of the merged
 // mapping(s) that are not set yet; in a sequence of merged mappings the earlier one wins.
 void YamlReader::ForEachMerged(

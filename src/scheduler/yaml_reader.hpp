@@ -25,6 +25,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cliproxy::scheduler {
@@ -60,6 +61,17 @@ class YamlReader {
       const std::function<void(const std::string& key, const YamlReader& value)>& visit) const;
   // Calls `visit` for each item of a sequence (null is empty).
   void ForEachItem(const std::function<void(size_t index, const YamlReader& item)>& visit) const;
+
+  // One key a mapping may hold, and how its value is read.
+  struct KeyRule {
+    std::string_view key;
+    std::function<void(const YamlReader& value)> read;
+    bool required = false;
+  };
+  // Reads a mapping by a table of its keys, in document order: a key no rule names fails
+  // ("unknown key `x` in `<where>` (known: a, b)"; without "in" when `where` is empty), and so
+  // does a required key that is missing. Null is an empty mapping.
+  void ReadKeys(std::string_view where, const std::vector<KeyRule>& rules) const;
 
   // Throws ConfigError("<path>: line L, column C: <what>").
   [[noreturn]] void Fail(const std::string& what) const;

@@ -22,32 +22,11 @@ using cliproxy::host::Status;
 using cliproxy::scheduler::ConfigError;
 using cliproxy::scheduler::YamlReader;
 
-using KeyVisitor = std::function<void(const std::string& key, const YamlReader& value)>;
-
 std::string Lower(std::string s) {
   for (char& c : s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return s;
-}
-
-// Visits the keys of a mapping. A key outside `known` is an error: a typo in a scenario
-// would otherwise silently simulate something else. `required` keys must be present.
-void ForKeys(const YamlReader& map, std::initializer_list<std::string_view> known,
-             std::initializer_list<std::string_view> required, const KeyVisitor& visit) {
-  std::set<std::string> seen;
-  map.ForEach([&](const std::string& key, const YamlReader& value) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      std::string list;
-      for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      value.Fail("unknown key `" + key + "` (known: " + list + ")");
-    }
-    seen.insert(key);
-    visit(key, value);
-  });
-  for (std::string_view key : required) {
-    if (!seen.count(std::string(key))) map.Fail("missing required key `" + std::string(key) + "`");
-  }
 }
 
 std::string Format(double v) {
@@ -114,11 +93,13 @@ Spread ReadSpread(const YamlReader& r) {
     if (s.mean < 0) r.Fail("must be >= 0, got " + Format(s.mean));
     return s;
   }
-  ForKeys(r, {"mean", "jitter"}, {"mean"}, [&](const std::string& key, const YamlReader& v) {
-    double x = Finite(v);
-    if (x < 0) v.Fail("must be >= 0, got " + Format(x));
-    (key == "mean" ? s.mean : s.jitter) = x;
-  });
+  auto into = [](double* x) {
+    return [x](const YamlReader& v) {
+      *x = Finite(v);
+      if (*x < 0) v.Fail("must be >= 0, got " + Format(*x));
+    };
+  };
+  r.ReadKeys("", {{"mean", into(&s.mean), true}, {"jitter", into(&s.jitter)}});
   if (s.jitter > s.mean) {
     r.Fail("jitter (" + Format(s.jitter) + ") must not exceed mean (" + Format(s.mean) + ")");
   }
@@ -142,38 +123,29 @@ ScenarioAccount ReadAccount(const YamlReader& r) {
   ScenarioAccount a;
   std::optional<int64_t> priority;
   std::optional<YamlReader> attribute_priority;
-  ForKeys(r,
-          {"id", "provider", "priority", "status", "attributes", "models", "latency_ms", "ttft_ms",
-           "fail_rate", "fail_status"},
-          {"id", "provider"}, [&](const std::string& key, const YamlReader& v) {
-            if (key == "id") {
-              a.id = NonEmpty(v);
-            } else if (key == "provider") {
-              a.provider = Lower(NonEmpty(v));
-            } else if (key == "priority") {
-              priority = v.Int();
-            } else if (key == "status") {
-              a.status = NonEmpty(v);
-            } else if (key == "attributes") {
-              v.ForEach([&](const std::string& name, const YamlReader& value) {
-                if (name == "priority") attribute_priority = value;
-                if (!IsSecretAttribute(name)) a.attributes.Set(name, value.String());
-              });
-            } else if (key == "models") {
-              a.models = v.Strings();
-              if (a.models.empty())
-                v.Fail("must list at least one model glob (omit it: every model)");
-              CheckGlobs(v, a.models);
-            } else if (key == "latency_ms") {
-              a.latency_ms = ReadSpread(v);
-            } else if (key == "ttft_ms") {
-              a.ttft_ms = ReadSpread(v);
-            } else if (key == "fail_rate") {
-              a.fail_rate = Share(v);
-            } else if (key == "fail_status") {
-              a.fail_status = IntIn(v, 100, 599);
-            }
-          });
+  r.ReadKeys("",
+             {{"id", [&](const YamlReader& v) { a.id = NonEmpty(v); }, true},
+              {"provider", [&](const YamlReader& v) { a.provider = Lower(NonEmpty(v)); }, true},
+              {"priority", [&](const YamlReader& v) { priority = v.Int(); }},
+              {"status", [&](const YamlReader& v) { a.status = NonEmpty(v); }},
+              {"attributes",
+               [&](const YamlReader& v) {
+                 v.ForEach([&](const std::string& name, const YamlReader& value) {
+                   if (name == "priority") attribute_priority = value;
+                   if (!IsSecretAttribute(name)) a.attributes.Set(name, value.String());
+                 });
+               }},
+              {"models",
+               [&](const YamlReader& v) {
+                 a.models = v.Strings();
+                 if (a.models.empty())
+                   v.Fail("must list at least one model glob (omit it: every model)");
+                 CheckGlobs(v, a.models);
+               }},
+              {"latency_ms", [&](const YamlReader& v) { a.latency_ms = ReadSpread(v); }},
+              {"ttft_ms", [&](const YamlReader& v) { a.ttft_ms = ReadSpread(v); }},
+              {"fail_rate", [&](const YamlReader& v) { a.fail_rate = Share(v); }},
+              {"fail_status", [&](const YamlReader& v) { a.fail_status = IntIn(v, 100, 599); }}});
   // CLIProxyAPI reads an auth's priority from its `priority` attribute.
   if (attribute_priority) {
     std::string text = attribute_priority->String();
@@ -214,18 +186,12 @@ ScenarioModel ReadModel(const YamlReader& r, const std::vector<ScenarioAccount>&
   if (!r.IsMap()) {
     m.name = NonEmpty(r);
   } else {
-    ForKeys(
-        r, {"name", "weight", "providers", "input_tokens", "output_tokens"}, {"name"},
-        [&](const std::string& key, const YamlReader& v) {
-          if (key == "name") {
-            m.name = NonEmpty(v);
-          } else if (key == "weight") {
-            m.weight = Positive(v);
-          } else if (key == "input_tokens") {
-            m.input_tokens = ReadSpread(v);
-          } else if (key == "output_tokens") {
-            m.output_tokens = ReadSpread(v);
-          } else if (key == "providers") {
+    r.ReadKeys(
+        "",
+        {{"name", [&](const YamlReader& v) { m.name = NonEmpty(v); }, true},
+         {"weight", [&](const YamlReader& v) { m.weight = Positive(v); }},
+         {"providers",
+          [&](const YamlReader& v) {
             providers_given = true;
             for (const std::string& p : v.Strings()) {
               std::string lower = Lower(p);
@@ -237,8 +203,9 @@ ScenarioModel ReadModel(const YamlReader& r, const std::vector<ScenarioAccount>&
               }
             }
             if (m.providers.empty()) v.Fail("must list at least one provider");
-          }
-        });
+          }},
+         {"input_tokens", [&](const YamlReader& v) { m.input_tokens = ReadSpread(v); }},
+         {"output_tokens", [&](const YamlReader& v) { m.output_tokens = ReadSpread(v); }}});
   }
   if (!providers_given) {
     // The route of a model is the providers of the accounts that list it; when none lists
@@ -263,45 +230,37 @@ ScenarioModel ReadModel(const YamlReader& r, const std::vector<ScenarioAccount>&
 
 ScenarioSessions ReadSessions(const YamlReader& r) {
   ScenarioSessions s;
-  ForKeys(r, {"count", "share", "length", "headers", "metadata"}, {"count"},
-          [&](const std::string& key, const YamlReader& v) {
-            if (key == "count") {
-              s.count = IntIn(v, 0, 10'000'000);
-            } else if (key == "share") {
-              s.share = Share(v);
-            } else if (key == "length") {
-              s.length = Finite(v);
-              if (s.length != 0 && s.length < 1) {
-                v.Fail("must be 0 (sessions last the whole run) or at least 1, got " +
-                       Format(s.length));
-              }
-            } else if (key == "headers") {
-              s.headers = v.Strings();
-              for (const std::string& h : s.headers) {
-                if (h.empty()) v.Fail("a header name must not be empty");
-              }
-            } else if (key == "metadata") {
-              s.metadata = v.Strings();
-              for (const std::string& m : s.metadata) {
-                if (m.empty()) v.Fail("a metadata key must not be empty");
-              }
-            }
-          });
+  r.ReadKeys("", {{"count", [&](const YamlReader& v) { s.count = IntIn(v, 0, 10'000'000); }, true},
+                  {"share", [&](const YamlReader& v) { s.share = Share(v); }},
+                  {"length",
+                   [&](const YamlReader& v) {
+                     s.length = Finite(v);
+                     if (s.length != 0 && s.length < 1) {
+                       v.Fail("must be 0 (sessions last the whole run) or at least 1, got " +
+                              Format(s.length));
+                     }
+                   }},
+                  {"headers",
+                   [&](const YamlReader& v) {
+                     s.headers = v.Strings();
+                     for (const std::string& h : s.headers) {
+                       if (h.empty()) v.Fail("a header name must not be empty");
+                     }
+                   }},
+                  {"metadata", [&](const YamlReader& v) {
+                     s.metadata = v.Strings();
+                     for (const std::string& m : s.metadata) {
+                       if (m.empty()) v.Fail("a metadata key must not be empty");
+                     }
+                   }}});
   return s;
 }
 
 ScenarioTenant ReadTenant(const YamlReader& r, size_t index) {
   ScenarioTenant t;
-  ForKeys(r, {"name", "caller_scope", "share"}, {},
-          [&](const std::string& key, const YamlReader& v) {
-            if (key == "name") {
-              t.name = NonEmpty(v);
-            } else if (key == "caller_scope") {
-              t.caller_scope = NonEmpty(v);
-            } else if (key == "share") {
-              t.share = Positive(v);
-            }
-          });
+  r.ReadKeys("", {{"name", [&](const YamlReader& v) { t.name = NonEmpty(v); }},
+                  {"caller_scope", [&](const YamlReader& v) { t.caller_scope = NonEmpty(v); }},
+                  {"share", [&](const YamlReader& v) { t.share = Positive(v); }}});
   if (t.name.empty()) {
     t.name = t.caller_scope ? t.caller_scope->substr(0, 12) : "tenant-" + std::to_string(index + 1);
   }
@@ -310,15 +269,11 @@ ScenarioTenant ReadTenant(const YamlReader& r, size_t index) {
 
 ScenarioTraffic ReadTraffic(const YamlReader& r, const std::vector<ScenarioAccount>& accounts) {
   ScenarioTraffic t;
-  ForKeys(r,
-          {"requests", "rate", "arrival", "models", "stream", "sessions", "tenants", "headers",
-           "metadata"},
-          {"requests", "rate", "models"}, [&](const std::string& key, const YamlReader& v) {
-            if (key == "requests") {
-              t.requests = IntIn(v, 1, 10'000'000);
-            } else if (key == "rate") {
-              t.rate = Positive(v);
-            } else if (key == "arrival") {
+  r.ReadKeys(
+      "", {{"requests", [&](const YamlReader& v) { t.requests = IntIn(v, 1, 10'000'000); }, true},
+           {"rate", [&](const YamlReader& v) { t.rate = Positive(v); }, true},
+           {"arrival",
+            [&](const YamlReader& v) {
               std::string a = v.String();
               if (a == "poisson") {
                 t.arrival = ArrivalProcess::kPoisson;
@@ -327,17 +282,20 @@ ScenarioTraffic ReadTraffic(const YamlReader& r, const std::vector<ScenarioAccou
               } else {
                 v.Fail("must be `poisson` or `uniform`, got " + v.Describe());
               }
-            } else if (key == "models") {
+            }},
+           {"models",
+            [&](const YamlReader& v) {
               if (!v.IsSequence()) v.Fail("expected a sequence of models, got " + v.Describe());
               v.ForEachItem([&](size_t, const YamlReader& item) {
                 t.models.push_back(ReadModel(item, accounts));
               });
               if (t.models.empty()) v.Fail("must list at least one model");
-            } else if (key == "stream") {
-              t.stream = Share(v);
-            } else if (key == "sessions") {
-              t.sessions = ReadSessions(v);
-            } else if (key == "tenants") {
+            },
+            true},
+           {"stream", [&](const YamlReader& v) { t.stream = Share(v); }},
+           {"sessions", [&](const YamlReader& v) { t.sessions = ReadSessions(v); }},
+           {"tenants",
+            [&](const YamlReader& v) {
               std::set<std::string> names;
               v.ForEachItem([&](size_t i, const YamlReader& item) {
                 t.tenants.push_back(ReadTenant(item, i));
@@ -345,33 +303,34 @@ ScenarioTraffic ReadTraffic(const YamlReader& r, const std::vector<ScenarioAccou
                   item.Fail("duplicate tenant name `" + t.tenants.back().name + "`");
                 }
               });
-            } else if (key == "headers") {
+            }},
+           {"headers",
+            [&](const YamlReader& v) {
               v.ForEach([&](const std::string& name, const YamlReader& value) {
                 if (name.empty()) value.Fail("a header name must not be empty");
                 cliproxy::Slice<std::string> values;
                 for (std::string& s : value.Strings()) values.push_back(std::move(s));
                 t.headers.Set(name, std::move(values));
               });
-            } else if (key == "metadata") {
+            }},
+           {"metadata", [&](const YamlReader& v) {
               v.ForEach([&](const std::string& name, const YamlReader& value) {
                 t.metadata.Set(name, cliproxy::AnyValue::String(value.String()));
               });
-            }
-          });
+            }}});
   return t;
 }
 
 ScenarioUsage ReadUsage(const YamlReader& r) {
   ScenarioUsage u;
   u.enabled = true;
-  ForKeys(r, {"latency_ms", "ttft_ms", "input_tokens", "output_tokens"}, {},
-          [&](const std::string& key, const YamlReader& v) {
-            Spread s = ReadSpread(v);
-            if (key == "latency_ms") u.latency_ms = s;
-            if (key == "ttft_ms") u.ttft_ms = s;
-            if (key == "input_tokens") u.input_tokens = s;
-            if (key == "output_tokens") u.output_tokens = s;
-          });
+  auto into = [](Spread* spread) {
+    return [spread](const YamlReader& v) { *spread = ReadSpread(v); };
+  };
+  r.ReadKeys("", {{"latency_ms", into(&u.latency_ms)},
+                  {"ttft_ms", [&](const YamlReader& v) { u.ttft_ms = ReadSpread(v); }},
+                  {"input_tokens", into(&u.input_tokens)},
+                  {"output_tokens", into(&u.output_tokens)}});
   return u;
 }
 
@@ -383,37 +342,42 @@ std::vector<ScenarioEvent> ReadEvent(const YamlReader& r,
   std::optional<YamlReader> until_key, for_key;
   std::optional<int64_t> for_ns;
   std::optional<YamlReader> factor_key;
-  ForKeys(r, {"at", "until", "for", "account", "kind", "factor"}, {"at", "account"},
-          [&](const std::string& key, const YamlReader& v) {
-            if (key == "at") {
-              e.at_ns = DurationNs(v);
-            } else if (key == "until") {
-              e.until_ns = DurationNs(v);
-              until_key = v;
-            } else if (key == "for") {
-              for_ns = DurationNs(v);
-              if (*for_ns == 0) v.Fail("must be > 0");
-              for_key = v;
-            } else if (key == "account") {
-              ids = v.Strings();
-              if (ids.empty()) v.Fail("must name at least one account");
-              account_key = v;
-            } else if (key == "kind") {
-              std::string k = v.String();
-              if (k == "cooldown") {
-                e.kind = EventKind::kCooldown;
-              } else if (k == "disabled") {
-                e.kind = EventKind::kDisabled;
-              } else if (k == "slow") {
-                e.kind = EventKind::kSlow;
-              } else {
-                v.Fail("must be `cooldown`, `disabled` or `slow`, got " + v.Describe());
-              }
-            } else if (key == "factor") {
-              e.factor = Positive(v);
-              factor_key = v;
-            }
-          });
+  r.ReadKeys("", {{"at", [&](const YamlReader& v) { e.at_ns = DurationNs(v); }, true},
+                  {"until",
+                   [&](const YamlReader& v) {
+                     e.until_ns = DurationNs(v);
+                     until_key = v;
+                   }},
+                  {"for",
+                   [&](const YamlReader& v) {
+                     for_ns = DurationNs(v);
+                     if (*for_ns == 0) v.Fail("must be > 0");
+                     for_key = v;
+                   }},
+                  {"account",
+                   [&](const YamlReader& v) {
+                     ids = v.Strings();
+                     if (ids.empty()) v.Fail("must name at least one account");
+                     account_key = v;
+                   },
+                   true},
+                  {"kind",
+                   [&](const YamlReader& v) {
+                     std::string k = v.String();
+                     if (k == "cooldown") {
+                       e.kind = EventKind::kCooldown;
+                     } else if (k == "disabled") {
+                       e.kind = EventKind::kDisabled;
+                     } else if (k == "slow") {
+                       e.kind = EventKind::kSlow;
+                     } else {
+                       v.Fail("must be `cooldown`, `disabled` or `slow`, got " + v.Describe());
+                     }
+                   }},
+                  {"factor", [&](const YamlReader& v) {
+                     e.factor = Positive(v);
+                     factor_key = v;
+                   }}});
   if (e.kind == EventKind::kSlow && !factor_key) r.Fail("a `slow` event needs a `factor`");
   if (e.kind != EventKind::kSlow && factor_key) {
     factor_key->Fail("only a `slow` event has a `factor`");
@@ -434,28 +398,27 @@ std::vector<ScenarioEvent> ReadEvent(const YamlReader& r,
 
 void ReadRoot(const YamlReader& root, Scenario* s) {
   std::optional<YamlReader> traffic, usage, events;
-  ForKeys(
-      root,
-      {"name", "description", "seed", "start", "routing_strategy", "buckets", "accounts", "traffic",
-       "usage", "events"},
-      {}, [&](const std::string& key, const YamlReader& v) {
-        if (key == "name") {
-          s->name = NonEmpty(v);
-        } else if (key == "description") {
-          s->description = v.String();
-        } else if (key == "seed") {
-          s->seed = static_cast<uint64_t>(IntIn(v, 0, INT64_MAX));
-        } else if (key == "start") {
+  root.ReadKeys(
+      "",
+      {{"name", [&](const YamlReader& v) { s->name = NonEmpty(v); }},
+       {"description", [&](const YamlReader& v) { s->description = v.String(); }},
+       {"seed",
+        [&](const YamlReader& v) { s->seed = static_cast<uint64_t>(IntIn(v, 0, INT64_MAX)); }},
+       {"start",
+        [&](const YamlReader& v) {
           std::optional<int64_t> start = ParseRfc3339(v.String());
           if (!start) v.Fail("expected an RFC 3339 time such as 2025-01-01T00:00:00Z");
           s->start_unix_ns = *start;
-        } else if (key == "routing_strategy") {
+        }},
+       {"routing_strategy",
+        [&](const YamlReader& v) {
           auto strategy = cliproxy::host::ParseBuiltinStrategy(v.String());
           if (!strategy) v.Fail("must be `round-robin` or `fill-first`, got " + v.Describe());
           s->routing_strategy = *strategy;
-        } else if (key == "buckets") {
-          s->buckets = IntIn(v, 1, 1000);
-        } else if (key == "accounts") {
+        }},
+       {"buckets", [&](const YamlReader& v) { s->buckets = IntIn(v, 1, 1000); }},
+       {"accounts",
+        [&](const YamlReader& v) {
           if (!v.IsSequence()) v.Fail("expected a sequence of accounts, got " + v.Describe());
           std::map<std::string, std::string> first_path;
           v.ForEachItem([&](size_t, const YamlReader& item) {
@@ -466,14 +429,13 @@ void ReadRoot(const YamlReader& root, Scenario* s) {
             }
           });
           if (s->accounts.empty()) v.Fail("must list at least one account");
-        } else if (key == "traffic") {
+        }},
+       {"traffic",
+        [&](const YamlReader& v) {
           traffic = v;  // needs the accounts, which may come later in the file
-        } else if (key == "usage") {
-          usage = v;
-        } else if (key == "events") {
-          events = v;
-        }
-      });
+        }},
+       {"usage", [&](const YamlReader& v) { usage = v; }},
+       {"events", [&](const YamlReader& v) { events = v; }}});
   // The top level has no key path to name, so its missing keys are reported plainly.
   if (s->accounts.empty()) throw ConfigError("missing required key `accounts`");
   if (!traffic) throw ConfigError("missing required key `traffic`");
