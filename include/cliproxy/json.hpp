@@ -17,8 +17,17 @@
 // bytewise, nil maps and slices as `null`, `<`, `>`, `&`, U+2028 and U+2029 escaped as
 // \uXXXX, \b \f \n \r \t short, other control characters as \u00XX, invalid UTF-8 as
 // \ufffd.
-// Known differences from Go: a number too large for a float64 (1e400) is a syntax error
-// even where Go would skip it (an unknown key); "-0" read into an `any` is written "0".
+// Numbers convert as Go's strconv does (correctly rounded; a magnitude below the smallest
+// float64 is 0). Known differences from Go: a number too large for a float64 (1e400) is a
+// syntax error even where Go would skip it (an unknown key); "-0" read into an `any` is
+// written "0"; syntax errors are worded as "invalid JSON at byte N: <what>", not as Go's
+// scanner words them.
+//
+// How (src/sdk/): simdjson, a maintained and continuously fuzzed parser, reads a text first
+// (the fast path); a text it refuses, or whose decode fails, is read again by the project's
+// own iterative reader (json_reader.hpp), whose outcome is the contract. Both feed one
+// handler that writes straight into the wire structs; fuzz/json_paths_fuzzer checks that
+// the two paths agree.
 //
 // Thread-safety: every function is reentrant; none keeps state.
 #ifndef CLIPROXY_JSON_HPP_

@@ -17,18 +17,6 @@ int HexValue(char c) {
   return -1;
 }
 
-// Reads the 4 hex digits after "\u" at s[i]; -1 if they are not 4 hex digits.
-int ReadEscape(std::string_view s, size_t i) {
-  if (i + 6 > s.size() || s[i] != '\\' || s[i + 1] != 'u') return -1;
-  int code = 0;
-  for (size_t k = i + 2; k < i + 6; ++k) {
-    int h = HexValue(s[k]);
-    if (h < 0) return -1;
-    code = code * 16 + h;
-  }
-  return code;
-}
-
 // Length of the leading run of ASCII bytes (8 at a time: most strings are all ASCII).
 size_t AsciiPrefix(std::string_view s) {
   size_t i = 0;
@@ -133,40 +121,6 @@ bool MayHoldSurrogateEscape(std::string_view s) {
     }
   }
   return false;
-}
-
-void ReplaceLoneSurrogates(char* text, size_t size) {
-  static constexpr std::string_view kReplacementEscape = "\\ufffd";
-  std::string_view s(text, size);
-  bool in_string = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (!in_string) {
-      if (c == '"') in_string = true;
-      continue;
-    }
-    if (c == '"') {
-      in_string = false;
-      continue;
-    }
-    if (c != '\\') continue;
-    int code = ReadEscape(s, i);
-    if (code < 0) {
-      ++i;  // skip the escaped character
-      continue;
-    }
-    if (code >= 0xD800 && code <= 0xDBFF) {
-      int low = ReadEscape(s, i + 6);
-      if (low >= 0xDC00 && low <= 0xDFFF) {
-        i += 11;  // a valid pair
-        continue;
-      }
-      std::memcpy(text + i, kReplacementEscape.data(), kReplacementEscape.size());
-    } else if (code >= 0xDC00 && code <= 0xDFFF) {
-      std::memcpy(text + i, kReplacementEscape.data(), kReplacementEscape.size());
-    }
-    i += 5;
-  }
 }
 
 }  // namespace cliproxy::json::internal

@@ -1,5 +1,5 @@
 // Go's encoding/json text rules that do not depend on a parser: key folding, string
-// sanitizing, float64 formatting and the lone-surrogate rewrite, for the decoder
+// sanitizing, float64 formatting and spotting surrogate escapes, for the decoder
 // (stream_decoder) and for the `any` values it writes back (any_canonical.hpp).
 //
 // Thread-safety: pure functions.
@@ -24,13 +24,10 @@ void AssignGoString(std::string_view raw, std::string* out);
 // Go's formatting of a float64 as encoding/json writes it.
 void AppendGoFloat(double f, std::string* out);
 
-// True if `s` may hold a \u escape of a UTF-16 surrogate (false positives are fine).
+// True if `s` may hold a \u escape of a UTF-16 surrogate (false positives are fine): the
+// fast path leaves such texts to JsonReader, which writes lone ones as U+FFFD as Go does.
 bool MayHoldSurrogateEscape(std::string_view s);
 
-// Rewrites, in place, every \uXXXX escape of a lone UTF-16 surrogate in the JSON text
-// `text[0, size)` as \ufffd (Go turns them into U+FFFD; RapidJSON rejects them). The
-// length does not change, so byte offsets in error messages stay those of the input.
-void ReplaceLoneSurrogates(char* text, size_t size);
 
 }  // namespace cliproxy::json::internal
 

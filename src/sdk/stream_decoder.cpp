@@ -715,7 +715,7 @@ class StreamDecoder {
   }
 
   // The rest of Null(), Bool() and String(): the kinds a pick body does not need, kept out
-  // of line so that the handlers stay small where RapidJSON inlines them.
+  // of line so that the handlers stay small where the readers inline them.
   [[gnu::noinline]] bool OtherNull(const Dest& d) {
     if (d.type->kind == Kind::kLate) {
       Defer(LateValue::Event::kNull);

@@ -15,7 +15,7 @@ namespace cliproxy::json::internal {
 enum class Codec : uint8_t {
   kPlain,    // a JSON string
   kGoBytes,  // Go's []byte: a base64 string (see base64.hpp), an array of bytes, or null
-  kRawJson,  // any JSON value, kept as the text RapidJSON writes back for it
+  kRawJson,  // any JSON value, kept as compact JSON text (raw_json_writer.hpp)
 };
 
 // One member of a struct as it appears on the wire.
