@@ -94,46 +94,56 @@ struct Series {
   const std::vector<int64_t>* values;
 };
 
-void WriteChart(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
-  constexpr double kWidth = 960, kHeight = 380;
-  constexpr double kLeft = 64, kRight = 16, kTop = 16, kBottom = 48;
-  const double plot_w = kWidth - kLeft - kRight;
-  const double plot_h = kHeight - kTop - kBottom;
-  const size_t buckets = r.bucket_failed.size();
-  const int64_t span_ns = r.bucket_ns * static_cast<int64_t>(buckets);
+// The chart's geometry: the plot area inside the SVG and the scales from simulated time
+// (or a bucket) and pick counts to coordinates.
+struct Plot {
+  static constexpr double kWidth = 960, kHeight = 380;
+  static constexpr double kLeft = 64, kRight = 16, kTop = 16, kBottom = 48;
+  double w = kWidth - kLeft - kRight;
+  double h = kHeight - kTop - kBottom;
+  size_t buckets = 0;
+  int64_t span_ns = 0;
+  double y_step = 1;
+  double y_max = 1;
 
+  double XOfNs(int64_t ns) const {
+    return kLeft + w * static_cast<double>(ns) / static_cast<double>(span_ns);
+  }
+  double XOfBucket(size_t b) const {
+    return kLeft + w * (static_cast<double>(b) + 0.5) / static_cast<double>(buckets);
+  }
+  double YOf(double v) const { return kTop + h - h * v / y_max; }
+};
+
+std::vector<Series> ChartSeries(const Scenario& scenario, const SimulationResult& r) {
   std::vector<Series> series;
   for (size_t a = 0; a < scenario.accounts.size(); ++a) {
     series.push_back({scenario.accounts[a].id, Color(a), &r.accounts[a].bucket_picks});
   }
   if (r.failed > 0) series.push_back({"(failed)", kFailedColor, &r.bucket_failed});
+  return series;
+}
 
-  std::vector<int64_t> totals(buckets, 0);
+Plot MakePlot(const SimulationResult& r, const std::vector<Series>& series) {
+  Plot plot;
+  plot.buckets = r.bucket_failed.size();
+  plot.span_ns = r.bucket_ns * static_cast<int64_t>(plot.buckets);
+  std::vector<int64_t> totals(plot.buckets, 0);
   for (const Series& s : series) {
-    for (size_t b = 0; b < buckets; ++b) totals[b] += (*s.values)[b];
+    for (size_t b = 0; b < plot.buckets; ++b) totals[b] += (*s.values)[b];
   }
   int64_t peak = std::max<int64_t>(1, *std::max_element(totals.begin(), totals.end()));
-  double y_step = NiceStep(static_cast<double>(peak), 5);
-  if (y_step < 1) y_step = 1;
-  double y_max = std::ceil(static_cast<double>(peak) / y_step) * y_step;
+  plot.y_step = std::max(1.0, NiceStep(static_cast<double>(peak), 5));
+  plot.y_max = std::ceil(static_cast<double>(peak) / plot.y_step) * plot.y_step;
+  return plot;
+}
 
-  auto x_of_ns = [&](int64_t ns) {
-    return kLeft + plot_w * static_cast<double>(ns) / static_cast<double>(span_ns);
-  };
-  auto x_of_bucket = [&](size_t b) {
-    return kLeft + plot_w * (static_cast<double>(b) + 0.5) / static_cast<double>(buckets);
-  };
-  auto y_of = [&](double v) { return kTop + plot_h - plot_h * v / y_max; };
-
-  out << "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth
-      << "\" height=\"" << kHeight << "\" viewBox=\"0 0 " << kWidth << " " << kHeight
-      << "\" role=\"img\" aria-label=\"picks per account over simulated time\">\n";
-  out << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << Num(plot_w)
-      << "\" height=\"" << Num(plot_h) << "\" fill=\"#fbfbfb\" stroke=\"none\"/>\n";
-
-  // Event windows behind the data. Events with the same window and kind (and factor) share
-  // one band (one label naming every account); the labels of overlapping bands go on
-  // separate rows. Slow windows are amber: the account is still offered.
+// Event windows behind the data. Events with the same window and kind (and factor) share
+// one band (one label naming every account); the labels of overlapping bands go on
+// separate rows, into `labels` (drawn over the data). Slow windows are amber: the account
+// is still offered.
+void WriteEventBands(std::ostream& out, std::ostream& labels, const Plot& plot,
+                     const Scenario& scenario) {
   struct Band {
     int64_t from, until;
     std::string kind;  // EventKindLabel
@@ -141,10 +151,10 @@ void WriteChart(std::ostream& out, const Scenario& scenario, const SimulationRes
     bool slow;
   };
   std::vector<Band> bands;
-  std::ostringstream labels;  // drawn over the data
   for (const ScenarioEvent& e : scenario.events) {
-    Band band{std::min(e.at_ns, span_ns), std::min(e.until_ns.value_or(span_ns), span_ns),
-              EventKindLabel(e), scenario.accounts[e.account].id, e.kind == EventKind::kSlow};
+    Band band{std::min(e.at_ns, plot.span_ns),
+              std::min(e.until_ns.value_or(plot.span_ns), plot.span_ns), EventKindLabel(e),
+              scenario.accounts[e.account].id, e.kind == EventKind::kSlow};
     if (band.until <= band.from) continue;
     auto same = std::find_if(bands.begin(), bands.end(), [&](const Band& b) {
       return b.from == band.from && b.until == band.until && b.kind == band.kind;
@@ -163,64 +173,72 @@ void WriteChart(std::ostream& out, const Scenario& scenario, const SimulationRes
     }
     std::string label = b.accounts + " " + b.kind;
     const char* color = b.slow ? kSlowColor : kEventColor;
-    out << "<rect class=\"event\" x=\"" << Num(x_of_ns(b.from)) << "\" y=\"" << kTop
-        << "\" width=\"" << Num(x_of_ns(b.until) - x_of_ns(b.from)) << "\" height=\"" << Num(plot_h)
-        << "\" fill=\"" << color << "\" fill-opacity=\"0.08\" stroke=\"" << color
+    out << "<rect class=\"event\" x=\"" << Num(plot.XOfNs(b.from)) << "\" y=\"" << Plot::kTop
+        << "\" width=\"" << Num(plot.XOfNs(b.until) - plot.XOfNs(b.from)) << "\" height=\""
+        << Num(plot.h) << "\" fill=\"" << color << "\" fill-opacity=\"0.08\" stroke=\"" << color
         << "\" stroke-opacity=\"0.35\" stroke-dasharray=\"4 3\"><title>" << Escape(label) << " "
         << Escape(FormatSimTime(b.from)) << " - " << Escape(FormatSimTime(b.until))
         << "</title></rect>\n";
-    labels << "<text x=\"" << Num(x_of_ns(b.from) + 4) << "\" y=\"" << kTop + 12 + 13 * row
+    labels << "<text x=\"" << Num(plot.XOfNs(b.from) + 4) << "\" y=\"" << Plot::kTop + 12 + 13 * row
            << "\" class=\"event-label\">" << Escape(label) << "</text>\n";
   }
+}
 
-  // Horizontal grid and y labels.
-  for (double v = 0; v <= y_max + 1e-9; v += y_step) {
-    double y = y_of(v);
-    out << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + plot_w << "\" y1=\"" << Num(y)
-        << "\" y2=\"" << Num(y) << "\" stroke=\"#e3e3e3\"/>\n";
-    out << "<text x=\"" << kLeft - 6 << "\" y=\"" << Num(y + 4)
-        << "\" text-anchor=\"end\" class=\"tick\">" << Fixed(v, y_step < 1 ? 1 : 0) << "</text>\n";
+// Horizontal grid lines with the y labels.
+void WriteGrid(std::ostream& out, const Plot& plot) {
+  for (double v = 0; v <= plot.y_max + 1e-9; v += plot.y_step) {
+    double y = plot.YOf(v);
+    out << "<line x1=\"" << Plot::kLeft << "\" x2=\"" << Plot::kLeft + plot.w << "\" y1=\""
+        << Num(y) << "\" y2=\"" << Num(y) << "\" stroke=\"#e3e3e3\"/>\n";
+    out << "<text x=\"" << Plot::kLeft - 6 << "\" y=\"" << Num(y + 4)
+        << "\" text-anchor=\"end\" class=\"tick\">" << Fixed(v, plot.y_step < 1 ? 1 : 0)
+        << "</text>\n";
   }
+}
 
-  // Stacked areas, the first account at the bottom.
-  std::vector<int64_t> below(buckets, 0);
+// Stacked areas, the first series at the bottom.
+void WriteStackedAreas(std::ostream& out, const Plot& plot, const std::vector<Series>& series) {
+  std::vector<int64_t> below(plot.buckets, 0);
   for (const Series& s : series) {
     std::string top, bottom;
-    for (size_t b = 0; b < buckets; ++b) {
-      double y = y_of(static_cast<double>(below[b] + (*s.values)[b]));
-      top += Num(x_of_bucket(b)) + "," + Num(y) + " ";
+    for (size_t b = 0; b < plot.buckets; ++b) {
+      double y = plot.YOf(static_cast<double>(below[b] + (*s.values)[b]));
+      top += Num(plot.XOfBucket(b)) + "," + Num(y) + " ";
     }
-    for (size_t b = buckets; b-- > 0;) {
-      bottom += Num(x_of_bucket(b)) + "," + Num(y_of(static_cast<double>(below[b]))) + " ";
+    for (size_t b = plot.buckets; b-- > 0;) {
+      bottom += Num(plot.XOfBucket(b)) + "," + Num(plot.YOf(static_cast<double>(below[b]))) + " ";
       below[b] += (*s.values)[b];
     }
     out << "<polygon points=\"" << top << bottom << "\" fill=\"" << s.color
         << "\" fill-opacity=\"0.85\" stroke=\"#fff\" stroke-width=\"0.6\"><title>"
         << Escape(s.label) << "</title></polygon>\n";
   }
+}
 
-  out << labels.str();
-
-  // Axes and x ticks.
-  out << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft << "\" y1=\"" << kTop << "\" y2=\""
-      << kTop + plot_h << "\" stroke=\"#333\"/>\n";
-  out << "<line x1=\"" << kLeft << "\" x2=\"" << kLeft + plot_w << "\" y1=\"" << kTop + plot_h
-      << "\" y2=\"" << kTop + plot_h << "\" stroke=\"#333\"/>\n";
-  int64_t x_step = TimeStep(span_ns);
-  for (int64_t t = 0; t <= span_ns; t += x_step) {
-    double x = x_of_ns(t);
-    out << "<line x1=\"" << Num(x) << "\" x2=\"" << Num(x) << "\" y1=\"" << kTop + plot_h
-        << "\" y2=\"" << kTop + plot_h + 5 << "\" stroke=\"#333\"/>\n";
-    out << "<text x=\"" << Num(x) << "\" y=\"" << kTop + plot_h + 18
+// The axes, the time ticks and the axis titles.
+void WriteAxes(std::ostream& out, const Plot& plot, int64_t bucket_ns) {
+  const double left = Plot::kLeft, top = Plot::kTop;
+  out << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\""
+      << top + plot.h << "\" stroke=\"#333\"/>\n";
+  out << "<line x1=\"" << left << "\" x2=\"" << left + plot.w << "\" y1=\"" << top + plot.h
+      << "\" y2=\"" << top + plot.h << "\" stroke=\"#333\"/>\n";
+  int64_t x_step = TimeStep(plot.span_ns);
+  for (int64_t t = 0; t <= plot.span_ns; t += x_step) {
+    double x = plot.XOfNs(t);
+    out << "<line x1=\"" << Num(x) << "\" x2=\"" << Num(x) << "\" y1=\"" << top + plot.h
+        << "\" y2=\"" << top + plot.h + 5 << "\" stroke=\"#333\"/>\n";
+    out << "<text x=\"" << Num(x) << "\" y=\"" << top + plot.h + 18
         << "\" text-anchor=\"middle\" class=\"tick\">" << TimeLabel(t) << "</text>\n";
   }
-  out << "<text x=\"" << kLeft + plot_w / 2 << "\" y=\"" << kHeight - 8
+  out << "<text x=\"" << left + plot.w / 2 << "\" y=\"" << Plot::kHeight - 8
       << "\" text-anchor=\"middle\" class=\"axis\">simulated time</text>\n";
-  out << "<text transform=\"translate(16 " << Num(kTop + plot_h / 2)
+  out << "<text transform=\"translate(16 " << Num(top + plot.h / 2)
       << ") rotate(-90)\" text-anchor=\"middle\" class=\"axis\">picks per "
-      << Escape(FormatSimTime(r.bucket_ns)) << "</text>\n";
-  out << "</svg>\n";
+      << Escape(FormatSimTime(bucket_ns)) << "</text>\n";
+}
 
+// The legend: a swatch per series, and one per kind of event window shown.
+void WriteLegend(std::ostream& out, const Scenario& scenario, const std::vector<Series>& series) {
   out << "<ul class=\"legend\">\n";
   for (const Series& s : series) {
     out << "<li><svg width=\"12\" height=\"12\" xmlns=\"http://www.w3.org/2000/svg\"><rect "
@@ -240,6 +258,25 @@ void WriteChart(std::ostream& out, const Scenario& scenario, const SimulationRes
   if (outages) window_key(kEventColor, "event window");
   if (slow) window_key(kSlowColor, "slow window");
   out << "</ul>\n";
+}
+
+// Picks per account over simulated time, stacked, with the event windows behind them.
+void WriteChart(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
+  const std::vector<Series> series = ChartSeries(scenario, r);
+  const Plot plot = MakePlot(r, series);
+  out << "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << Plot::kWidth
+      << "\" height=\"" << Plot::kHeight << "\" viewBox=\"0 0 " << Plot::kWidth << " "
+      << Plot::kHeight << "\" role=\"img\" aria-label=\"picks per account over simulated time\">\n";
+  out << "<rect x=\"" << Plot::kLeft << "\" y=\"" << Plot::kTop << "\" width=\"" << Num(plot.w)
+      << "\" height=\"" << Num(plot.h) << "\" fill=\"#fbfbfb\" stroke=\"none\"/>\n";
+  std::ostringstream labels;
+  WriteEventBands(out, labels, plot, scenario);
+  WriteGrid(out, plot);
+  WriteStackedAreas(out, plot, series);
+  out << labels.str();
+  WriteAxes(out, plot, r.bucket_ns);
+  out << "</svg>\n";
+  WriteLegend(out, scenario, series);
 }
 
 void Table(std::ostream& out, const std::vector<std::string>& header,
@@ -316,10 +353,9 @@ th{background:#f4f4f4;font-weight:600}.num{text-align:right;font-variant-numeric
 code{background:#f4f4f4;padding:0 3px}
 )";
 
-}  // namespace
-
-void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
-                     const cliproxy::host::PluginInfo& plugin, const SimulationResult& r) {
+// The document head, the title and what was simulated with which plugin.
+void WriteHeader(std::ostream& out, const Scenario& scenario,
+                 const cliproxy::host::PluginInfo& plugin, const SimulationResult& r) {
   const cliproxy::Registration& reg = plugin.registration;
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -345,19 +381,20 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
       << Plural(static_cast<int64_t>(scenario.events.size()), "event") << "; routing.strategy "
       << cliproxy::host::BuiltinStrategyName(scenario.routing_strategy) << "</dd>\n"
       << "</dl>\n";
+}
 
-  out << "<h2>Picks per account over time</h2>\n";
-  WriteChart(out, scenario, r);
-
-  out << "<h2>Accounts</h2>\n";
-  WriteAccounts(out, scenario, r);
+// Jain's index over the accounts, plain and availability-adjusted.
+void WriteFairness(std::ostream& out, const SimulationResult& r) {
   out << "<p><span class=\"big\">" << Fixed(r.jain, 4) << "</span> Jain's fairness index of "
       << "picks over " << Plural(static_cast<int64_t>(r.jain_accounts), "account")
       << " offered at least once (1 = perfectly even, 1/n = one account takes all); <span "
          "class=\"big\">"
       << Fixed(r.jain_offered, 4)
       << "</span> of picks per request that offered the account (availability-adjusted).</p>\n";
+}
 
+// How sessions kept their accounts (when the scenario has sessions).
+void WriteSessions(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
   if (scenario.traffic.sessions.count > 0) {
     const SessionResult& s = r.sessions;
     out << "<h2>Sessions</h2>\n";
@@ -372,7 +409,10 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
            {"&nbsp;&nbsp;of which back to the first account", std::to_string(s.returns)}},
           "lr");
   }
+}
 
+// What the host made of each reply.
+void WriteDecisions(std::ostream& out, const SimulationResult& r) {
   out << "<h2>Decisions</h2>\n";
   std::vector<std::vector<std::string>> rows;
   for (size_t k = 0; k < kDecisionKinds; ++k) {
@@ -382,19 +422,26 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
   Table(out, {"decision", "picks", "share"}, rows, "lrr");
   out << "<p class=\"note\">Built-in picks (delegated, unhandled, invalid, fused): round-robin "
       << r.builtin_round_robin << ", fill-first " << r.builtin_fill_first << ".</p>\n";
+}
 
+// The errors clients got, by code.
+void WriteErrors(std::ostream& out, const SimulationResult& r) {
+  std::vector<std::vector<std::string>> rows;
   out << "<h2>Errors</h2>\n";
   if (r.errors.empty()) {
     out << "<p>None: every request was served.</p>\n";
   } else {
-    rows.clear();
     for (const ErrorCount& e : r.errors) {
       rows.push_back({Escape(e.code), e.http_status > 0 ? std::to_string(e.http_status) : "-",
                       std::to_string(e.count), Escape(e.message)});
     }
     Table(out, {"code", "HTTP status", "count", "message (first seen)"}, rows, "lrrl");
   }
+}
 
+// Usage records delivered (when the scenario reports usage).
+void WriteUsage(std::ostream& out, const Scenario& scenario, const cliproxy::Registration& reg,
+                const SimulationResult& r) {
   if (scenario.usage.enabled) {
     out << "<h2>Usage</h2>\n<p>" << r.usage_records << " usage records, " << r.usage_deliveries
         << " <code>usage.handle</code> calls"
@@ -404,10 +451,13 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
                 : "")
         << ".</p>\n";
   }
+}
 
+// Requests and accounts per tenant (when the scenario has tenants).
+void WriteTenants(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
+  std::vector<std::vector<std::string>> rows;
   if (!scenario.traffic.tenants.empty()) {
     out << "<h2>Tenants</h2>\n";
-    rows.clear();
     for (size_t t = 0; t < scenario.traffic.tenants.size(); ++t) {
       const ScenarioTenant& tenant = scenario.traffic.tenants[t];
       const TenantResult& tr = r.tenants[t];
@@ -424,10 +474,13 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
     }
     Table(out, {"tenant", "caller_scope", "requests", "failed", "accounts used"}, rows, "llrrl");
   }
+}
 
+// The scenario's events (when it has any).
+void WriteEvents(std::ostream& out, const Scenario& scenario) {
+  std::vector<std::vector<std::string>> rows;
   if (!scenario.events.empty()) {
     out << "<h2>Events</h2>\n";
-    rows.clear();
     for (const ScenarioEvent& e : scenario.events) {
       rows.push_back({Escape(FormatSimTime(e.at_ns)),
                       e.until_ns ? Escape(FormatSimTime(*e.until_ns)) : "end of run",
@@ -435,16 +488,38 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
     }
     Table(out, {"from", "until", "account", "kind"}, rows, "rrll");
   }
+}
 
+// The host log, counted by message (when anything was logged).
+void WriteLogs(std::ostream& out, const SimulationResult& r) {
+  std::vector<std::vector<std::string>> rows;
   if (!r.logs.empty()) {
     out << "<h2>Host log</h2>\n";
-    rows.clear();
     for (const LogCount& l : r.logs) {
       rows.push_back({std::string(cliproxy::host::LogLevelName(l.level)), std::to_string(l.count),
                       Escape(l.message)});
     }
     Table(out, {"level", "count", "message"}, rows, "lrl");
   }
+}
+
+}  // namespace
+
+void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
+                     const cliproxy::host::PluginInfo& plugin, const SimulationResult& r) {
+  WriteHeader(out, scenario, plugin, r);
+  out << "<h2>Picks per account over time</h2>\n";
+  WriteChart(out, scenario, r);
+  out << "<h2>Accounts</h2>\n";
+  WriteAccounts(out, scenario, r);
+  WriteFairness(out, r);
+  WriteSessions(out, scenario, r);
+  WriteDecisions(out, r);
+  WriteErrors(out, r);
+  WriteUsage(out, scenario, plugin.registration, r);
+  WriteTenants(out, scenario, r);
+  WriteEvents(out, scenario);
+  WriteLogs(out, r);
   out << "<p class=\"note\">Written by <code>cpa-sched simulate</code>. Same plugin, "
          "configuration, scenario and seed: same report.</p>\n";
   out << "</body>\n</html>\n";
