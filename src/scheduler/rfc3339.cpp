@@ -1,5 +1,7 @@
 #include "scheduler/rfc3339.hpp"
 
+#include <cstdio>
+
 namespace cliproxy::scheduler {
 namespace {
 
@@ -39,7 +41,51 @@ int64_t DaysInMonth(int64_t y, int64_t m) {
   return m == 2 && leap ? 29 : kDays[m - 1];
 }
 
+// The proleptic Gregorian date of day `z` after 1970-01-01 (Howard Hinnant's algorithm).
+void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
+}
+
 }  // namespace
+
+std::string FormatRfc3339Nano(int64_t unix_ns) {
+  constexpr int64_t kNsPerSecond = 1'000'000'000;
+  int64_t seconds = unix_ns / kNsPerSecond;
+  int64_t fraction = unix_ns % kNsPerSecond;
+  if (fraction < 0) {
+    fraction += kNsPerSecond;
+    --seconds;
+  }
+  int64_t days = seconds / 86400;
+  int64_t rest = seconds % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  int64_t year = 0, month = 0, day = 0;
+  CivilFromDays(days, &year, &month, &day);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
+                static_cast<long long>(year), static_cast<long long>(month),
+                static_cast<long long>(day), static_cast<long long>(rest / 3600),
+                static_cast<long long>(rest / 60 % 60), static_cast<long long>(rest % 60));
+  std::string out = buffer;
+  if (fraction != 0) {
+    std::snprintf(buffer, sizeof buffer, ".%09lld", static_cast<long long>(fraction));
+    std::string digits = buffer;
+    while (digits.back() == '0') digits.pop_back();
+    out += digits;
+  }
+  return out + "Z";
+}
 
 std::optional<int64_t> ParseRfc3339(std::string_view text) {
   size_t pos = 0;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace cliproxy::scheduler {
@@ -17,6 +18,10 @@ namespace cliproxy::scheduler {
 // ("0001-01-01T00:00:00Z", what an unset time.Time encodes to) is out of range and so
 // gives std::nullopt: it says "no time", not a time.
 std::optional<int64_t> ParseRfc3339(std::string_view text);
+
+// Nanoseconds since the Unix epoch as Go encodes a UTC time.Time in JSON:
+// "2025-01-01T00:00:01.5Z" (up to nine fraction digits, trailing zeros dropped).
+std::string FormatRfc3339Nano(int64_t unix_ns);
 
 }  // namespace cliproxy::scheduler
 

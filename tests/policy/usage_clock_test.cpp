@@ -134,3 +134,21 @@ TEST(UsageClock, ARecordFarAheadOfTheClockEndedNow) {
 
 }  // namespace
 }  // namespace cliproxy::scheduler::testing
+
+namespace cliproxy::scheduler {
+namespace {
+
+TEST(Rfc3339, FormatWritesWhatParseReadsBack) {
+  EXPECT_EQ(FormatRfc3339Nano(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339Nano(1'500'000'000), "1970-01-01T00:00:01.5Z");
+  EXPECT_EQ(FormatRfc3339Nano(1'748'854'800'000'000'001), "2025-06-02T09:00:00.000000001Z");
+  EXPECT_EQ(FormatRfc3339Nano(-1), "1969-12-31T23:59:59.999999999Z");
+  for (int64_t ns : {int64_t{0}, int64_t{951'782'400'123'456'789} /* 2000-02-29 */,
+                     int64_t{4'107'542'399'000'000'000} /* 2100-02-28T23:59:59 */,
+                     int64_t{-9'000'000'000'000'000'000}, int64_t{9'000'000'000'000'000'000}}) {
+    EXPECT_EQ(ParseRfc3339(FormatRfc3339Nano(ns)), ns) << FormatRfc3339Nano(ns);
+  }
+}
+
+}  // namespace
+}  // namespace cliproxy::scheduler

@@ -407,7 +407,11 @@ void ReadRoot(const YamlReader& root, Scenario* s) {
        {"start",
         [&](const YamlReader& v) {
           std::optional<int64_t> start = ParseRfc3339(v.String());
-          if (!start) v.Fail("expected an RFC 3339 time such as 2025-01-01T00:00:00Z");
+          // From 1970 to 2200: simulated time runs on from there in int64 nanoseconds.
+          constexpr int64_t kYear2201 = 7'289'654'400'000'000'000;
+          if (!start || *start < 0 || *start >= kYear2201) {
+            v.Fail("expected an RFC 3339 time from 1970 to 2200 such as 2025-01-01T00:00:00Z");
+          }
           s->start_unix_ns = *start;
         }},
        {"routing_strategy",

@@ -13,14 +13,14 @@
 #include <string>
 #include <string_view>
 
+#include "scheduler/rfc3339.hpp"
+
 namespace cpa_sched {
 
-// "2025-01-01T00:00:00Z", "2025-01-01T09:30:00.25+02:00" -> nanoseconds since the Unix
-// epoch (years 1970-2200). std::nullopt for anything else.
-std::optional<int64_t> ParseRfc3339(std::string_view text);
-
-// Nanoseconds since the Unix epoch -> "2025-01-01T00:00:01.5Z".
-std::string FormatRfc3339Nano(int64_t unix_ns);
+// RFC 3339 times are read and written by the scheduler's own ParseRfc3339 and
+// FormatRfc3339Nano (scheduler/rfc3339.hpp), the same functions that read usage records.
+using cliproxy::scheduler::FormatRfc3339Nano;
+using cliproxy::scheduler::ParseRfc3339;
 
 // A simulated time for people: "95.0s", "12m30.0s", "2h05m00.0s".
 std::string FormatSimTime(int64_t ns);
