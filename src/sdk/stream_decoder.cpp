@@ -345,13 +345,29 @@ struct TypeOf<T> {
                               .field_count = fields.size()};
 };
 
-// Field names are a few bytes long: comparing them inline beats calling memcmp.
+// Field names are a few bytes long: up to 16 bytes are compared as two (overlapping) 8-byte
+// words, or 4-byte ones, rather than byte by byte.
 bool SameBytes(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  auto word = [](const char* p, auto* out) { std::memcpy(out, p, sizeof *out); };
+  if (n >= 8 && n <= 16) {
+    uint64_t a0, a1, b0, b1;
+    word(a.data(), &a0);
+    word(b.data(), &b0);
+    word(a.data() + n - 8, &a1);
+    word(b.data() + n - 8, &b1);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
   }
-  return true;
+  if (n >= 4 && n < 8) {
+    uint32_t a0, a1, b0, b1;
+    word(a.data(), &a0);
+    word(b.data(), &b0);
+    word(a.data() + n - 4, &a1);
+    word(b.data() + n - 4, &b1);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  return n == 0 || std::memcmp(a.data(), b.data(), n) == 0;
 }
 
 // The field `key` names: the exact spelling first, trying `expected` (the field after the
