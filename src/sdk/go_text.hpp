@@ -28,7 +28,6 @@ void AppendGoFloat(double f, std::string* out);
 // fast path leaves such texts to JsonReader, which writes lone ones as U+FFFD as Go does.
 bool MayHoldSurrogateEscape(std::string_view s);
 
-
 }  // namespace cliproxy::json::internal
 
 #endif  // CLIPROXY_SRC_SDK_GO_TEXT_HPP_
