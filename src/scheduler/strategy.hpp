@@ -35,6 +35,9 @@ struct PickContext {
   const PickRequest& request;
   PoolView pool;  // never empty
   Clock::time_point now;
+  // Explain only (scheduler.explain): decide as a pick would now, but change no state that
+  // a later pick reads (no cursor moves, no binding, no pick counted in flight).
+  bool dry_run = false;
 };
 
 struct Outcome {

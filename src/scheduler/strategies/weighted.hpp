@@ -74,7 +74,8 @@ class SmoothWeightScores : public StrategyState {
 
   // One step of smooth weighted round-robin over `entries` (weights > 0, summing to
   // `total`), under the lock: the account chosen. Checks every slot before using it.
-  const Candidate* Choose(std::span<Entry> entries, int64_t total);
+  // `dry_run`: the account that would be chosen, with every score left as it was.
+  const Candidate* Choose(std::span<Entry> entries, int64_t total, bool dry_run = false);
 
  private:
   // Hash -> slot, open addressing; written under `mutex_`, read by anyone.
