@@ -9,11 +9,12 @@
 // accounts pass through in the table's life. An entry whose account has gone quiet (the
 // strategy's `idle` test: nothing in its window, no pick in flight, ...) is handed to the
 // next new account, so the table holds the accounts in use, not every account ever seen.
-// Entries are looked for only when new accounts need one and the table has grown to twice
-// the accounts it held after the last look (amortized O(1) per new account), so memory
-// stays within about twice the live accounts plus a few hundred entries. When every entry
-// is in use, a new account gets none (Update returns false): the caller must then fail
-// closed for that account. Nothing is allocated up front beyond a 16-slot index.
+// Quiet entries are looked for only when a new account needs one and the table has grown
+// to twice the accounts it held after the last look (amortized O(1) per new account), so
+// memory stays within about twice the live accounts plus a few hundred entries. At the
+// bound, each new account looks at the next 512 entries. When every entry is in use, a
+// new account gets none (Update returns false): the caller must then fail closed for that
+// account. Nothing is allocated up front beyond a 16-slot index.
 //
 // Memory reclamation: entries are never freed while the table lives; an entry changes
 // hands instead, under its mutex, with a version number that readers check (odd while
@@ -145,7 +146,7 @@ class AccountTable {
  private:
   static constexpr size_t kFirstIndex = 16;
   static constexpr size_t kMinSweep = 256;   // entries allocated before the first sweep
-  static constexpr size_t kFullRetry = 256;  // failed creates before another full sweep
+  static constexpr size_t kFullSweep = 512;  // entries looked at per new account when full
 
   struct Index {
     explicit Index(size_t capacity)
@@ -226,19 +227,19 @@ class AccountTable {
   template <class Idle>
   Entry* TakeFree(Idle& idle) {
     if (free_.empty()) {
-      const bool may_allocate = entries_.size() < max_accounts_;
-      if (!may_allocate || entries_.size() >= next_sweep_) {
-        if (may_allocate || failed_since_sweep_ == 0 || failed_since_sweep_ >= kFullRetry) {
-          Sweep(idle);
+      if (entries_.size() < max_accounts_) {
+        // Before doubling the entries, look for quiet ones: O(1) amortized per new account.
+        if (entries_.size() >= next_sweep_) {
+          Sweep(idle, entries_.size());
+          next_sweep_ = std::max(kMinSweep, 2 * held_);
         }
-      }
-      if (free_.empty()) {
-        if (entries_.size() >= max_accounts_) {
-          ++failed_since_sweep_;
-          return nullptr;
-        }
-        entries_.push_back(std::make_unique<Entry>());
-        return entries_.back().get();
+        if (free_.empty()) entries_.push_back(std::make_unique<Entry>());
+        if (free_.empty()) return entries_.back().get();
+      } else {
+        // Full: each new account looks at the next kFullSweep entries (a bounded cost per
+        // refusal while every account is in use; a full round every max/kFullSweep).
+        Sweep(idle, kFullSweep);
+        if (free_.empty()) return nullptr;
       }
     }
     Entry* e = free_.back();
@@ -246,18 +247,18 @@ class AccountTable {
     return e;
   }
 
+  // Looks at `count` entries from the sweep hand on, freeing those of idle accounts.
   template <class Idle>
-  void Sweep(Idle& idle) {
-    for (const std::unique_ptr<Entry>& owned : entries_) {
-      Entry& e = *owned;
+  void Sweep(Idle& idle, size_t count) {
+    for (size_t n = 0; n < count && n < entries_.size(); ++n) {
+      if (hand_ >= entries_.size()) hand_ = 0;
+      Entry& e = *entries_[hand_++];
       std::lock_guard<std::mutex> lock(e.mutex);
       if ((Version(e).load(std::memory_order_relaxed) & 1) != 0 || !idle(e)) continue;
       Version(e).fetch_add(1, std::memory_order_release);  // odd: free
       free_.push_back(&e);
       --held_;
     }
-    next_sweep_ = std::max(kMinSweep, 2 * held_);
-    failed_since_sweep_ = free_.empty() ? 1 : 0;
   }
 
   // With mutex_ held: puts `e` (holding `hash`) into the index, first rebuilding the index
@@ -316,7 +317,7 @@ class AccountTable {
   size_t held_ = 0;
   size_t used_ = 0;  // non-empty slots of the current index, stale ones included
   size_t next_sweep_ = kMinSweep;
-  size_t failed_since_sweep_ = 0;
+  size_t hand_ = 0;  // the next entry a sweep looks at
 };
 
 }  // namespace cliproxy::scheduler

@@ -107,8 +107,10 @@ void Policy::ObserveUsage(const UsageRecord& record, Clock::time_point now) cons
 std::vector<Policy::RouteInfo> Policy::Routes() const {
   std::vector<RouteInfo> out;
   for (const std::unique_ptr<Route>& route : routes_) {
-    RouteInfo info{route->name(), route->strategy_name(), 0};
+    RouteInfo info{route->name(), route->strategy_name(), 0, 0};
     if (auto it = states_.find(route->name()); it != states_.end()) {
+      it->second->ForEachState(
+          [&](const std::shared_ptr<StrategyState>& s) { info.records += s->Records(); });
       if (auto bindings = it->second->Find<StickyBindings>("sticky")) {
         info.sessions = bindings->table->size();
       }

@@ -54,6 +54,7 @@ class Policy {
     std::string name;
     std::string strategy;
     size_t sessions = 0;  // bindings remembered by a sticky route with a ttl
+    size_t records = 0;   // per-account records of its strategies (StrategyState::Records)
   };
 
   // Compiles `config`. Throws ConfigError naming the bad key. `previous` (may be null) is

@@ -18,6 +18,7 @@
 #define CLIPROXY_SRC_SCHEDULER_STRATEGY_HPP_
 
 #include <chrono>
+#include <cstddef>
 #include <span>
 #include <string_view>
 
@@ -65,6 +66,9 @@ class Strategy {
 class StrategyState {
  public:
   virtual ~StrategyState() = default;
+  // Records the state has allocated for accounts or IDs (table entries, cursor nodes, score
+  // slots): what must stay bounded however many accounts pass through. Thread-safe.
+  virtual size_t Records() const { return 0; }
 };
 
 }  // namespace cliproxy::scheduler

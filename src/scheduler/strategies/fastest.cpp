@@ -109,6 +109,7 @@ LatencyAverages::Reading LatencyAverages::Read(uint64_t hash, Clock::time_point 
       .Find(hash,
             [now](const Entry& e) {
               Reading r;
+              r.tracked = true;
               r.measured = e.measured.load(std::memory_order_acquire);
               r.average_ns = e.average.load(std::memory_order_relaxed);
               r.last_sample = e.last_sample.load(std::memory_order_relaxed);
@@ -193,7 +194,9 @@ Outcome FastestStrategy::Pick(const PickContext& context) const {
     if (context.dry_run || averages_->Picked(best->hash, context.now)) {
       return Outcome::Auth(best->candidate);
     }
-    seen.erase(seen.begin() + (best - seen.data()));
+    // The table is full: no account without an entry can get one in this pick either.
+    const uint64_t refused = best->hash;
+    std::erase_if(seen, [&](const Seen& s) { return s.hash == refused || !s.reading.tracked; });
   }
 }
 

@@ -82,6 +82,7 @@ class LatencyAverages : public StrategyState, public UsageObserver {
   void Observe(const UsageRecord& record, Clock::time_point now) override;
 
   struct Reading {
+    bool tracked = false;  // the account has an entry
     bool measured = false;
     double average_ns = 0;
     int64_t last_sample = 0;  // usage time (Unix ns) of the latest sample
@@ -100,6 +101,7 @@ class LatencyAverages : public StrategyState, public UsageObserver {
   // Accounts with an entry, and entries allocated (for tests of the bound).
   size_t accounts() const { return accounts_.size(); }
   size_t allocated() const { return accounts_.allocated(); }
+  size_t Records() const override { return accounts_.allocated(); }
   // How long an account without picks or samples keeps its average when room is needed.
   Clock::duration forget_after() const { return forget_after_; }
 

@@ -158,6 +158,7 @@ UsageWindow::Reading UsageWindow::Read(uint64_t hash, int64_t epoch, Clock::time
     return none;
   }
   l->reading.known = epoch >= l->unknown_until;
+  l->reading.tracked = true;
   return l->reading;
 }
 
@@ -211,9 +212,11 @@ std::unique_ptr<Strategy> LeastUsedStrategy::Create(const StrategyBuild& build) 
 Outcome LeastUsedStrategy::Pick(const PickContext& context) const {
   const int64_t route_mean = measure_ == Measure::kTokens ? window_->MeanTokens() : 1;
   const int64_t epoch = window_->Epoch(context.now);
-  // Accounts that could get no entry in this pick (the table is full): left out.
+  // An account that could get no entry (the table is full) is left out, and then so is
+  // every account without one.
   thread_local std::vector<uint64_t> refused;
   refused.clear();
+  bool full = false;
   for (;;) {
     const Candidate* best = nullptr;
     uint64_t best_hash = 0;
@@ -224,7 +227,7 @@ Outcome LeastUsedStrategy::Pick(const PickContext& context) const {
         continue;
       }
       const UsageWindow::Reading r = window_->Read(hash, epoch, context.now);
-      if (!r.known) continue;
+      if (!r.known || (full && !r.tracked)) continue;
       int64_t used = r.requests;
       int64_t cost = 1;
       if (measure_ == Measure::kTokens) {
@@ -245,6 +248,7 @@ Outcome LeastUsedStrategy::Pick(const PickContext& context) const {
       return Outcome::Auth(best);
     }
     refused.push_back(best_hash);
+    full = true;
   }
 }
 

@@ -66,6 +66,7 @@ class UsageWindow : public StrategyState, public UsageObserver {
 
   struct Reading {
     bool known = true;      // false: usage of the account may have been lost; not picked
+    bool tracked = false;   // the account has an entry
     int64_t requests = 0;   // finished in the window
     int64_t tokens = 0;     // of those
     int64_t in_flight = 0;  // picks whose record has not arrived
@@ -86,6 +87,7 @@ class UsageWindow : public StrategyState, public UsageObserver {
   // Accounts with an entry, and entries allocated (for tests of the bound).
   size_t accounts() const { return accounts_.size(); }
   size_t allocated() const { return accounts_.allocated(); }
+  size_t Records() const override { return accounts_.allocated(); }
 
  private:
   static constexpr int64_t kNoEpoch = INT64_MIN;

@@ -73,6 +73,7 @@ class RoundRobinCursor : public StrategyState {
 
   // Nodes allocated (for tests of the bound).
   size_t nodes() const { return count_.load(std::memory_order_relaxed); }
+  size_t Records() const override { return nodes(); }
 
  private:
   static constexpr uint32_t kClaimed = CursorNode::kClaimed;

@@ -56,6 +56,11 @@ SmoothWeightScores::SmoothWeightScores() {
 
 SmoothWeightScores::~SmoothWeightScores() = default;
 
+size_t SmoothWeightScores::Records() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return accounts_.size();
+}
+
 void SmoothWeightScores::FindSlots(std::span<Entry> entries) const {
   const HintTable* table = hints_.load(std::memory_order_acquire);
   for (Entry& e : entries) e.slot = table->Find(e.hash);
