@@ -19,15 +19,17 @@
 // Memory reclamation: entries are never freed while the table lives; an entry changes
 // hands instead, under its mutex, with a version number that readers check (odd while
 // free or changing hands), so a lock-free reader never touches freed memory and never
-// takes one account's numbers for another's. The index (open addressing over entry
-// pointers) is rebuilt in place when stale slots pile up, under a second version number;
-// a reader that found nothing while a rebuild ran looks again, so a lookup never misses
-// an entry that exists. Indexes outgrown by growth stay allocated (together smaller than
-// the current one) because readers may still be probing them.
+// takes one account's numbers for another's. The version works as a seqlock without
+// fences (ThreadSanitizer has none): readers load every field with acquire, and an entry
+// changing hands stores every field with release after making its version odd. The index (open
+// addressing over entry pointers) is rebuilt in place when stale slots pile up, under a second
+// version number; a reader that found nothing while a rebuild ran looks again, so a lookup never
+// misses an entry that exists. Indexes outgrown by growth stay allocated (together smaller than the
+// current one) because readers may still be probing them.
 //
 // Entry must derive from AccountEntry, be default-constructible, keep the fields that
-// readers load without locks in atomics, and have `void Reset()` (called with its mutex
-// held: back to the state of a new entry).
+// readers load without locks in atomics (loaded with acquire), and have `void Reset()`
+// (called with its mutex held: back to the state of a new entry, storing with release).
 //
 // Thread-safety: every method may be called concurrently.
 #ifndef CLIPROXY_SRC_SCHEDULER_ACCOUNT_TABLE_HPP_
@@ -88,13 +90,11 @@ class AccountTable {
       uint64_t version = 0;
       const Entry* e = Probe(*index_.load(std::memory_order_acquire), hash, &version);
       if (e == nullptr) {
-        std::atomic_thread_fence(std::memory_order_acquire);
-        if (index_version_.load(std::memory_order_relaxed) == index_version) return std::nullopt;
+        if (index_version_.load(std::memory_order_acquire) == index_version) return std::nullopt;
         continue;
       }
       auto result = read(*e);
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (Version(*e).load(std::memory_order_relaxed) == version) return result;
+      if (Version(*e).load(std::memory_order_acquire) == version) return result;
     }
   }
 
@@ -155,7 +155,7 @@ class AccountTable {
     }
     size_t capacity() const { return mask + 1; }
     void Clear() {
-      for (size_t i = 0; i <= mask; ++i) slots[i].store(nullptr, std::memory_order_relaxed);
+      for (size_t i = 0; i <= mask; ++i) slots[i].store(nullptr, std::memory_order_release);
     }
     const size_t mask;
     const std::unique_ptr<std::atomic<Entry*>[]> slots;
@@ -180,7 +180,7 @@ class AccountTable {
       Entry* e = index.slots[i].load(std::memory_order_acquire);
       if (e == nullptr) return nullptr;
       const uint64_t v = Version(*e).load(std::memory_order_acquire);
-      if ((v & 1) == 0 && HashOf(*e).load(std::memory_order_relaxed) == hash) {
+      if ((v & 1) == 0 && HashOf(*e).load(std::memory_order_acquire) == hash) {
         *version = v;
         return e;
       }
@@ -198,8 +198,7 @@ class AccountTable {
       uint64_t version = 0;
       Entry* e = Probe(*index_.load(std::memory_order_acquire), hash, &version);
       if (e != nullptr) return e;
-      std::atomic_thread_fence(std::memory_order_acquire);
-      if (index_version_.load(std::memory_order_relaxed) == index_version) return nullptr;
+      if (index_version_.load(std::memory_order_acquire) == index_version) return nullptr;
     }
   }
 
@@ -215,7 +214,7 @@ class AccountTable {
     {
       std::lock_guard<std::mutex> entry_lock(e->mutex);
       e->Reset();
-      HashOf(*e).store(hash, std::memory_order_relaxed);
+      HashOf(*e).store(hash, std::memory_order_release);
       Version(*e).fetch_add(1, std::memory_order_release);  // even: holds `hash`
     }
     ++held_;
@@ -276,7 +275,6 @@ class AccountTable {
         index = grown;
       } else {
         index_version_.fetch_add(1, std::memory_order_acq_rel);  // odd: readers wait
-        std::atomic_thread_fence(std::memory_order_release);
         index->Clear();
         used_ = Fill(index, e);
         index_version_.fetch_add(1, std::memory_order_release);

@@ -36,7 +36,7 @@ class InFlight {
   }
   void Picked(Clock::time_point now) {
     const int64_t count = Count(now);
-    last_pick_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+    last_pick_.store(now.time_since_epoch().count(), std::memory_order_release);
     count_.store(count + 1, std::memory_order_release);
   }
   void Finished() {
@@ -45,13 +45,13 @@ class InFlight {
   }
   // Back to no pick in flight (for an entry handed to another account).
   void Reset() {
-    count_.store(0, std::memory_order_relaxed);
-    last_pick_.store(0, std::memory_order_relaxed);
+    count_.store(0, std::memory_order_release);
+    last_pick_.store(0, std::memory_order_release);
   }
 
  private:
   bool Expired(Clock::time_point now) const {
-    const Clock::time_point last{Clock::duration(last_pick_.load(std::memory_order_relaxed))};
+    const Clock::time_point last{Clock::duration(last_pick_.load(std::memory_order_acquire))};
     return now - last > kExpiry;
   }
 

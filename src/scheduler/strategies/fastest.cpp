@@ -53,9 +53,9 @@ void LatencyAverages::Entry::Reset() {
   weight = 0;
   last = 0;
   active = {};
-  average.store(0, std::memory_order_relaxed);
-  last_sample.store(0, std::memory_order_relaxed);
-  measured.store(false, std::memory_order_relaxed);
+  average.store(0, std::memory_order_release);
+  last_sample.store(0, std::memory_order_release);
+  measured.store(false, std::memory_order_release);
   in_flight.Reset();
 }
 
@@ -96,8 +96,8 @@ void LatencyAverages::Observe(const UsageRecord& record, Clock::time_point now) 
           e.sum += w * x;
           e.weight += w;
         }
-        e.average.store(e.sum / e.weight, std::memory_order_relaxed);
-        e.last_sample.store(e.last, std::memory_order_relaxed);
+        e.average.store(e.sum / e.weight, std::memory_order_release);
+        e.last_sample.store(e.last, std::memory_order_release);
         e.measured.store(true, std::memory_order_release);
       },
       [&](Entry& e) { return Idle(e, now); });
@@ -111,8 +111,8 @@ LatencyAverages::Reading LatencyAverages::Read(uint64_t hash, Clock::time_point 
               Reading r;
               r.tracked = true;
               r.measured = e.measured.load(std::memory_order_acquire);
-              r.average_ns = e.average.load(std::memory_order_relaxed);
-              r.last_sample = e.last_sample.load(std::memory_order_relaxed);
+              r.average_ns = e.average.load(std::memory_order_acquire);
+              r.last_sample = e.last_sample.load(std::memory_order_acquire);
               r.in_flight = e.in_flight.Count(now);
               return r;
             })

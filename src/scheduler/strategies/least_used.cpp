@@ -47,10 +47,10 @@ void UsageWindow::Entry::Reset() {
   tokens.fill(0);
   head = kNoEpoch;
   fresh = true;
-  published_head.store(kNoEpoch, std::memory_order_relaxed);
-  sum_requests.store(0, std::memory_order_relaxed);
-  sum_tokens.store(0, std::memory_order_relaxed);
-  unknown_until.store(kNoEpoch, std::memory_order_relaxed);
+  published_head.store(kNoEpoch, std::memory_order_release);
+  sum_requests.store(0, std::memory_order_release);
+  sum_tokens.store(0, std::memory_order_release);
+  unknown_until.store(kNoEpoch, std::memory_order_release);
   in_flight.Reset();
 }
 
@@ -91,7 +91,7 @@ int64_t UsageWindow::Epoch(Clock::time_point now) const {
 void UsageWindow::Adopt(Entry& e) const {
   if (!e.fresh) return;
   e.fresh = false;
-  e.unknown_until.store(lost_until_.load(std::memory_order_acquire), std::memory_order_relaxed);
+  e.unknown_until.store(lost_until_.load(std::memory_order_acquire), std::memory_order_release);
 }
 
 bool UsageWindow::Idle(Entry& e, int64_t epoch, Clock::time_point now) {
@@ -144,7 +144,7 @@ UsageWindow::Reading UsageWindow::Read(uint64_t hash, int64_t epoch, Clock::time
     l.reading.requests = e.sum_requests.load(std::memory_order_acquire);
     l.reading.tokens = e.sum_tokens.load(std::memory_order_acquire);
     l.reading.in_flight = e.in_flight.Count(now);
-    l.unknown_until = e.unknown_until.load(std::memory_order_relaxed);
+    l.unknown_until = e.unknown_until.load(std::memory_order_acquire);
     return l;
   };
   std::optional<Loaded> l = accounts_.Find(hash, load);
