@@ -32,7 +32,9 @@
 // State (role "fastest"): per account the decayed sums, the time of the last sample and
 // the picks in flight, and the route's pick count for exploration; shared across reconfigures that
 // keep the route's name and its `measure`, `half_life` and `failure_penalty` (a change of any
-// starts afresh).
+// starts afresh). An account without a pick or sample for forget_after() (an hour, or four
+// half-lives) may be forgotten when room is needed, and is then measured again; when the
+// table is full of accounts in use, an account that cannot get an entry is not picked.
 //
 // Concurrency: a pick reads each pool account's average without locks (AccountTable
 // lookup, atomic loads), then locks the chosen account's entry to count its pick in

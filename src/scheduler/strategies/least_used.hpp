@@ -22,7 +22,11 @@
 // State (role "least-used"): the window (per account: 60 buckets of requests and tokens,
 // the picks in flight), shared across reconfigures that keep the route's name and its
 // `window`; a new `window` starts an empty one. `measure` and `limit` may change freely
-// (both measures are always counted).
+// (both measures are always counted). An account with nothing in the window and nothing in
+// flight may be forgotten (AccountTable: it reads the same as one never seen). When the
+// table is full of accounts in use, an account that cannot get an entry is not picked, and
+// a record that finds no room keeps every account without an entry out until it has left
+// the window (its usage might be that account's): fail closed, logged once.
 //
 // Concurrency: a pick reads each pool account's score without locks (AccountTable lookup,
 // three atomic loads; an account whose buckets are due to expire is locked once per
