@@ -42,9 +42,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <thread>
-#include <type_traits>
 #include <vector>
 
 namespace cliproxy::scheduler {
@@ -76,25 +74,18 @@ class AccountTable {
   AccountTable(const AccountTable&) = delete;
   AccountTable& operator=(const AccountTable&) = delete;
 
-  // Without locks: read(const Entry&) on the entry of `hash`, or nullopt when the account
-  // has none. `read` may run more than once (only a run during which the entry kept its
-  // account counts), so it must only load the entry's atomics.
+  // Without locks: calls read(const Entry&) on the entry of `hash` and returns true, or
+  // returns false when the account has none. `read` may run more than once (only the last
+  // run, during which the entry kept its account, counts), so it must only load the
+  // entry's atomics (into variables of the caller).
   template <class Fn>
-  auto Find(uint64_t hash, Fn read) const -> std::optional<std::invoke_result_t<Fn, const Entry&>> {
+  bool Find(uint64_t hash, Fn&& read) const {
     for (;;) {
-      const uint64_t index_version = index_version_.load(std::memory_order_acquire);
-      if (index_version & 1) {
-        std::this_thread::yield();  // a rebuild in progress (O(index), rare)
-        continue;
-      }
       uint64_t version = 0;
-      const Entry* e = Probe(*index_.load(std::memory_order_acquire), hash, &version);
-      if (e == nullptr) {
-        if (index_version_.load(std::memory_order_acquire) == index_version) return std::nullopt;
-        continue;
-      }
-      auto result = read(*e);
-      if (Version(*e).load(std::memory_order_acquire) == version) return result;
+      const Entry* e = FindEntry(hash, &version);
+      if (e == nullptr) return false;
+      read(*e);
+      if (Version(*e).load(std::memory_order_acquire) == version) return true;
     }
   }
 
@@ -119,7 +110,8 @@ class AccountTable {
   template <class Fn>
   bool UpdateIfPresent(uint64_t hash, Fn update) {
     for (;;) {
-      Entry* e = FindEntry(hash);
+      uint64_t version = 0;
+      Entry* e = FindEntry(hash, &version);
       if (e == nullptr) return false;
       std::lock_guard<std::mutex> lock(e->mutex);
       if (Holds(*e, hash)) {
@@ -148,17 +140,21 @@ class AccountTable {
   static constexpr size_t kMinSweep = 256;   // entries allocated before the first sweep
   static constexpr size_t kFullSweep = 512;  // entries looked at per new account when full
 
+  // A slot keeps the hash its entry had when placed, so that a probe passes other
+  // accounts' slots without reading their entries.
+  struct Slot {
+    std::atomic<uint64_t> hash{0};
+    std::atomic<Entry*> entry{nullptr};
+  };
   struct Index {
     explicit Index(size_t capacity)
-        : mask(capacity - 1), slots(std::make_unique<std::atomic<Entry*>[]>(capacity)) {
-      Clear();
-    }
+        : mask(capacity - 1), slots(std::make_unique<Slot[]>(capacity)) {}
     size_t capacity() const { return mask + 1; }
     void Clear() {
-      for (size_t i = 0; i <= mask; ++i) slots[i].store(nullptr, std::memory_order_release);
+      for (size_t i = 0; i <= mask; ++i) slots[i].entry.store(nullptr, std::memory_order_release);
     }
     const size_t mask;
-    const std::unique_ptr<std::atomic<Entry*>[]> slots;
+    const std::unique_ptr<Slot[]> slots;
   };
 
   static std::atomic<uint64_t>& Version(const Entry& e) {
@@ -177,8 +173,10 @@ class AccountTable {
   // entry changed hands are skipped; an empty slot ends the probe.
   static Entry* Probe(const Index& index, uint64_t hash, uint64_t* version) {
     for (size_t i = hash & index.mask, n = 0; n <= index.mask; ++n, i = (i + 1) & index.mask) {
-      Entry* e = index.slots[i].load(std::memory_order_acquire);
+      const Slot& slot = index.slots[i];
+      Entry* e = slot.entry.load(std::memory_order_acquire);
       if (e == nullptr) return nullptr;
+      if (slot.hash.load(std::memory_order_relaxed) != hash) continue;
       const uint64_t v = Version(*e).load(std::memory_order_acquire);
       if ((v & 1) == 0 && HashOf(*e).load(std::memory_order_acquire) == hash) {
         *version = v;
@@ -188,15 +186,18 @@ class AccountTable {
     return nullptr;
   }
 
-  Entry* FindEntry(uint64_t hash) const {
+  // The entry holding `hash` and its version, or null. A hit is right whatever the index
+  // went through (the entry's version says); a miss counts only if no rebuild or growth
+  // overlapped a probe, so only misses read the index version.
+  Entry* FindEntry(uint64_t hash, uint64_t* version) const {
+    if (Entry* e = Probe(*index_.load(std::memory_order_acquire), hash, version)) return e;
     for (;;) {
       const uint64_t index_version = index_version_.load(std::memory_order_acquire);
       if (index_version & 1) {
-        std::this_thread::yield();
+        std::this_thread::yield();  // a rebuild in progress (O(index), rare)
         continue;
       }
-      uint64_t version = 0;
-      Entry* e = Probe(*index_.load(std::memory_order_acquire), hash, &version);
+      Entry* e = Probe(*index_.load(std::memory_order_acquire), hash, version);
       if (e != nullptr) return e;
       if (index_version_.load(std::memory_order_acquire) == index_version) return nullptr;
     }
@@ -204,9 +205,9 @@ class AccountTable {
 
   template <class Idle>
   Entry* FindOrCreate(uint64_t hash, Idle& idle) {
-    if (Entry* e = FindEntry(hash)) return e;
-    std::lock_guard<std::mutex> lock(mutex_);
     uint64_t version = 0;
+    if (Entry* e = FindEntry(hash, &version)) return e;
+    std::lock_guard<std::mutex> lock(mutex_);
     // Under mutex_ no entry changes hands and the index is not rebuilt: the probe is exact.
     if (Entry* e = Probe(*index_.load(std::memory_order_relaxed), hash, &version)) return e;
     Entry* e = TakeFree(idle);
@@ -261,10 +262,10 @@ class AccountTable {
   }
 
   // With mutex_ held: puts `e` (holding `hash`) into the index, first rebuilding the index
-  // or growing it when it would be more than 3/4 full of used and stale slots.
+  // or growing it when it would be more than half full of used and stale slots.
   void Insert(Entry* e, uint64_t hash) {
     Index* index = indexes_.back().get();
-    if (4 * (used_ + 1) > 3 * index->capacity()) {
+    if (2 * (used_ + 1) > index->capacity()) {
       if (4 * held_ > index->capacity() && index->capacity() < max_index_) {
         indexes_.push_back(std::make_unique<Index>(2 * index->capacity()));
         Index* grown = indexes_.back().get();
@@ -298,12 +299,15 @@ class AccountTable {
 
   static void Place(Index* index, Entry* e, uint64_t hash) {
     size_t i = hash & index->mask;
-    while (index->slots[i].load(std::memory_order_relaxed) != nullptr) i = (i + 1) & index->mask;
-    index->slots[i].store(e, std::memory_order_release);
+    while (index->slots[i].entry.load(std::memory_order_relaxed) != nullptr) {
+      i = (i + 1) & index->mask;
+    }
+    index->slots[i].hash.store(hash, std::memory_order_relaxed);
+    index->slots[i].entry.store(e, std::memory_order_release);
   }
 
   const size_t max_accounts_;
-  const size_t max_index_;  // index capacity that holds max_accounts_ at 1/2
+  const size_t max_index_;  // index capacity that holds max_accounts_ at half load
   std::atomic<const Index*> index_{nullptr};
   std::atomic<uint64_t> index_version_{0};  // odd while the index is rebuilt
 

@@ -105,18 +105,15 @@ void LatencyAverages::Observe(const UsageRecord& record, Clock::time_point now) 
 }
 
 LatencyAverages::Reading LatencyAverages::Read(uint64_t hash, Clock::time_point now) {
-  return accounts_
-      .Find(hash,
-            [now](const Entry& e) {
-              Reading r;
-              r.tracked = true;
-              r.measured = e.measured.load(std::memory_order_acquire);
-              r.average_ns = e.average.load(std::memory_order_acquire);
-              r.last_sample = e.last_sample.load(std::memory_order_acquire);
-              r.in_flight = e.in_flight.Count(now);
-              return r;
-            })
-      .value_or(Reading{});
+  Reading r;
+  r.tracked = accounts_.Find(hash, [&](const Entry& e) {
+    r.measured = e.measured.load(std::memory_order_acquire);
+    r.average_ns = e.average.load(std::memory_order_acquire);
+    r.last_sample = e.last_sample.load(std::memory_order_acquire);
+    r.in_flight = e.in_flight.Count(now);
+  });
+  if (!r.tracked) r = Reading{};
+  return r;
 }
 
 bool LatencyAverages::Picked(uint64_t hash, Clock::time_point now) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <string>
-#include <vector>
 
 #include "scheduler/config_check.hpp"
 #include "scheduler/duration.hpp"
@@ -133,33 +132,25 @@ void UsageWindow::Observe(const UsageRecord& record, Clock::time_point now) {
 }
 
 UsageWindow::Reading UsageWindow::Read(uint64_t hash, int64_t epoch, Clock::time_point now) {
-  struct Loaded {
-    Reading reading;
-    int64_t head;
-    int64_t unknown_until;
+  Reading r;
+  int64_t head = kNoEpoch;
+  int64_t unknown_until = kNoEpoch;
+  auto load = [&](const Entry& e) {
+    head = e.published_head.load(std::memory_order_acquire);
+    r.requests = e.sum_requests.load(std::memory_order_acquire);
+    r.tokens = e.sum_tokens.load(std::memory_order_acquire);
+    r.in_flight = e.in_flight.Count(now);
+    unknown_until = e.unknown_until.load(std::memory_order_acquire);
   };
-  auto load = [now](const Entry& e) {
-    Loaded l;
-    l.head = e.published_head.load(std::memory_order_acquire);
-    l.reading.requests = e.sum_requests.load(std::memory_order_acquire);
-    l.reading.tokens = e.sum_tokens.load(std::memory_order_acquire);
-    l.reading.in_flight = e.in_flight.Count(now);
-    l.unknown_until = e.unknown_until.load(std::memory_order_acquire);
-    return l;
-  };
-  std::optional<Loaded> l = accounts_.Find(hash, load);
-  if (l && epoch != kNoEpoch && l->head < epoch) {
+  r.tracked = accounts_.Find(hash, load);
+  if (r.tracked && epoch != kNoEpoch && head < epoch) {
     accounts_.UpdateIfPresent(hash, [epoch](Entry& e) { e.Advance(epoch); });
-    l = accounts_.Find(hash, load);
+    r = Reading{};
+    r.tracked = accounts_.Find(hash, load);
   }
-  if (!l) {
-    Reading none;
-    none.known = epoch >= lost_until_.load(std::memory_order_acquire);
-    return none;
-  }
-  l->reading.known = epoch >= l->unknown_until;
-  l->reading.tracked = true;
-  return l->reading;
+  if (!r.tracked) r = Reading{};  // what a discarded run of `load` left
+  r.known = epoch >= (r.tracked ? unknown_until : lost_until_.load(std::memory_order_acquire));
+  return r;
 }
 
 bool UsageWindow::Picked(uint64_t hash, int64_t epoch, Clock::time_point now) {
@@ -212,10 +203,8 @@ std::unique_ptr<Strategy> LeastUsedStrategy::Create(const StrategyBuild& build) 
 Outcome LeastUsedStrategy::Pick(const PickContext& context) const {
   const int64_t route_mean = measure_ == Measure::kTokens ? window_->MeanTokens() : 1;
   const int64_t epoch = window_->Epoch(context.now);
-  // An account that could get no entry (the table is full) is left out, and then so is
-  // every account without one.
-  thread_local std::vector<uint64_t> refused;
-  refused.clear();
+  // When the chosen account can get no entry (the table is full), so can no account that
+  // has none: they are left out and the choice is made again.
   bool full = false;
   for (;;) {
     const Candidate* best = nullptr;
@@ -223,9 +212,6 @@ Outcome LeastUsedStrategy::Pick(const PickContext& context) const {
     int64_t best_score = 0;
     for (const Candidate* c : context.pool) {
       const uint64_t hash = Hash64(c->id);
-      if (!refused.empty() && std::find(refused.begin(), refused.end(), hash) != refused.end()) {
-        continue;
-      }
       const UsageWindow::Reading r = window_->Read(hash, epoch, context.now);
       if (!r.known || (full && !r.tracked)) continue;
       int64_t used = r.requests;
@@ -247,7 +233,6 @@ Outcome LeastUsedStrategy::Pick(const PickContext& context) const {
     if (context.dry_run || window_->Picked(best_hash, epoch, context.now)) {
       return Outcome::Auth(best);
     }
-    refused.push_back(best_hash);
     full = true;
   }
 }

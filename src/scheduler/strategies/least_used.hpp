@@ -99,11 +99,8 @@ class UsageWindow : public StrategyState, public UsageObserver {
   // One account's window. Writers (records, bucket expiry, picks in flight) hold `mutex`;
   // readers load the published head and sums without it, and take it only to expire
   // buckets when the head is behind the current epoch (once per bucket and account).
+  // What a pick reads comes first, next to the table's version and hash: two cache lines.
   struct Entry : AccountEntry {
-    std::array<int64_t, kBuckets> requests{};  // by epoch % kBuckets; guarded
-    std::array<int64_t, kBuckets> tokens{};
-    int64_t head = kNoEpoch;  // newest bucket epoch; guarded
-    bool fresh = true;        // not yet adopted by UsageWindow::Adopt; guarded
     std::atomic<int64_t> published_head{kNoEpoch};
     std::atomic<int64_t> sum_requests{0};  // over the buckets within kBuckets of head
     std::atomic<int64_t> sum_tokens{0};
@@ -111,6 +108,10 @@ class UsageWindow : public StrategyState, public UsageObserver {
     // epoch its usage is not known and it is not picked.
     std::atomic<int64_t> unknown_until{kNoEpoch};
     InFlight in_flight;
+    int64_t head = kNoEpoch;                   // newest bucket epoch; guarded
+    bool fresh = true;                         // not yet adopted by UsageWindow::Adopt; guarded
+    std::array<int64_t, kBuckets> requests{};  // by epoch % kBuckets; guarded
+    std::array<int64_t, kBuckets> tokens{};
 
     void Advance(int64_t epoch);  // with `mutex` held
     void Add(int64_t epoch, int64_t tokens);
