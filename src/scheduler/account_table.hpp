@@ -21,11 +21,11 @@
 // free or changing hands), so a lock-free reader never touches freed memory and never
 // takes one account's numbers for another's. The version works as a seqlock without
 // fences (ThreadSanitizer has none): readers load every field with acquire, and an entry
-// changing hands stores every field with release after making its version odd. The index (open
-// addressing over entry pointers) is rebuilt in place when stale slots pile up, under a second
-// version number; a reader that found nothing while a rebuild ran looks again, so a lookup never
-// misses an entry that exists. Indexes outgrown by growth stay allocated (together smaller than the
-// current one) because readers may still be probing them.
+// changing hands stores every field with release after making its version odd. The index
+// (open addressing over entry pointers and their hashes) is rebuilt in place when stale
+// slots pile up, under a second version number; a lookup that finds nothing checks it and
+// looks again, so it never misses an entry that exists. Indexes outgrown by growth stay
+// allocated (together smaller than the current one): readers may still be probing them.
 //
 // Entry must derive from AccountEntry, be default-constructible, keep the fields that
 // readers load without locks in atomics (loaded with acquire), and have `void Reset()`
