@@ -8,7 +8,12 @@ namespace cliproxy::scheduler {
 Config ParseConfig(const std::string& yaml) {
   Config config;
   if (yaml.empty()) return config;
-  YamlReader root(YamlReader::Load(yaml), "");
+  // Keys the plugin does not know belong to the host: not even built into a tree.
+  auto known = [](const std::string& key) {
+    return key == "auth_id" || key == "delegate" || key == "deny" || key == "across_priorities" ||
+           key == "routes" || key == "<<";
+  };
+  YamlReader root(YamlReader::Load(yaml, known), "");
   if (root.IsNull()) return config;
   if (!root.IsMap())
     root.Fail("the configuration must be a mapping of keys, got " + root.Describe());
@@ -22,6 +27,7 @@ Config ParseConfig(const std::string& yaml) {
     } else if (key == "across_priorities") {
       config.across_priorities = value.Bool();
     } else if (key == "routes") {
+      if (value.IsSequence()) config.routes.reserve(value.node().size());
       value.ForEachItem(
           [&](size_t, const YamlReader& item) { config.routes.push_back(ParseRouteConfig(item)); });
     }

@@ -13,14 +13,13 @@
 // Requests rarely run that long.
 //
 // Thread-safety: Count() may be called from any thread at any time (two atomic loads);
-// Picked() and Finished() must be serialized by the caller (the entry's mutex).
+// Picked(), Finished() and Reset() must be serialized by the caller (the entry's mutex).
 #ifndef CLIPROXY_SRC_SCHEDULER_IN_FLIGHT_HPP_
 #define CLIPROXY_SRC_SCHEDULER_IN_FLIGHT_HPP_
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 
 #include "scheduler/strategy.hpp"
 
@@ -37,33 +36,28 @@ class InFlight {
   }
   void Picked(Clock::time_point now) {
     const int64_t count = Count(now);
-    last_pick_.store(now.time_since_epoch().count(), std::memory_order_relaxed);
+    last_pick_.store(now.time_since_epoch().count(), std::memory_order_release);
     count_.store(count + 1, std::memory_order_release);
   }
   void Finished() {
     const int64_t count = count_.load(std::memory_order_relaxed);
     if (count > 0) count_.store(count - 1, std::memory_order_release);
   }
+  // Back to no pick in flight (for an entry handed to another account).
+  void Reset() {
+    count_.store(0, std::memory_order_release);
+    last_pick_.store(0, std::memory_order_release);
+  }
 
  private:
   bool Expired(Clock::time_point now) const {
-    const Clock::time_point last{Clock::duration(last_pick_.load(std::memory_order_relaxed))};
+    const Clock::time_point last{Clock::duration(last_pick_.load(std::memory_order_acquire))};
     return now - last > kExpiry;
   }
 
   std::atomic<int64_t> count_{0};
   std::atomic<Clock::rep> last_pick_{0};
 };
-
-// Counts one pick in flight for the account with ID hash `hash` in `table`, an
-// AccountTable whose entries have a `mutex` and an `in_flight` (nothing when it is full).
-template <class Table>
-void CountPickInFlight(Table& table, uint64_t hash, Clock::time_point now) {
-  auto* entry = table.FindOrCreate(hash);
-  if (entry == nullptr) return;
-  std::lock_guard<std::mutex> lock(entry->mutex);
-  entry->in_flight.Picked(now);
-}
 
 }  // namespace cliproxy::scheduler
 

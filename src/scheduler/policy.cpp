@@ -14,8 +14,10 @@ bool IsBuiltin(const std::string& delegate) {
 
 }  // namespace
 
-std::shared_ptr<const Policy> Policy::Compile(const Config& config, const Policy* previous) {
-  std::shared_ptr<Policy> policy(new Policy(config));
+std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previous,
+                                              std::shared_ptr<const Logger> logger) {
+  const bool across_priorities = config.across_priorities;
+  std::shared_ptr<Policy> policy(new Policy(std::move(config)));
   // The reference keys read only candidate IDs; routes add what they read.
   json::PickFields& f = policy->fields_;
   f.plugin = false;
@@ -38,7 +40,7 @@ std::shared_ptr<const Policy> Policy::Compile(const Config& config, const Policy
       }
     }
     auto state = std::make_unique<RouteState>(before);
-    std::unique_ptr<Route> route = Route::Compile(rc, *state, config.across_priorities);
+    std::unique_ptr<Route> route = Route::Compile(rc, *state, across_priorities, logger);
     state->Seal();
     route->AddFields(&f);
     policy->reads_clock_ = policy->reads_clock_ || route->strategy_name() == "sticky";
@@ -51,6 +53,8 @@ std::shared_ptr<const Policy> Policy::Compile(const Config& config, const Policy
     policy->routes_.push_back(std::move(route));
     policy->states_[rc.name] = std::move(state);
   }
+  // Every route keeps what it needs; the configuration of 50,000 routes would be ~50 MB.
+  std::vector<RouteConfig>().swap(policy->config_.routes);
   return policy;
 }
 
@@ -60,6 +64,14 @@ Decision Policy::Pick(const PickRequest& request) const {
 }
 
 Decision Policy::Pick(const PickRequest& request, Clock::time_point now) const {
+  return Decide(request, now, false);
+}
+
+Decision Policy::Explain(const PickRequest& request) const {
+  return Decide(request, reads_clock_ ? Clock::now() : Clock::time_point{}, true);
+}
+
+Decision Policy::Decide(const PickRequest& request, Clock::time_point now, bool dry_run) const {
   if (config_.deny) {
     PluginError error;
     error.code = "scheduler_denied";
@@ -77,7 +89,9 @@ Decision Policy::Pick(const PickRequest& request, Clock::time_point now) const {
     }
   }
   for (const std::unique_ptr<Route>& route : routes_) {
-    if (std::optional<Decision> decision = route->Evaluate(request, now)) return *decision;
+    if (std::optional<Decision> decision = route->Evaluate(request, now, dry_run)) {
+      return *decision;
+    }
   }
   return has_delegate ? Decision::Unhandled("delegate") : Decision::Unhandled();
 }
@@ -93,8 +107,10 @@ void Policy::ObserveUsage(const UsageRecord& record, Clock::time_point now) cons
 std::vector<Policy::RouteInfo> Policy::Routes() const {
   std::vector<RouteInfo> out;
   for (const std::unique_ptr<Route>& route : routes_) {
-    RouteInfo info{route->name(), route->strategy_name(), 0};
+    RouteInfo info{route->name(), route->strategy_name(), 0, 0};
     if (auto it = states_.find(route->name()); it != states_.end()) {
+      it->second->ForEachState(
+          [&](const std::shared_ptr<StrategyState>& s) { info.records += s->Records(); });
       if (auto bindings = it->second->Find<StickyBindings>("sticky")) {
         info.sessions = bindings->table->size();
       }

@@ -39,6 +39,7 @@
 #include "cliproxy/types.hpp"
 #include "scheduler/config.hpp"
 #include "scheduler/decision.hpp"
+#include "scheduler/logger.hpp"
 #include "scheduler/route.hpp"
 #include "scheduler/route_state.hpp"
 #include "scheduler/strategy.hpp"
@@ -53,16 +54,24 @@ class Policy {
     std::string name;
     std::string strategy;
     size_t sessions = 0;  // bindings remembered by a sticky route with a ttl
+    size_t records = 0;   // per-account records of its strategies (StrategyState::Records)
   };
 
   // Compiles `config`. Throws ConfigError naming the bad key. `previous` (may be null) is
   // the policy being replaced; its route state is adopted by routes of the same name.
-  static std::shared_ptr<const Policy> Compile(const Config& config, const Policy* previous);
+  // `logger` (may be null) receives the warnings of the routes' strategies (logged once per
+  // route state, e.g. a usage table that is full).
+  static std::shared_ptr<const Policy> Compile(Config config, const Policy* previous,
+                                               std::shared_ptr<const Logger> logger = nullptr);
 
   Decision Pick(const PickRequest& request) const;
   // Pick at a given time (sticky TTLs are measured on this clock); for simulations and
   // tests. Times must not go backwards by more than a TTL.
   Decision Pick(const PickRequest& request, Clock::time_point now) const;
+
+  // The decision Pick would make now, changing no route state (no cursor moves, no score,
+  // binding or pick in flight is recorded): for scheduler.explain.
+  Decision Explain(const PickRequest& request) const;
 
   // Passes a usage record (usage.handle) to the usage-driven strategies of the routes
   // (least-used, fastest, also as sticky's fallback). `now` as for Pick.
@@ -74,11 +83,13 @@ class Policy {
 
   // The parts of a pick request this policy reads (the rest is checked, not stored).
   const json::PickFields& fields() const { return fields_; }
+  // The configuration compiled, without its routes (compiled into Routes(), not kept).
   const Config& config() const { return config_; }
   std::vector<RouteInfo> Routes() const;
 
  private:
   explicit Policy(Config config) : config_(std::move(config)) {}
+  Decision Decide(const PickRequest& request, Clock::time_point now, bool dry_run) const;
 
   Config config_;
   json::PickFields fields_;

@@ -54,7 +54,8 @@ PluginError CompileError(const RouteConfig& config, int status, const char* code
 }  // namespace
 
 std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& state,
-                                      bool across_priorities) {
+                                      bool across_priorities,
+                                      const std::shared_ptr<const Logger>& logger) {
   std::unique_ptr<Route> route(new Route());
   const std::string& tiers = config.pool.tiers;
   if (config.Has("pool.tiers") && !across_priorities) {
@@ -72,7 +73,7 @@ std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& sta
   route->pool_ = PoolFilter::Compile(config);
 
   route->strategy_name_ = config.strategy.empty() ? std::string(kDefaultStrategy) : config.strategy;
-  StrategyBuild build{config, state};
+  StrategyBuild build{config, state, logger};
   route->strategy_ = BuildStrategy(build, "strategy", route->strategy_name_, false);
 
   if (config.when_empty.empty() || config.when_empty == "deny") {
@@ -117,13 +118,15 @@ std::optional<Decision> Route::Empty() const {
   return std::nullopt;
 }
 
-std::optional<Decision> Route::Evaluate(const PickRequest& request, Clock::time_point now) const {
+std::optional<Decision> Route::Evaluate(const PickRequest& request, Clock::time_point now,
+                                        bool dry_run) const {
   if (!condition_.Matches(request)) return std::nullopt;
   // Reused per thread so that a pick does not allocate the pool.
   thread_local std::vector<const Candidate*> pool;
   pool.clear();
   int64_t top = 0;
   for (const Candidate& c : request.candidates) {
+    if (c.id.empty()) continue;  // not an account the host could be answered with
     if (!pool_.accepts_all() && !pool_.Accepts(c)) continue;
     if (top_tier_only_) {
       if (!pool.empty() && c.priority < top) continue;
@@ -135,7 +138,7 @@ std::optional<Decision> Route::Evaluate(const PickRequest& request, Clock::time_
     pool.push_back(&c);
   }
   if (pool.empty()) return Empty();
-  const Outcome outcome = strategy_->Pick(PickContext{request, pool, now});
+  const Outcome outcome = strategy_->Pick(PickContext{request, pool, now, dry_run});
   switch (outcome.kind) {
     case Outcome::Kind::kAuth:
       return Decision::Auth(outcome.auth->id, rule_);

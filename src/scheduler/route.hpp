@@ -29,6 +29,7 @@
 #include "cliproxy/json.hpp"
 #include "cliproxy/types.hpp"
 #include "scheduler/decision.hpp"
+#include "scheduler/logger.hpp"
 #include "scheduler/pool_filter.hpp"
 #include "scheduler/route_condition.hpp"
 #include "scheduler/route_config.hpp"
@@ -52,11 +53,16 @@ class Route {
   // ConfigError naming the key at fault.
   // `across_priorities`: the host offers every priority tier (see Config), so the pool is
   // narrowed to its own highest tier unless the route says `pool.tiers: all`.
+  // `logger` (may be null) is where strategies report what the operator must know.
   static std::unique_ptr<Route> Compile(const RouteConfig& config, RouteState& state,
-                                        bool across_priorities = false);
+                                        bool across_priorities = false,
+                                        const std::shared_ptr<const Logger>& logger = nullptr);
 
-  // This route's decision, or std::nullopt when it does not decide.
-  std::optional<Decision> Evaluate(const PickRequest& request, Clock::time_point now) const;
+  // This route's decision, or std::nullopt when it does not decide. Candidates with an
+  // empty ID are never in the pool (the host cannot be answered with one). `dry_run`: for
+  // explain, nothing changes the strategy's state (see PickContext).
+  std::optional<Decision> Evaluate(const PickRequest& request, Clock::time_point now,
+                                   bool dry_run = false) const;
 
   void AddFields(json::PickFields* fields) const;
   const std::string& name() const { return name_; }

@@ -23,6 +23,21 @@ ConfigField Field(std::string name, std::string type, std::string description) {
   return f;
 }
 
+// Warnings of the policy go to the host's log.
+class HostLogger : public Logger {
+ public:
+  explicit HostLogger(HostApi host) : host_(host) {}
+  void Warn(std::string_view message) const noexcept override {
+    try {
+      host_.Log(LogLevel::kWarn, message);
+    } catch (...) {  // best effort: a log line must never fail a pick
+    }
+  }
+
+ private:
+  HostApi host_;
+};
+
 }  // namespace
 
 Registration SchedulerRegistration(bool reads_usage, bool across_priorities) {
@@ -79,9 +94,11 @@ Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) 
   try {
     Config config = ParseConfig(request.config_yaml);
     std::shared_ptr<const Policy> previous = policy_.Load();
-    std::shared_ptr<const Policy> next = Policy::Compile(config, previous.get());
-    reads_usage = next->reads_usage();
+    if (!logger_) logger_ = std::make_shared<HostLogger>(host());
     across_priorities = config.across_priorities;
+    std::shared_ptr<const Policy> next =
+        Policy::Compile(std::move(config), previous.get(), logger_);
+    reads_usage = next->reads_usage();
     policy_.Store(std::move(next));
   } catch (const ConfigError& e) {
     PluginError error;
@@ -128,10 +145,7 @@ RawReply SchedulerPlugin::Explain(std::string_view body) const {
     return {1, json::ErrorEnvelope(error)};
   }
   Decision decision;
-  if (policy) {
-    // A copy without the live state, so that explaining moves no cursor and binds no session.
-    decision = Policy::Compile(policy->config(), nullptr)->Pick(request);
-  }
+  if (policy) decision = policy->Explain(request);
   Result<PickResult> result = ToPickResult(decision);
   std::string out = "{\"Decision\":";
   out += json::EncodePickResult(result.ok() ? result.value() : PickResult{});

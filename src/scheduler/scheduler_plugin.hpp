@@ -10,14 +10,10 @@
 // an error); `Rule` is what decided: "deny", "delegate", "auth_id", "routes[<i>] <name>",
 // or "" when nothing did (unhandled); `Error` is present only when the pick would fail. A
 // body that does not decode gets the same `invalid_request` error as scheduler.pick.
-// Explain never changes state: it decides on a fresh copy of the current configuration
-// (Policy::Compile of the same Config, with no state adopted), so round-robin cursors,
-// weighted credits and sticky bindings of the live policy stay as they are. The Rule is
-// the one a live pick would report (which route decides does not depend on strategy
-// state); the account can differ from a live pick's for a route whose strategy keeps state
-// (round-robin, weighted, sticky with a ttl, least-used and fastest, which explain as if no
-// usage record had arrived), and is the one a freshly configured plugin
-// would pick.
+// Explain never changes state: it asks the live policy what it would decide now
+// (Policy::Explain), without moving a round-robin cursor, spending a weighted credit,
+// binding a session or counting a pick in flight; so the account is the one a pick sent
+// instead would get, as long as nothing else happens in between.
 //
 // Thread-safety: the current Policy is an immutable snapshot published in a PolicySlot.
 // Register/Reconfigure compile a new Policy off to the side and swap it in; a pick loads
@@ -61,7 +57,8 @@ class SchedulerPlugin : public Plugin {
   RawReply Explain(std::string_view body) const;
 
   PolicySlot policy_;
-  std::mutex reconfigure_mutex_;  // serializes writers only; picks never take it
+  std::mutex reconfigure_mutex_;          // serializes writers only; picks never take it
+  std::shared_ptr<const Logger> logger_;  // to host.log; made at the first register
 };
 
 }  // namespace cliproxy::scheduler

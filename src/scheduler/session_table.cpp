@@ -95,6 +95,17 @@ std::optional<SessionTable::Binding> SessionTable::Find(uint64_t session, int64_
   return Binding{node.account, node.home};
 }
 
+std::optional<SessionTable::Binding> SessionTable::Peek(uint64_t session, int64_t now_ms,
+                                                        int64_t ttl_ms) const {
+  const Shard& shard = shards_[(session >> 1) >> shift_];
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  auto it = shard.index.find(session);
+  if (it == shard.index.end()) return std::nullopt;
+  const Node& node = shard.nodes[it->second];
+  if (now_ms - node.used_ms > ttl_ms) return std::nullopt;
+  return Binding{node.account, node.home};
+}
+
 void SessionTable::Bind(uint64_t session, uint64_t account, int64_t now_ms) {
   Put(session, account, account, now_ms);
 }

@@ -50,6 +50,8 @@ class SessionTable {
   // The binding of `session` if it was used within `ttl_ms` of `now_ms`; marks it used
   // now. An expired binding is removed.
   std::optional<Binding> Find(uint64_t session, int64_t now_ms, int64_t ttl_ms);
+  // Find() without marking it used or removing it (explain).
+  std::optional<Binding> Peek(uint64_t session, int64_t now_ms, int64_t ttl_ms) const;
   // Binds `session` to `account`, used now. A session that has a binding keeps its home;
   // a new binding has `account` for its home and evicts the least recently used binding
   // of the shard when it is full.

@@ -18,6 +18,7 @@
 #define CLIPROXY_SRC_SCHEDULER_STRATEGY_HPP_
 
 #include <chrono>
+#include <cstddef>
 #include <span>
 #include <string_view>
 
@@ -35,6 +36,9 @@ struct PickContext {
   const PickRequest& request;
   PoolView pool;  // never empty
   Clock::time_point now;
+  // Explain only (scheduler.explain): decide as a pick would now, but change no state that
+  // a later pick reads (no cursor moves, no binding, no pick counted in flight).
+  bool dry_run = false;
 };
 
 struct Outcome {
@@ -62,6 +66,9 @@ class Strategy {
 class StrategyState {
  public:
   virtual ~StrategyState() = default;
+  // Records the state has allocated for accounts or IDs (table entries, cursor nodes, score
+  // slots): what must stay bounded however many accounts pass through. Thread-safe.
+  virtual size_t Records() const { return 0; }
 };
 
 }  // namespace cliproxy::scheduler

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "scheduler/logger.hpp"
 #include "scheduler/route_config.hpp"
 #include "scheduler/route_state.hpp"
 #include "scheduler/strategy.hpp"
@@ -28,10 +29,11 @@ namespace cliproxy::scheduler {
 inline constexpr std::string_view kDefaultStrategy = "round-robin";
 inline constexpr std::string_view kDefaultStickyFallback = "round-robin";
 
-// What a factory gets: the route's configuration and its state.
+// What a factory gets: the route's configuration, its state, and where to log (may be null).
 struct StrategyBuild {
   const RouteConfig& route;
   RouteState& state;
+  const std::shared_ptr<const Logger>& logger;
 };
 
 using StrategyFactory = std::unique_ptr<Strategy> (*)(const StrategyBuild& build);

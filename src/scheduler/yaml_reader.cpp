@@ -1,6 +1,10 @@
 #include "scheduler/yaml_reader.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/parser.h>
+
+#include <istream>
+#include <streambuf>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,6 +17,7 @@
 #include <string_view>
 
 #include "cliproxy/base64.hpp"
+#include "nodebuilder.h"  // yaml-cpp's src/: its tree builder (see SkippingBuilder)
 #include "sdk/utf8.hpp"
 
 namespace cliproxy::scheduler {
@@ -94,6 +99,25 @@ void CheckVersionDirective(std::string_view text) {
 //    there, swallowing the lines after it ("found unexpected end of stream").
 class YamlV3Conformance {
  public:
+  // What the checks need to know of a node: from a built node or from a parser event.
+  struct NodeFacts {
+    YAML::Mark mark;
+    std::string tag;
+    bool null = false;
+    bool scalar = false;
+    std::string text;  // of a scalar key, for messages
+  };
+
+  static NodeFacts Facts(const YAML::Node& node) {
+    NodeFacts f;
+    f.mark = node.Mark();
+    f.tag = node.Tag();
+    f.null = node.IsNull();
+    f.scalar = node.IsScalar();
+    if (f.scalar) f.text = node.Scalar();
+    return f;
+  }
+
   explicit YamlV3Conformance(std::string_view source) : source_(source) {
     // yaml-cpp's positions do not count a leading byte order mark.
     if (source_.rfind("\xEF\xBB\xBF", 0) == 0) base_ = 3;
@@ -101,7 +125,7 @@ class YamlV3Conformance {
 
   void Check(const YAML::Node& node) {
     if (node.IsScalar()) {
-      CheckQuotedScalarClosed(node);
+      CheckQuotedScalarClosed(node.Mark(), node.Tag());
       return;
     }
     if (!node.IsMap() && !node.IsSequence()) return;
@@ -115,14 +139,56 @@ class YamlV3Conformance {
     for (auto it = node.begin(); it != node.end(); ++it) {
       Check(it->first);
       Check(it->second);
-      if (block) CheckBlockEntry(it->first, it->second);
+      if (block) CheckBlockEntry(Facts(it->first), it->second.IsNull());
     }
+  }
+
+  void CheckQuotedScalarClosed(const YAML::Mark& mark, const std::string& tag) const {
+    if (tag == "?" || tag.empty()) return;
+    size_t pos = Offset(mark);
+    if (pos == std::string_view::npos) return;
+    pos = SkipProperties(pos);
+    if (pos >= source_.size() || (source_[pos] != '"' && source_[pos] != '\'')) return;
+    if (QuotedEnd(pos) == std::string_view::npos) {
+      throw ConfigError("invalid YAML at " + Position(mark) +
+                        ": found unexpected end of stream (the quoted scalar is never closed)");
+    }
+  }
+
+  void CheckBlockEntry(const NodeFacts& key, bool value_null) const {
+    size_t pos = Offset(key.mark);
+    if (pos == std::string_view::npos) return;
+    if (key.null && source_[pos] == ':' && !AfterQuestionMark(pos)) {
+      throw ConfigError("invalid YAML at " + Position(key.mark) + ": did not find expected key");
+    }
+    const bool plain = key.tag == "?" || key.tag.empty();
+    if (!value_null || !key.scalar || !(plain || key.tag == "!")) return;
+    size_t line_start = source_.rfind('\n', pos == 0 ? 0 : pos - 1);
+    line_start = (line_start == std::string_view::npos || pos == 0) ? 0 : line_start + 1;
+    std::string_view before = source_.substr(line_start, pos - line_start);
+    size_t last = before.find_last_not_of(" \t");
+    if (last != std::string_view::npos && before[last] == '?') return;  // an explicit key
+    size_t line_end = source_.find('\n', pos);
+    if (line_end == std::string_view::npos) line_end = source_.size();
+    size_t i = pos;
+    if (source_[pos] == '"' || source_[pos] == '\'') {
+      i = std::min(QuotedEnd(pos), line_end);
+    }
+    for (; i < line_end; ++i) {
+      if (source_[i] == '#' && i > pos && (source_[i - 1] == ' ' || source_[i - 1] == '\t')) break;
+      if (source_[i] == ':' &&
+          (i + 1 == source_.size() || source_[i + 1] == ' ' || source_[i + 1] == '\t' ||
+           source_[i + 1] == '\r' || source_[i + 1] == '\n')) {
+        return;
+      }
+    }
+    throw ConfigError("invalid YAML at " + Position(key.mark) +
+                      ": could not find expected ':' after the key `" + key.text + "`");
   }
 
  private:
   // The source offset of a node's first character (its properties, if any), or npos.
-  size_t Offset(const YAML::Node& node) const {
-    const YAML::Mark mark = node.Mark();
+  size_t Offset(const YAML::Mark& mark) const {
     if (mark.is_null() || mark.pos < 0) return std::string_view::npos;
     size_t pos = static_cast<size_t>(mark.pos) + base_;
     return pos < source_.size() ? pos : std::string_view::npos;
@@ -157,18 +223,6 @@ class YamlV3Conformance {
     return std::string_view::npos;
   }
 
-  void CheckQuotedScalarClosed(const YAML::Node& node) const {
-    if (IsPlain(node)) return;
-    size_t pos = Offset(node);
-    if (pos == std::string_view::npos) return;
-    pos = SkipProperties(pos);
-    if (pos >= source_.size() || (source_[pos] != '"' && source_[pos] != '\'')) return;
-    if (QuotedEnd(pos) == std::string_view::npos) {
-      throw ConfigError("invalid YAML at " + Position(node.Mark()) +
-                        ": found unexpected end of stream (the quoted scalar is never closed)");
-    }
-  }
-
   // True if the last non-blank character before `pos` is the `?` of an explicit key.
   bool AfterQuestionMark(size_t pos) const {
     while (pos > 0 && (source_[pos - 1] == ' ' || source_[pos - 1] == '\t' ||
@@ -178,40 +232,182 @@ class YamlV3Conformance {
     return pos > 0 && source_[pos - 1] == '?';
   }
 
-  void CheckBlockEntry(const YAML::Node& key, const YAML::Node& value) const {
-    size_t pos = Offset(key);
-    if (pos == std::string_view::npos) return;
-    if (key.IsNull() && source_[pos] == ':' && !AfterQuestionMark(pos)) {
-      throw ConfigError("invalid YAML at " + Position(key.Mark()) + ": did not find expected key");
-    }
-    if (!value.IsNull() || !key.IsScalar() || !(IsPlain(key) || key.Tag() == "!")) return;
-    size_t line_start = source_.rfind('\n', pos == 0 ? 0 : pos - 1);
-    line_start = (line_start == std::string_view::npos || pos == 0) ? 0 : line_start + 1;
-    std::string_view before = source_.substr(line_start, pos - line_start);
-    size_t last = before.find_last_not_of(" \t");
-    if (last != std::string_view::npos && before[last] == '?') return;  // an explicit key
-    size_t line_end = source_.find('\n', pos);
-    if (line_end == std::string_view::npos) line_end = source_.size();
-    size_t i = pos;
-    if (source_[pos] == '"' || source_[pos] == '\'') {
-      i = std::min(QuotedEnd(pos), line_end);
-    }
-    for (; i < line_end; ++i) {
-      if (source_[i] == '#' && i > pos && (source_[i - 1] == ' ' || source_[i - 1] == '\t')) break;
-      if (source_[i] == ':' &&
-          (i + 1 == source_.size() || source_[i + 1] == ' ' || source_[i + 1] == '\t' ||
-           source_[i + 1] == '\r' || source_[i + 1] == '\n')) {
-        return;
-      }
-    }
-    throw ConfigError("invalid YAML at " + Position(key.Mark()) +
-                      ": could not find expected ':' after the key `" + key.Scalar() + "`");
-  }
-
   std::string_view source_;
   size_t base_ = 0;
   std::set<size_t> seen_;
 };
+
+// Builds the document's node tree with yaml-cpp's own NodeBuilder, except the values of
+// the root mapping's keys that `keep` refuses: each becomes a null node at its position,
+// and its events are only checked (YamlV3Conformance), never stored, so a huge value under
+// a key the plugin ignores costs a scan, not a tree. A skipped value that defines an
+// anchor is the exception (an alias elsewhere may use it, and NodeBuilder numbers anchors
+// in order): the build is then abandoned, the scan goes on to find every such value, and
+// anchored() names them for a second build that keeps them.
+class SkippingBuilder : public YAML::EventHandler {
+ public:
+  using Keep = std::function<bool(const std::string&)>;
+
+  SkippingBuilder(const Keep& keep, const std::set<size_t>& keep_anyway,
+                  YamlV3Conformance* conformance)
+      : keep_(keep), keep_anyway_(keep_anyway), conformance_(conformance) {}
+
+  YAML::Node Root() { return builder_.Root(); }
+  bool abandoned() const { return abandoned_; }
+  const std::set<size_t>& anchored() const { return anchored_; }
+
+  void OnDocumentStart(const YAML::Mark& mark) override { builder_.OnDocumentStart(mark); }
+  void OnDocumentEnd() override { builder_.OnDocumentEnd(); }
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Facts f;
+    f.mark = mark;
+    f.null = true;
+    if (Begin(f, anchor, false)) builder_.OnNull(mark, anchor);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Facts f;
+    f.mark = mark;
+    if (Begin(f, YAML::NullAnchor, false)) builder_.OnAlias(mark, anchor);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    Facts f;
+    f.mark = mark;
+    f.tag = tag;
+    f.scalar = true;
+    f.text = value;
+    if (Begin(f, anchor, false)) builder_.OnScalar(mark, tag, anchor, value);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value style) override {
+    Facts f;
+    f.mark = mark;
+    f.tag = tag;
+    const bool forward = Begin(f, anchor, true);
+    if (forward) builder_.OnSequenceStart(mark, tag, anchor, style);
+    open_.push_back({false, style != YAML::EmitterStyle::Flow, forward, true, {}});
+  }
+  void OnSequenceEnd() override {
+    if (End()) builder_.OnSequenceEnd();
+  }
+  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value style) override {
+    Facts f;
+    f.mark = mark;
+    f.tag = tag;
+    if (open_.empty()) root_is_map_ = true;
+    const bool forward = Begin(f, anchor, true);
+    if (forward) builder_.OnMapStart(mark, tag, anchor, style);
+    open_.push_back({true, style != YAML::EmitterStyle::Flow, forward, true, {}});
+  }
+  void OnMapEnd() override {
+    if (End()) builder_.OnMapEnd();
+  }
+
+ private:
+  using Facts = YamlV3Conformance::NodeFacts;
+  struct Collection {
+    bool map;
+    bool block;
+    bool forwarded;
+    bool expecting_key;  // maps: the next node is a key
+    Facts key;           // maps: the key of the entry being read
+  };
+
+  bool AtRoot() const { return root_is_map_ && open_.size() == 1; }
+
+  // A node begins (`collection`: its end comes later). Returns whether its events go to
+  // the builder.
+  bool Begin(const Facts& facts, YAML::anchor_t anchor, bool collection) {
+    if (AtRoot() && open_.back().expecting_key) key_ = facts.scalar ? facts.text : "";
+    if (AtRoot() && !open_.back().expecting_key) {
+      const size_t value = values_++;
+      if (!keep_(key_) && keep_anyway_.count(value) == 0) {
+        if (!abandoned_) builder_.OnNull(facts.mark, YAML::NullAnchor);
+        skipping_ = true;
+        skipped_value_ = value;
+      }
+    }
+    if (skipping_ && anchor != YAML::NullAnchor) {
+      anchored_.insert(skipped_value_);
+      abandoned_ = true;
+    }
+    if (skipping_ && facts.scalar) conformance_->CheckQuotedScalarClosed(facts.mark, facts.tag);
+    const bool forward = !skipping_ && !abandoned_;
+    if (!collection) Completed(facts);
+    return forward;
+  }
+
+  // A collection ends. Returns whether its end goes to the builder.
+  bool End() {
+    const bool forwarded = open_.back().forwarded;
+    open_.pop_back();
+    Completed(Facts{});
+    return forwarded && !abandoned_;
+  }
+
+  // A node is complete: its mapping's next node is a key or a value; a skipped value of
+  // the root mapping has ended.
+  void Completed(const Facts& facts) {
+    if (open_.empty()) return;
+    Collection& parent = open_.back();
+    if (parent.map) {
+      if (parent.expecting_key) {
+        parent.key = facts;
+      } else if (parent.block && skipping_ && open_.size() > 1) {
+        conformance_->CheckBlockEntry(parent.key, facts.null);
+      }
+      parent.expecting_key = !parent.expecting_key;
+    }
+    if (skipping_ && open_.size() == 1) skipping_ = false;
+  }
+
+  YAML::NodeBuilder builder_;
+  const Keep& keep_;
+  const std::set<size_t>& keep_anyway_;
+  YamlV3Conformance* conformance_;
+  std::vector<Collection> open_;
+  bool root_is_map_ = false;
+  std::string key_;    // the root mapping's current key
+  size_t values_ = 0;  // values of the root mapping begun so far
+  bool skipping_ = false;
+  size_t skipped_value_ = 0;
+  bool abandoned_ = false;
+  std::set<size_t> anchored_;
+};
+
+// An std::istream over bytes that stay where they are (std::istringstream would copy them).
+class ViewBuffer : public std::streambuf {
+ public:
+  explicit ViewBuffer(std::string_view bytes) {
+    char* begin = const_cast<char*>(bytes.data());
+    setg(begin, begin, begin + bytes.size());
+  }
+};
+
+// The first document of `source`, with the root mapping's values that `keep` refuses
+// replaced by nulls (see SkippingBuilder), checked against yaml.v3's rules.
+YAML::Node BuildDocument(const std::string& source, const SkippingBuilder::Keep& keep) {
+  std::set<size_t> keep_anyway;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    YamlV3Conformance conformance(source);
+    SkippingBuilder builder(keep, keep_anyway, &conformance);
+    ViewBuffer buffer(source);
+    std::istream stream(&buffer);
+    YAML::Parser parser(stream);
+    parser.HandleNextDocument(builder);
+    if (!builder.abandoned()) {
+      YAML::Node root = builder.Root();
+      conformance.Check(root);
+      return root;
+    }
+    keep_anyway = builder.anchored();
+  }
+  YAML::Node root = YAML::Load(source);  // not reached: the second build skips no anchor
+  YamlV3Conformance(source).Check(root);
+  return root;
+}
 
 constexpr std::string_view kLongTagPrefix = "tag:yaml.org,2002:";
 
@@ -398,7 +594,8 @@ std::string WithoutUnderscores(std::string s) {
 
 }  // namespace
 
-YAML::Node YamlReader::Load(const std::string& text) {
+YAML::Node YamlReader::Load(const std::string& text,
+                            const std::function<bool(const std::string&)>& keep_top_level) {
   CheckCharacters(text);
   CheckVersionDirective(text);
   // YAML (and yaml.v3) takes a lone CR as a line break; yaml-cpp only knows LF and CRLF.
@@ -414,6 +611,7 @@ YAML::Node YamlReader::Load(const std::string& text) {
     source = &normalized;
   }
   try {
+    if (keep_top_level) return BuildDocument(*source, keep_top_level);
     YAML::Node root = YAML::Load(*source);
     YamlV3Conformance(*source).Check(root);
     return root;

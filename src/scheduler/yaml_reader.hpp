@@ -41,7 +41,11 @@ class YamlReader {
   YamlReader(YAML::Node node, std::string path) : node_(std::move(node)), path_(std::move(path)) {}
 
   // Parses the first YAML document of `text`. Throws ConfigError on invalid UTF-8 or YAML.
-  static YAML::Node Load(const std::string& text);
+  // With `keep_top_level`, the values of root-mapping keys it refuses are checked but not
+  // built (they read as null): a huge value under a key nobody reads costs a scan of its
+  // text, not a node tree.
+  static YAML::Node Load(const std::string& text,
+                         const std::function<bool(const std::string& key)>& keep_top_level = {});
 
   const std::string& path() const { return path_; }
   const YAML::Node& node() const { return node_; }

@@ -153,5 +153,32 @@ TEST_F(SchedulerSoTest, DeclaresUsagePluginOnlyForUsageRoutesAndReceivesRecords)
   EXPECT_EQ(host_.Pick(Request()).auth_id, "codex-b.json");
 }
 
+// A least-used route whose account table is full (24,576 accounts with usage in the
+// window) does not pick an account it cannot track, and says so once in the host's log.
+TEST_F(SchedulerSoTest, AFullUsageTableIsLoggedOnceThroughHostLog) {
+  ASSERT_TRUE(Load("routes:\n  - name: budget\n    strategy: least-used\n").ok());
+  UsageRecord record;
+  for (int i = 0; i < 24'576; ++i) {
+    record.auth_id = "filler-" + std::to_string(i);
+    ASSERT_EQ(host_.DeliverUsage(record), 1u);
+  }
+  PickRequest request = MakeRequest({MakeCandidate("aaa-new"), MakeCandidate("filler-1")});
+  for (int i = 0; i < 3; ++i) {
+    PickOutcome outcome = host_.Pick(request);
+    EXPECT_EQ(outcome.decision, PickDecision::kPluginAuth);
+    EXPECT_EQ(outcome.auth_id, "filler-1");
+  }
+  int warnings = 0;
+  for (const LogEntry& entry : host_.Logs()) {
+    if (entry.message.find("scheduler: route \"budget\" (least-used)") == std::string::npos) {
+      continue;
+    }
+    ++warnings;
+    EXPECT_EQ(entry.level, LogLevel::kWarn);
+    EXPECT_EQ(entry.plugin_id, "scheduler");
+  }
+  EXPECT_EQ(warnings, 1);
+}
+
 }  // namespace
 }  // namespace cliproxy::host

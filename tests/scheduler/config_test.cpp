@@ -226,6 +226,19 @@ TEST(ParseConfig, OnlyYaml11DirectivesAreAccepted) {
   ExpectMentions(Failure("%YAML 1.2\n---\nauth_id: b"), {"%YAML 1.2", "line 1"});
 }
 
+// Values of keys the plugin ignores are scanned, not loaded (config_cost_test measures
+// it), and still checked as yaml.v3 checks them; one that defines an anchor is loaded,
+// since an alias may use it.
+TEST(ParseConfig, IgnoredValuesAreCheckedAndTheirAnchorsStillServe) {
+  EXPECT_EQ(Parsed("store: [a, {b: c}, [d]]\nauth_id: x\nextra: {e: [f]}\n").auth_id, "x");
+  ExpectMentions(Failure("store: 'open\nauth_id: b\n"), {"line 1", "never closed"});
+  ExpectMentions(Failure("store:\n  a:\n    x: 1\n    y:z\n"),
+                 {"line 4", "could not find expected ':'"});
+  ExpectMentions(Failure("store: 1\nstore: 2\n"), {"already defined"});
+  EXPECT_EQ(Parsed("store: &s {auth_id: z}\nother: [1, 2]\n<<: *s\n").auth_id, "z");
+  EXPECT_EQ(Parsed("x: [&a one, 2]\ny: {k: &b two}\nauth_id: *b\n").auth_id, "two");
+}
+
 TEST(ParseConfig, MergeKeysFollowYamlV3) {
   EXPECT_EQ(Parsed("<<: {auth_id: b}").auth_id, "b");
   // The mapping's own keys win, wherever the merge is written.

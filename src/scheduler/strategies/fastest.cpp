@@ -33,7 +33,44 @@ double Span(int64_t from, int64_t to) {
   return static_cast<double>(to) - static_cast<double>(from);
 }
 
+// An account unseen (no pick, no sample) for this long may lose its average to a new
+// account when the table needs room: then it counts as never measured, and its next pick
+// measures it again.
+constexpr Clock::duration kMinForgetAfter = std::chrono::hours(1);
+
 }  // namespace
+
+LatencyAverages::LatencyAverages(Settings settings, std::string route,
+                                 std::shared_ptr<const Logger> logger, size_t max_accounts)
+    : settings_(settings),
+      forget_after_(std::max<Clock::duration>(kMinForgetAfter, 4 * settings.half_life)),
+      route_(std::move(route)),
+      logger_(std::move(logger)),
+      accounts_(max_accounts) {}
+
+void LatencyAverages::Entry::Reset() {
+  sum = 0;
+  weight = 0;
+  last = 0;
+  active = {};
+  average.store(0, std::memory_order_release);
+  last_sample.store(0, std::memory_order_release);
+  measured.store(false, std::memory_order_release);
+  in_flight.Reset();
+}
+
+bool LatencyAverages::Idle(Entry& e, Clock::time_point now) const {
+  return e.in_flight.Count(now) == 0 && now - e.active > forget_after_;
+}
+
+void LatencyAverages::Refused() {
+  if (logger_ && !warned_.exchange(true, std::memory_order_relaxed)) {
+    logger_->Warn("scheduler: route \"" + route_ + "\" (fastest) tracks at most " +
+                  std::to_string(accounts_.max_accounts()) +
+                  " accounts in use and is full: accounts it cannot track are not picked by "
+                  "this route until others go unused (logged once)");
+  }
+}
 
 void LatencyAverages::Observe(const UsageRecord& record, Clock::time_point now) {
   const int64_t end = clock_.Observe(record, now);
@@ -42,40 +79,53 @@ void LatencyAverages::Observe(const UsageRecord& record, Clock::time_point now) 
   if (record.failed) sample = std::max(sample, Nanos(settings_.failure_penalty));
   if (record.auth_id.empty()) return;
   const double half_life = static_cast<double>(Nanos(settings_.half_life));
-  Entry* e = accounts_.FindOrCreate(Hash64(record.auth_id));
-  if (e == nullptr) return;  // the table is full
-  std::lock_guard<std::mutex> lock(e->mutex);
-  e->in_flight.Finished();
-  if (sample <= 0) return;  // a record without a time says nothing about speed
-  const double x = static_cast<double>(sample);
-  if (e->weight == 0 || end >= e->last) {
-    const double decay = e->weight == 0 ? 0 : std::exp2(-Span(e->last, end) / half_life);
-    e->sum = e->sum * decay + x;
-    e->weight = e->weight * decay + 1;
-    e->last = end;
-  } else {  // a sample older than the latest one weighs what it would have by now
-    const double w = std::exp2(-Span(end, e->last) / half_life);
-    e->sum += w * x;
-    e->weight += w;
-  }
-  e->average.store(e->sum / e->weight, std::memory_order_relaxed);
-  e->last_sample.store(e->last, std::memory_order_relaxed);
-  e->measured.store(true, std::memory_order_release);
+  const bool stored = accounts_.Update(
+      Hash64(record.auth_id),
+      [&](Entry& e) {
+        e.in_flight.Finished();
+        e.active = std::max(e.active, now);
+        if (sample <= 0) return;  // a record without a time says nothing about speed
+        const double x = static_cast<double>(sample);
+        if (e.weight == 0 || end >= e.last) {
+          const double decay = e.weight == 0 ? 0 : std::exp2(-Span(e.last, end) / half_life);
+          e.sum = e.sum * decay + x;
+          e.weight = e.weight * decay + 1;
+          e.last = end;
+        } else {  // a sample older than the latest one weighs what it would have by now
+          const double w = std::exp2(-Span(end, e.last) / half_life);
+          e.sum += w * x;
+          e.weight += w;
+        }
+        e.average.store(e.sum / e.weight, std::memory_order_release);
+        e.last_sample.store(e.last, std::memory_order_release);
+        e.measured.store(true, std::memory_order_release);
+      },
+      [&](Entry& e) { return Idle(e, now); });
+  if (!stored) Refused();
 }
 
 LatencyAverages::Reading LatencyAverages::Read(uint64_t hash, Clock::time_point now) {
   Reading r;
-  const Entry* e = accounts_.Find(hash);
-  if (e == nullptr) return r;
-  r.measured = e->measured.load(std::memory_order_acquire);
-  r.average_ns = e->average.load(std::memory_order_relaxed);
-  r.last_sample = e->last_sample.load(std::memory_order_relaxed);
-  r.in_flight = e->in_flight.Count(now);
+  r.tracked = accounts_.Find(hash, [&](const Entry& e) {
+    r.measured = e.measured.load(std::memory_order_acquire);
+    r.average_ns = e.average.load(std::memory_order_acquire);
+    r.last_sample = e.last_sample.load(std::memory_order_acquire);
+    r.in_flight = e.in_flight.Count(now);
+  });
+  if (!r.tracked) r = Reading{};
   return r;
 }
 
-void LatencyAverages::Picked(uint64_t hash, Clock::time_point now) {
-  CountPickInFlight(accounts_, hash, now);
+bool LatencyAverages::Picked(uint64_t hash, Clock::time_point now) {
+  const bool counted = accounts_.Update(
+      hash,
+      [now](Entry& e) {
+        e.in_flight.Picked(now);
+        e.active = std::max(e.active, now);
+      },
+      [&](Entry& e) { return Idle(e, now); });
+  if (!counted) Refused();
+  return counted;
 }
 
 std::unique_ptr<Strategy> FastestStrategy::Create(const StrategyBuild& build) {
@@ -109,21 +159,16 @@ std::unique_ptr<Strategy> FastestStrategy::Create(const StrategyBuild& build) {
       "fastest", [&](std::shared_ptr<LatencyAverages> previous) {
         return previous && previous->settings() == settings
                    ? previous
-                   : std::make_shared<LatencyAverages>(settings);
+                   : std::make_shared<LatencyAverages>(settings, route.name, build.logger);
       });
   return s;
 }
 
 Outcome FastestStrategy::Pick(const PickContext& context) const {
-  const uint64_t n = averages_->CountPick();
+  const uint64_t n = context.dry_run ? averages_->Picks() : averages_->CountPick();
   const bool explore = explore_every_ > 0 && (n + 1) % explore_every_ == 0;
 
   // One pass reads every account; a second compares them, so the readings are kept.
-  struct Seen {
-    const Candidate* candidate;
-    uint64_t hash;
-    LatencyAverages::Reading reading;
-  };
   thread_local std::vector<Seen> seen;
   seen.clear();
   double best_average = 0;
@@ -138,6 +183,22 @@ Outcome FastestStrategy::Pick(const PickContext& context) const {
     seen.push_back(s);
   }
 
+  // An account that can get no entry (the table is full) is left out and the choice made
+  // again among the others.
+  for (;;) {
+    const Seen* best = Choose(seen, explore, best_average);
+    if (best == nullptr) return Outcome::NoChoice();
+    if (context.dry_run || averages_->Picked(best->hash, context.now)) {
+      return Outcome::Auth(best->candidate);
+    }
+    // The table is full: no account without an entry can get one in this pick either.
+    const uint64_t refused = best->hash;
+    std::erase_if(seen, [&](const Seen& s) { return s.hash == refused || !s.reading.tracked; });
+  }
+}
+
+const FastestStrategy::Seen* FastestStrategy::Choose(const std::vector<Seen>& seen, bool explore,
+                                                     double best_average) {
   const Seen* best = nullptr;
   if (explore) {
     // The least recently measured account: never measured first (fewest in flight).
@@ -174,8 +235,7 @@ Outcome FastestStrategy::Pick(const PickContext& context) const {
       if (best == nullptr || better(s, *best)) best = &s;
     }
   }
-  averages_->Picked(best->hash, context.now);
-  return Outcome::Auth(best->candidate);
+  return best;
 }
 
 }  // namespace cliproxy::scheduler

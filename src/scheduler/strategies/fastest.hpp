@@ -32,7 +32,9 @@
 // State (role "fastest"): per account the decayed sums, the time of the last sample and
 // the picks in flight, and the route's pick count for exploration; shared across reconfigures that
 // keep the route's name and its `measure`, `half_life` and `failure_penalty` (a change of any
-// starts afresh).
+// starts afresh). An account without a pick or sample for forget_after() (an hour, or four
+// half-lives) may be forgotten when room is needed, and is then measured again; when the
+// table is full of accounts in use, an account that cannot get an entry is not picked.
 //
 // Concurrency: a pick reads each pool account's average without locks (AccountTable
 // lookup, atomic loads), then locks the chosen account's entry to count its pick in
@@ -46,9 +48,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "scheduler/account_table.hpp"
 #include "scheduler/in_flight.hpp"
+#include "scheduler/logger.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
 #include "scheduler/usage_clock.hpp"
@@ -71,38 +76,62 @@ class LatencyAverages : public StrategyState, public UsageObserver {
     bool operator==(const Settings&) const = default;
   };
 
-  explicit LatencyAverages(Settings settings) : settings_(settings) {}
+  // `route` and `logger` (may be null) are for the warning logged when the table is full.
+  explicit LatencyAverages(Settings settings, std::string route = "",
+                           std::shared_ptr<const Logger> logger = nullptr,
+                           size_t max_accounts = kDefaultMaxAccounts);
 
   void Observe(const UsageRecord& record, Clock::time_point now) override;
 
   struct Reading {
+    bool tracked = false;  // the account has an entry
     bool measured = false;
     double average_ns = 0;
     int64_t last_sample = 0;  // usage time (Unix ns) of the latest sample
     int64_t in_flight = 0;
   };
   Reading Read(uint64_t hash, Clock::time_point now);
-  void Picked(uint64_t hash, Clock::time_point now);
+  // Counts one pick of the account in flight; false when the account can get no entry
+  // (the table is full of accounts in use): it must not be picked.
+  bool Picked(uint64_t hash, Clock::time_point now);
 
   const Settings& settings() const { return settings_; }
   // Counts one pick of the route; returns the number of picks before it.
   uint64_t CountPick() { return picks_.fetch_add(1, std::memory_order_relaxed); }
+  // The number of picks counted so far.
+  uint64_t Picks() const { return picks_.load(std::memory_order_relaxed); }
+  // Accounts with an entry, and entries allocated (for tests of the bound).
+  size_t accounts() const { return accounts_.size(); }
+  size_t allocated() const { return accounts_.allocated(); }
+  size_t Records() const override { return accounts_.allocated(); }
+  // How long an account without picks or samples keeps its average when room is needed.
+  Clock::duration forget_after() const { return forget_after_; }
 
  private:
   // One account's average. Writers (records, picks in flight) hold `mutex`; readers load
   // the published values without it.
-  struct Entry {
-    std::mutex mutex;
-    double sum = 0;     // decayed sum of samples (ns), as of `last`; guarded
-    double weight = 0;  // decayed number of samples; guarded
-    int64_t last = 0;   // usage time of the latest sample; guarded
+  struct Entry : AccountEntry {
+    double sum = 0;              // decayed sum of samples (ns), as of `last`; guarded
+    double weight = 0;           // decayed number of samples; guarded
+    int64_t last = 0;            // usage time of the latest sample; guarded
+    Clock::time_point active{};  // monotonic time of the latest pick or sample; guarded
     std::atomic<double> average{0};
     std::atomic<int64_t> last_sample{0};
     std::atomic<bool> measured{false};
     InFlight in_flight;
+
+    void Reset();
   };
 
+  // Whether an entry may be handed to another account (with its mutex held).
+  bool Idle(Entry& e, Clock::time_point now) const;
+  void Refused();
+
   const Settings settings_;
+  const Clock::duration forget_after_;
+  const std::string route_;
+  const std::shared_ptr<const Logger> logger_;
+  std::atomic<bool> warned_{false};
   UsageClock clock_;
   AccountTable<Entry> accounts_;
   std::atomic<uint64_t> picks_{0};
@@ -115,8 +144,16 @@ class FastestStrategy : public Strategy {
   Outcome Pick(const PickContext& context) const override;
 
  private:
+  // One account of a pick and what was read of it.
+  struct Seen {
+    const Candidate* candidate;
+    uint64_t hash;
+    LatencyAverages::Reading reading;
+  };
+
   FastestStrategy() = default;
-  const Candidate* Explore(const PickContext& context) const;
+  // The account to pick among `seen` (null when empty).
+  static const Seen* Choose(const std::vector<Seen>& seen, bool explore, double best_average);
 
   uint64_t explore_every_ = 0;  // 0: never
   std::shared_ptr<LatencyAverages> averages_;

@@ -32,10 +32,26 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 
 }  // namespace
 
-UsageWindow::UsageWindow(std::chrono::milliseconds window)
+UsageWindow::UsageWindow(std::chrono::milliseconds window, std::string route,
+                         std::shared_ptr<const Logger> logger, size_t max_accounts)
     : window_(window),
       bucket_ns_(std::max<int64_t>(
-          1, std::chrono::duration_cast<std::chrono::nanoseconds>(window).count() / kBuckets)) {}
+          1, std::chrono::duration_cast<std::chrono::nanoseconds>(window).count() / kBuckets)),
+      route_(std::move(route)),
+      logger_(std::move(logger)),
+      accounts_(max_accounts) {}
+
+void UsageWindow::Entry::Reset() {
+  requests.fill(0);
+  tokens.fill(0);
+  head = kNoEpoch;
+  fresh = true;
+  published_head.store(kNoEpoch, std::memory_order_release);
+  sum_requests.store(0, std::memory_order_release);
+  sum_tokens.store(0, std::memory_order_release);
+  unknown_until.store(kNoEpoch, std::memory_order_release);
+  in_flight.Reset();
+}
 
 void UsageWindow::Entry::Advance(int64_t epoch) {
   if (epoch == kNoEpoch || (head != kNoEpoch && epoch <= head)) return;
@@ -71,36 +87,82 @@ int64_t UsageWindow::Epoch(Clock::time_point now) const {
   return t == UsageClock::kUnset ? kNoEpoch : FloorDiv(t, bucket_ns_);
 }
 
+void UsageWindow::Adopt(Entry& e) const {
+  if (!e.fresh) return;
+  e.fresh = false;
+  e.unknown_until.store(lost_until_.load(std::memory_order_acquire), std::memory_order_release);
+}
+
+bool UsageWindow::Idle(Entry& e, int64_t epoch, Clock::time_point now) {
+  e.Advance(epoch);
+  return e.sum_requests.load(std::memory_order_relaxed) == 0 && e.in_flight.Count(now) == 0;
+}
+
+void UsageWindow::Refused(int64_t lost_until) {
+  int64_t seen = lost_until_.load(std::memory_order_relaxed);
+  while (lost_until > seen &&
+         !lost_until_.compare_exchange_weak(seen, lost_until, std::memory_order_acq_rel)) {
+  }
+  if (logger_ && !warned_.exchange(true, std::memory_order_relaxed)) {
+    logger_->Warn("scheduler: route \"" + route_ + "\" (least-used) tracks at most " +
+                  std::to_string(accounts_.max_accounts()) +
+                  " accounts with usage in its window and is full: accounts it cannot track "
+                  "are not picked by this route until others leave the window (logged once)");
+  }
+}
+
 void UsageWindow::Observe(const UsageRecord& record, Clock::time_point now) {
   const int64_t end = clock_.Observe(record, now);
   const int64_t record_tokens = std::max<int64_t>(0, RecordTokens(record));
   total_requests_.fetch_add(1, std::memory_order_relaxed);
   total_tokens_.fetch_add(record_tokens, std::memory_order_relaxed);
   if (record.auth_id.empty()) return;
-  Entry* e = accounts_.FindOrCreate(Hash64(record.auth_id));
-  if (e == nullptr) return;  // the table is full
-  std::lock_guard<std::mutex> lock(e->mutex);
-  e->Advance(Epoch(now));
-  e->Add(FloorDiv(end, bucket_ns_), record_tokens);
-  e->in_flight.Finished();
+  const int64_t epoch = Epoch(now);
+  const int64_t at = FloorDiv(end, bucket_ns_);
+  const bool stored = accounts_.Update(
+      Hash64(record.auth_id),
+      [&](Entry& e) {
+        Adopt(e);
+        e.Advance(epoch);
+        e.Add(at, record_tokens);
+        e.in_flight.Finished();
+      },
+      [&](Entry& e) { return Idle(e, epoch, now); });
+  if (!stored) Refused(at + kBuckets);
 }
 
 UsageWindow::Reading UsageWindow::Read(uint64_t hash, int64_t epoch, Clock::time_point now) {
   Reading r;
-  Entry* e = accounts_.Find(hash);
-  if (e == nullptr) return r;
-  if (epoch != kNoEpoch && e->published_head.load(std::memory_order_acquire) < epoch) {
-    std::lock_guard<std::mutex> lock(e->mutex);
-    e->Advance(epoch);
+  int64_t head = kNoEpoch;
+  int64_t unknown_until = kNoEpoch;
+  auto load = [&](const Entry& e) {
+    head = e.published_head.load(std::memory_order_acquire);
+    r.requests = e.sum_requests.load(std::memory_order_acquire);
+    r.tokens = e.sum_tokens.load(std::memory_order_acquire);
+    r.in_flight = e.in_flight.Count(now);
+    unknown_until = e.unknown_until.load(std::memory_order_acquire);
+  };
+  r.tracked = accounts_.Find(hash, load);
+  if (r.tracked && epoch != kNoEpoch && head < epoch) {
+    accounts_.UpdateIfPresent(hash, [epoch](Entry& e) { e.Advance(epoch); });
+    r = Reading{};
+    r.tracked = accounts_.Find(hash, load);
   }
-  r.requests = e->sum_requests.load(std::memory_order_acquire);
-  r.tokens = e->sum_tokens.load(std::memory_order_acquire);
-  r.in_flight = e->in_flight.Count(now);
+  if (!r.tracked) r = Reading{};  // what a discarded run of `load` left
+  r.known = epoch >= (r.tracked ? unknown_until : lost_until_.load(std::memory_order_acquire));
   return r;
 }
 
-void UsageWindow::Picked(uint64_t hash, Clock::time_point now) {
-  CountPickInFlight(accounts_, hash, now);
+bool UsageWindow::Picked(uint64_t hash, int64_t epoch, Clock::time_point now) {
+  const bool counted = accounts_.Update(
+      hash,
+      [&](Entry& e) {
+        Adopt(e);
+        e.in_flight.Picked(now);
+      },
+      [&](Entry& e) { return Idle(e, epoch, now); });
+  if (!counted) Refused(kNoEpoch);
+  return counted;
 }
 
 int64_t UsageWindow::MeanTokens() const {
@@ -131,39 +193,48 @@ std::unique_ptr<Strategy> LeastUsedStrategy::Create(const StrategyBuild& build) 
   if (s->limit_ < 0) FailAt(route, "usage.limit", "must be 0 (no limit) or more");
   s->window_ =
       build.state.Obtain<UsageWindow>("least-used", [&](std::shared_ptr<UsageWindow> previous) {
-        return previous && previous->window() == window ? previous
-                                                        : std::make_shared<UsageWindow>(window);
+        return previous && previous->window() == window
+                   ? previous
+                   : std::make_shared<UsageWindow>(window, route.name, build.logger);
       });
   return s;
 }
 
 Outcome LeastUsedStrategy::Pick(const PickContext& context) const {
-  const Candidate* best = nullptr;
-  uint64_t best_hash = 0;
-  int64_t best_score = 0;
   const int64_t route_mean = measure_ == Measure::kTokens ? window_->MeanTokens() : 1;
   const int64_t epoch = window_->Epoch(context.now);
-  for (const Candidate* c : context.pool) {
-    const uint64_t hash = Hash64(c->id);
-    const UsageWindow::Reading r = window_->Read(hash, epoch, context.now);
-    int64_t used = r.requests;
-    int64_t cost = 1;
-    if (measure_ == Measure::kTokens) {
-      used = r.tokens;
-      cost = r.requests > 0 ? r.tokens / r.requests : route_mean;
-      cost = std::max<int64_t>(cost, 1);
+  // When the chosen account can get no entry (the table is full), so can no account that
+  // has none: they are left out and the choice is made again.
+  bool full = false;
+  for (;;) {
+    const Candidate* best = nullptr;
+    uint64_t best_hash = 0;
+    int64_t best_score = 0;
+    for (const Candidate* c : context.pool) {
+      const uint64_t hash = Hash64(c->id);
+      const UsageWindow::Reading r = window_->Read(hash, epoch, context.now);
+      if (!r.known || (full && !r.tracked)) continue;
+      int64_t used = r.requests;
+      int64_t cost = 1;
+      if (measure_ == Measure::kTokens) {
+        used = r.tokens;
+        cost = r.requests > 0 ? r.tokens / r.requests : route_mean;
+        cost = std::max<int64_t>(cost, 1);
+      }
+      const int64_t score = used + r.in_flight * cost;
+      if (limit_ > 0 && score >= limit_) continue;
+      if (best == nullptr || score < best_score || (score == best_score && c->id < best->id)) {
+        best = c;
+        best_hash = hash;
+        best_score = score;
+      }
     }
-    const int64_t score = used + r.in_flight * cost;
-    if (limit_ > 0 && score >= limit_) continue;
-    if (best == nullptr || score < best_score || (score == best_score && c->id < best->id)) {
-      best = c;
-      best_hash = hash;
-      best_score = score;
+    if (best == nullptr) return Outcome::NoChoice();
+    if (context.dry_run || window_->Picked(best_hash, epoch, context.now)) {
+      return Outcome::Auth(best);
     }
+    full = true;
   }
-  if (best == nullptr) return Outcome::NoChoice();
-  window_->Picked(best_hash, context.now);
-  return Outcome::Auth(best);
 }
 
 }  // namespace cliproxy::scheduler

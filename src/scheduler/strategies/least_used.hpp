@@ -22,7 +22,11 @@
 // State (role "least-used"): the window (per account: 60 buckets of requests and tokens,
 // the picks in flight), shared across reconfigures that keep the route's name and its
 // `window`; a new `window` starts an empty one. `measure` and `limit` may change freely
-// (both measures are always counted).
+// (both measures are always counted). An account with nothing in the window and nothing in
+// flight may be forgotten (AccountTable: it reads the same as one never seen). When the
+// table is full of accounts in use, an account that cannot get an entry is not picked, and
+// a record that finds no room keeps every account without an entry out until it has left
+// the window (its usage might be that account's): fail closed, logged once.
 //
 // Concurrency: a pick reads each pool account's score without locks (AccountTable lookup,
 // three atomic loads; an account whose buckets are due to expire is locked once per
@@ -38,9 +42,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "scheduler/account_table.hpp"
 #include "scheduler/in_flight.hpp"
+#include "scheduler/logger.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
 #include "scheduler/usage_clock.hpp"
@@ -55,11 +61,16 @@ class UsageWindow : public StrategyState, public UsageObserver {
  public:
   static constexpr int kBuckets = 60;
 
-  explicit UsageWindow(std::chrono::milliseconds window);
+  // `route` and `logger` (may be null) are for the warning logged when the table is full.
+  UsageWindow(std::chrono::milliseconds window, std::string route = "",
+              std::shared_ptr<const Logger> logger = nullptr,
+              size_t max_accounts = kDefaultMaxAccounts);
 
   void Observe(const UsageRecord& record, Clock::time_point now) override;
 
   struct Reading {
+    bool known = true;      // false: usage of the account may have been lost; not picked
+    bool tracked = false;   // the account has an entry
     int64_t requests = 0;   // finished in the window
     int64_t tokens = 0;     // of those
     int64_t in_flight = 0;  // picks whose record has not arrived
@@ -70,38 +81,64 @@ class UsageWindow : public StrategyState, public UsageObserver {
   // The usage of the account with ID hash `hash` in the window ending at bucket `epoch`
   // (from Epoch(now)).
   Reading Read(uint64_t hash, int64_t epoch, Clock::time_point now);
-  // Counts one pick of the account in flight.
-  void Picked(uint64_t hash, Clock::time_point now);
+  // Counts one pick of the account in flight; false when the account can get no entry
+  // (the table is full of accounts with usage in the window): it must not be picked.
+  bool Picked(uint64_t hash, int64_t epoch, Clock::time_point now);
   // Mean tokens per request over every record seen; 0 before any.
   int64_t MeanTokens() const;
 
   std::chrono::milliseconds window() const { return window_; }
+  // Accounts with an entry, and entries allocated (for tests of the bound).
+  size_t accounts() const { return accounts_.size(); }
+  size_t allocated() const { return accounts_.allocated(); }
+  size_t Records() const override { return accounts_.allocated(); }
 
  private:
+  static constexpr int64_t kNoEpoch = INT64_MIN;
+
   // One account's window. Writers (records, bucket expiry, picks in flight) hold `mutex`;
   // readers load the published head and sums without it, and take it only to expire
   // buckets when the head is behind the current epoch (once per bucket and account).
-  struct Entry {
-    std::mutex mutex;
-    std::array<int64_t, kBuckets> requests{};  // by epoch % kBuckets; guarded
-    std::array<int64_t, kBuckets> tokens{};
-    int64_t head = kNoEpoch;  // newest bucket epoch; guarded
+  // What a pick reads comes first, next to the table's version and hash: two cache lines.
+  struct Entry : AccountEntry {
     std::atomic<int64_t> published_head{kNoEpoch};
     std::atomic<int64_t> sum_requests{0};  // over the buckets within kBuckets of head
     std::atomic<int64_t> sum_tokens{0};
+    // Records of this account may have been dropped before it had an entry: until this
+    // epoch its usage is not known and it is not picked.
+    std::atomic<int64_t> unknown_until{kNoEpoch};
     InFlight in_flight;
+    int64_t head = kNoEpoch;                   // newest bucket epoch; guarded
+    bool fresh = true;                         // not yet adopted by UsageWindow::Adopt; guarded
+    std::array<int64_t, kBuckets> requests{};  // by epoch % kBuckets; guarded
+    std::array<int64_t, kBuckets> tokens{};
 
     void Advance(int64_t epoch);  // with `mutex` held
     void Add(int64_t epoch, int64_t tokens);
+    void Reset();
   };
-  static constexpr int64_t kNoEpoch = INT64_MIN;
+
+  // With the entry's mutex held: a new entry takes the route's unknown period.
+  void Adopt(Entry& e) const;
+  // Whether an entry may be handed to another account: nothing in the window, nothing in
+  // flight (with its mutex held).
+  static bool Idle(Entry& e, int64_t epoch, Clock::time_point now);
+  // A record or pick that found no room; `lost_until`: the epoch until which a dropped
+  // record would have counted (kNoEpoch for a pick).
+  void Refused(int64_t lost_until);
 
   const std::chrono::milliseconds window_;
   const int64_t bucket_ns_;
+  const std::string route_;
+  const std::shared_ptr<const Logger> logger_;
   UsageClock clock_;
   AccountTable<Entry> accounts_;
   std::atomic<int64_t> total_requests_{0};
   std::atomic<int64_t> total_tokens_{0};
+  // A record was dropped for want of an entry: accounts without an entry, and entries made
+  // meanwhile, are not picked until the window has passed that record (epoch).
+  std::atomic<int64_t> lost_until_{kNoEpoch};
+  std::atomic<bool> warned_{false};
 };
 
 class LeastUsedStrategy : public Strategy {

@@ -2,8 +2,6 @@
 
 #include <string>
 
-#include "scheduler/hash.hpp"
-
 namespace cliproxy::scheduler {
 namespace {
 
@@ -21,7 +19,7 @@ struct Chain {
   bool whole_pool = true;
 
   // The index of the account whose ID is `cursor`'s, or kCapacity.
-  size_t Find(const InternedId* cursor) const {
+  size_t Find(const CursorNode* cursor) const {
     if (cursor == nullptr) return kCapacity;
     for (size_t i = 0; i < size; ++i) {
       if (at[i]->id == cursor->id) return i;
@@ -34,7 +32,7 @@ struct Chain {
 // is null. One pass over the pool: each candidate is compared with `last` and, unless it
 // wraps while the chain holds no wrapped account, with the chain's last entry; only the
 // few that enter the chain cost more. The first of duplicate IDs is kept.
-Chain NextInRotation(PoolView pool, const InternedId* last) {
+Chain NextInRotation(PoolView pool, const CursorNode* last) {
   constexpr size_t kFull = Chain::kCapacity;
   Chain chain;
   for (const Candidate* c : pool) {
@@ -83,27 +81,90 @@ Chain NextInRotation(PoolView pool, const InternedId* last) {
 
 }  // namespace
 
+RoundRobinCursor::~RoundRobinCursor() {
+  CursorNode* n = nodes_.load(std::memory_order_acquire);
+  while (n != nullptr) {
+    CursorNode* next = n->next;
+    delete n;
+    n = next;
+  }
+}
+
+const CursorNode* RoundRobinCursor::Hold() const {
+  for (;;) {
+    CursorNode* n = last_.load(std::memory_order_acquire);
+    if (n == nullptr) return nullptr;
+    // With the count up and no owner, no pick can claim the node (its ID stays as it is)
+    // until Release; an owner's writes happened before its release of the claim.
+    const uint32_t before = n->refs.fetch_add(1, std::memory_order_acquire);
+    if ((before & kClaimed) == 0 && last_.load(std::memory_order_acquire) == n) return n;
+    n->refs.fetch_sub(1, std::memory_order_release);
+  }
+}
+
+void RoundRobinCursor::Release(const CursorNode* node) const {
+  if (node != nullptr) node->refs.fetch_sub(1, std::memory_order_release);
+}
+
+CursorNode* RoundRobinCursor::Claim() {
+  for (CursorNode* n = nodes_.load(std::memory_order_acquire); n != nullptr; n = n->next) {
+    uint32_t free = 0;
+    if (n->refs.load(std::memory_order_relaxed) != 0 ||
+        !n->refs.compare_exchange_strong(free, kClaimed, std::memory_order_acquire)) {
+      continue;
+    }
+    // The cursor itself may have no reader right now; it stays readable.
+    if (last_.load(std::memory_order_acquire) != n) return n;
+    n->refs.fetch_sub(kClaimed, std::memory_order_release);
+  }
+  auto* n = new CursorNode();
+  n->refs.store(kClaimed, std::memory_order_relaxed);
+  n->next = nodes_.load(std::memory_order_relaxed);
+  while (!nodes_.compare_exchange_weak(n->next, n, std::memory_order_release,
+                                       std::memory_order_relaxed)) {
+  }
+  count_.fetch_add(1, std::memory_order_relaxed);
+  return n;
+}
+
+bool RoundRobinCursor::Publish(const CursorNode** held, CursorNode* claimed) {
+  CursorNode* expected = const_cast<CursorNode*>(*held);
+  if (last_.compare_exchange_strong(expected, claimed, std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+    claimed->refs.fetch_sub(kClaimed, std::memory_order_release);
+    Release(*held);
+    *held = nullptr;
+    return true;
+  }
+  Release(*held);
+  *held = Hold();
+  return false;
+}
+
 std::unique_ptr<Strategy> RoundRobinStrategy::Create(const StrategyBuild& build) {
   auto cursor = build.state.Obtain<RoundRobinCursor>("round-robin");
   return std::make_unique<RoundRobinStrategy>(std::move(cursor));
 }
 
 Outcome RoundRobinStrategy::Pick(const PickContext& context) const {
-  const InternedId* last = cursor_->last.load(std::memory_order_acquire);
+  const CursorNode* held = cursor_->Hold();
+  CursorNode* claimed = nullptr;  // written with the chosen ID, then published
   for (;;) {
-    const Chain chain = NextInRotation(context.pool, last);
+    const Chain chain = NextInRotation(context.pool, held);
     size_t next = 0;
     for (;;) {
       const Candidate* chosen = chain.at[next];
-      const InternedId* interned = cursor_->ids.Intern(chosen->id, Hash64(chosen->id));
-      // On failure `last` becomes the cursor another pick just published.
-      if (cursor_->last.compare_exchange_weak(last, interned, std::memory_order_acq_rel,
-                                              std::memory_order_acquire)) {
+      if (context.dry_run) {
+        cursor_->Release(held);
         return Outcome::Auth(chosen);
       }
+      if (claimed == nullptr) claimed = cursor_->Claim();
+      claimed->id.assign(chosen->id);  // allocates only for an ID longer than any before
+      // On failure `held` becomes the cursor another pick just published.
+      if (cursor_->Publish(&held, claimed)) return Outcome::Auth(chosen);
       // When that pick took an account of the chain (most often the one this pick wanted,
       // from the same cursor), the account after it is already known.
-      const size_t taken = chain.Find(last);
+      const size_t taken = chain.Find(held);
       if (taken + 1 < chain.size) {
         next = taken + 1;
       } else if (taken < chain.size && chain.whole_pool) {

@@ -8,39 +8,78 @@
 // account chosen even if that account itself has left. An index cursor would instead jump
 // or repeat accounts whenever the pool grows or shrinks.
 //
-// Concurrency: the cursor is one atomic pointer to an interned ID (IdInterner); a pick
-// computes the successor of the cursor it read and publishes it with compare-and-swap,
-// retrying from the newer cursor if another pick won. Every pick is thus one step of a
-// single rotation (with a fixed pool of n accounts, any n consecutive picks, from any
-// threads, choose each account once), without a lock. The pass that finds the successor
-// also finds the next three accounts of the rotation, so a pick that lost to picks that
-// took some of them (the usual race: several picks read the same cursor) tries the
-// account after the newest cursor at once, without another pass; only a cursor outside
-// those (another pool, a longer race) costs a new pass. Cost: one pass over the pool of
-// one or two ID comparisons per account, plus up to three for each account that enters
-// the lookahead (a few per pass, unless the pool comes in descending ID order), and one
-// hash per attempt; no allocation once the IDs are interned.
+// Concurrency: the cursor is one atomic pointer to a node holding the chosen ID; a pick
+// holds the cursor's node (a reference count, so its ID cannot be rewritten while read),
+// computes the successor, writes that ID into a node no one uses and publishes it with
+// compare-and-swap, retrying from the newer cursor if another pick won. Every pick is thus one step
+// of a single rotation (with a fixed pool of n accounts, any n consecutive picks, from any threads,
+// choose each account once), without a lock. The pass that finds the successor also finds the next
+// three accounts of the rotation, so a pick that lost to picks that took some of them (the usual
+// race: several picks read the same cursor) tries the account after the newest cursor at once,
+// without another pass; only a cursor outside those (another pool, a longer race) costs a new pass.
+// Cost: one pass over the pool of one or two ID comparisons per account, plus up to three for each
+// account that enters the lookahead (a few per pass, unless the pool comes in descending ID order),
+// one copy of the chosen ID and four atomic read-modify-writes; no allocation once the nodes have
+// room for the longest ID.
+//
+// Memory: nodes are reused, never freed while the route lives; a node is free when it is
+// not the cursor, no pick reads it and none writes it, so a route has at most
+// 1 + 2 × (picks running at once) nodes, however many accounts pass through.
 //
 // The cursor belongs to the route (role "round-robin") and survives reconfigures that
-// keep the route's name. A route remembers up to 6144 distinct account IDs over its
-// life; beyond that, picks of a never-seen ID restart the rotation at the smallest ID.
+// keep the route's name.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_HPP_
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <string>
 
-#include "scheduler/id_interner.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
 
 namespace cliproxy::scheduler {
 
-// The rotation's cursor, shared across Policies.
+// One ID the cursor held or will hold. `refs` counts the picks reading `id`, plus
+// kClaimed while one pick owns the node to write `id`: a pick claims a node only when none
+// reads it and it is not the cursor, and a reader never holds a claimed node.
+struct CursorNode {
+  static constexpr uint32_t kClaimed = uint32_t{1} << 31;
+  mutable std::atomic<uint32_t> refs{0};
+  std::string id;
+  CursorNode* next = nullptr;  // every node of the cursor, in a list; set before publication
+};
+
+// The rotation's cursor, shared across Policies. Thread-safety: every method may be called
+// concurrently.
 class RoundRobinCursor : public StrategyState {
  public:
-  IdInterner ids;
-  std::atomic<const InternedId*> last{nullptr};  // null: start at the smallest ID
+  RoundRobinCursor() = default;
+  ~RoundRobinCursor() override;
+  RoundRobinCursor(const RoundRobinCursor&) = delete;
+  RoundRobinCursor& operator=(const RoundRobinCursor&) = delete;
+
+  // The node of the account chosen last, its `id` readable until Release; null before
+  // the first pick (start at the smallest ID).
+  const CursorNode* Hold() const;
+  void Release(const CursorNode* node) const;  // null is fine
+  // A node no pick reads, owned by the caller, which may write its `id`.
+  CursorNode* Claim();
+  // Makes `claimed` the cursor if the cursor is still `*held`, then releases both (true).
+  // Otherwise releases `*held` and holds the newer cursor in `*held` (false); the caller
+  // still owns `claimed`.
+  bool Publish(const CursorNode** held, CursorNode* claimed);
+
+  // Nodes allocated (for tests of the bound).
+  size_t nodes() const { return count_.load(std::memory_order_relaxed); }
+  size_t Records() const override { return nodes(); }
+
+ private:
+  static constexpr uint32_t kClaimed = CursorNode::kClaimed;
+  std::atomic<CursorNode*> last_{nullptr};
+  std::atomic<CursorNode*> nodes_{nullptr};  // list head; nodes are never removed
+  std::atomic<size_t> count_{0};
 };
 
 class RoundRobinStrategy : public Strategy {

@@ -139,12 +139,14 @@ Outcome StickyStrategy::Pick(const PickContext& context) const {
   if (bindings_) {
     now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(context.now.time_since_epoch())
                  .count();
-    if (std::optional<SessionTable::Binding> bound =
-            bindings_->table->Find(session, now_ms, ttl_ms_)) {
+    SessionTable& table = *bindings_->table;
+    if (std::optional<SessionTable::Binding> bound = context.dry_run
+                                                         ? table.Peek(session, now_ms, ttl_ms_)
+                                                         : table.Find(session, now_ms, ttl_ms_)) {
       if (return_home_ && bound->home != bound->account) {
         for (const Entry& e : entries) {
           if (e.hash != bound->home) continue;
-          bindings_->table->Bind(session, e.hash, now_ms);
+          if (!context.dry_run) table.Bind(session, e.hash, now_ms);
           return Outcome::Auth(e.candidate);
         }
       }
@@ -154,7 +156,7 @@ Outcome StickyStrategy::Pick(const PickContext& context) const {
     }
   }
   const Entry* winner = Rendezvous(session, entries);
-  if (bindings_) bindings_->table->Bind(session, winner->hash, now_ms);
+  if (bindings_ && !context.dry_run) bindings_->table->Bind(session, winner->hash, now_ms);
   return Outcome::Auth(winner->candidate);
 }
 

@@ -56,6 +56,11 @@ SmoothWeightScores::SmoothWeightScores() {
 
 SmoothWeightScores::~SmoothWeightScores() = default;
 
+size_t SmoothWeightScores::Records() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return accounts_.size();
+}
+
 void SmoothWeightScores::FindSlots(std::span<Entry> entries) const {
   const HintTable* table = hints_.load(std::memory_order_acquire);
   for (Entry& e : entries) e.slot = table->Find(e.hash);
@@ -170,7 +175,7 @@ const Entry* SmoothWeightScores::Score(std::span<const Entry> entries) {
   return best;
 }
 
-const Candidate* SmoothWeightScores::Choose(std::span<Entry> entries, int64_t total) {
+const Candidate* SmoothWeightScores::Choose(std::span<Entry> entries, int64_t total, bool dry_run) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (live_ > 4 * entries.size() + 256) {
     // Forget accounts that have been away long enough for the table to grow this much.
@@ -182,7 +187,12 @@ const Candidate* SmoothWeightScores::Choose(std::span<Entry> entries, int64_t to
     Resolve(entries);
     best = Score(entries);
   }
-  accounts_[best->slot].score -= total;
+  if (dry_run) {
+    // Undo the pass: new accounts keep their slots (score 0, as if never seen).
+    for (const Entry& e : entries) accounts_[e.slot].score -= e.weight;
+  } else {
+    accounts_[best->slot].score -= total;
+  }
   return best->candidate;
 }
 
@@ -204,7 +214,7 @@ Outcome WeightedStrategy::Pick(const PickContext& context) const {
   }
   if (entries.empty()) return Outcome::NoChoice();
   scores_->FindSlots(entries);
-  return Outcome::Auth(scores_->Choose(entries, total));
+  return Outcome::Auth(scores_->Choose(entries, total, context.dry_run));
 }
 
 }  // namespace cliproxy::scheduler

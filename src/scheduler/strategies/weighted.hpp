@@ -74,7 +74,11 @@ class SmoothWeightScores : public StrategyState {
 
   // One step of smooth weighted round-robin over `entries` (weights > 0, summing to
   // `total`), under the lock: the account chosen. Checks every slot before using it.
-  const Candidate* Choose(std::span<Entry> entries, int64_t total);
+  // `dry_run`: the account that would be chosen, with every score left as it was.
+  const Candidate* Choose(std::span<Entry> entries, int64_t total, bool dry_run = false);
+
+  // Score slots allocated (live or free).
+  size_t Records() const override;
 
  private:
   // Hash -> slot, open addressing; written under `mutex_`, read by anyone.
@@ -102,7 +106,7 @@ class SmoothWeightScores : public StrategyState {
   void Forget(std::span<const Entry> entries);  // drops accounts not in `entries`
 
   std::atomic<HintTable*> hints_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   // Guarded by `mutex_`.
   std::vector<std::unique_ptr<HintTable>> tables_;  // every table, current last: a pick may
                                                     // still read one replaced by growth

@@ -55,8 +55,8 @@ int RunPick(const PickOptions& options) {
               << ".enabled is not true: CLIProxyAPI would not load this plugin\n";
   }
 
-  // scheduler.explain decides on a fresh copy of the configuration; asked before the first
-  // pick of a freshly loaded plugin, it sees the state that pick meets.
+  // scheduler.explain says what the live policy would decide now without changing its
+  // state; asked right before the pick, it sees the state that pick meets.
   std::optional<Explanation> explanation;
   if (info->state == cliproxy::host::PluginState::kActive &&
       info->registration.capabilities.scheduler) {

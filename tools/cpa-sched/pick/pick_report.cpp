@@ -39,7 +39,7 @@ std::string Normalization(const PickOutcome& o, cliproxy::host::BuiltinStrategy 
 }
 
 // Whether the explained decision is the one the pick got. They differ only when state
-// moved between the two calls (explain decides on a fresh copy of the configuration).
+// moved between the two calls (another caller picked, a usage record arrived).
 bool SameDecision(const Explanation& e, const PickOutcome& o) {
   cliproxy::host::PluginReply read = cliproxy::host::ReadReply("scheduler.pick", o.reply);
   if (read.kind == cliproxy::host::PluginReply::Kind::kError) return e.error.has_value();
@@ -58,7 +58,7 @@ void PrintExplanation(std::ostream& out, const Explanation& e, const PickOutcome
   if (!SameDecision(e, o)) {
     out << "note: scheduler.explain decided "
         << (e.error ? "an error" : cliproxy::json::EncodePickResult(e.decision))
-        << " on a fresh copy of the configuration; this pick met other strategy state\n";
+        << " just before; this pick met other strategy state\n";
   }
 }
 
