@@ -347,26 +347,21 @@ struct TypeOf<T> {
 
 // Field names are a few bytes long: up to 16 bytes are compared as two (overlapping) 8-byte
 // words, or 4-byte ones, rather than byte by byte.
+template <class Word>
+bool SameEnds(const char* a, const char* b, size_t n) {
+  Word a0, a1, b0, b1;
+  std::memcpy(&a0, a, sizeof a0);
+  std::memcpy(&b0, b, sizeof b0);
+  std::memcpy(&a1, a + n - sizeof a1, sizeof a1);
+  std::memcpy(&b1, b + n - sizeof b1, sizeof b1);
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 bool SameBytes(std::string_view a, std::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
-  auto word = [](const char* p, auto* out) { std::memcpy(out, p, sizeof *out); };
-  if (n >= 8 && n <= 16) {
-    uint64_t a0, a1, b0, b1;
-    word(a.data(), &a0);
-    word(b.data(), &b0);
-    word(a.data() + n - 8, &a1);
-    word(b.data() + n - 8, &b1);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    uint32_t a0, a1, b0, b1;
-    word(a.data(), &a0);
-    word(b.data(), &b0);
-    word(a.data() + n - 4, &a1);
-    word(b.data() + n - 4, &b1);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
+  if (n >= 8 && n <= 16) return SameEnds<uint64_t>(a.data(), b.data(), n);
+  if (n >= 4 && n < 8) return SameEnds<uint32_t>(a.data(), b.data(), n);
   return n == 0 || std::memcmp(a.data(), b.data(), n) == 0;
 }
 
