@@ -1,7 +1,6 @@
 #include "scheduler/policy.hpp"
 
 #include "scheduler/config_check.hpp"
-#include "scheduler/strategies/sticky.hpp"
 
 namespace cliproxy::scheduler {
 namespace {
@@ -43,11 +42,11 @@ std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previ
     std::unique_ptr<Route> route = Route::Compile(rc, *state, across_priorities, logger);
     state->Seal();
     route->AddFields(&f);
-    policy->reads_clock_ = policy->reads_clock_ || route->strategy_name() == "sticky";
+    policy->reads_clock_ = policy->reads_clock_ || route->reads_clock();
+    policy->reads_usage_ = policy->reads_usage_ || route->reads_usage();
     state->ForEachState([&](const std::shared_ptr<StrategyState>& s) {
       if (auto* observer = dynamic_cast<UsageObserver*>(s.get())) {
         policy->usage_observers_.push_back(observer);
-        policy->reads_clock_ = true;
       }
     });
     policy->routes_.push_back(std::move(route));
@@ -109,11 +108,10 @@ std::vector<Policy::RouteInfo> Policy::Routes() const {
   for (const std::unique_ptr<Route>& route : routes_) {
     RouteInfo info{route->name(), route->strategy_name(), 0, 0};
     if (auto it = states_.find(route->name()); it != states_.end()) {
-      it->second->ForEachState(
-          [&](const std::shared_ptr<StrategyState>& s) { info.records += s->Records(); });
-      if (auto bindings = it->second->Find<StickyBindings>("sticky")) {
-        info.sessions = bindings->table->size();
-      }
+      it->second->ForEachState([&](const std::shared_ptr<StrategyState>& s) {
+        info.records += s->Records();
+        info.sessions += s->Sessions();
+      });
     }
     out.push_back(std::move(info));
   }

@@ -22,8 +22,8 @@
 // and the candidates' attributes only when some route reads them, so the decoder skips
 // storing the rest.
 //
-// Usage: routes whose strategy learns from usage records (least-used, fastest) register
-// their state as observers; ObserveUsage() hands each record to every one of them.
+// Usage: routes whose strategy learns from usage records (StrategyInfo::reads_usage)
+// register their state as observers; ObserveUsage() hands each record to every one of them.
 //
 // Thread-safety: a Policy is immutable after Compile; Pick() may be called concurrently
 // from any number of threads (route state is internally synchronized, see each strategy).
@@ -53,7 +53,7 @@ class Policy {
   struct RouteInfo {
     std::string name;
     std::string strategy;
-    size_t sessions = 0;  // bindings remembered by a sticky route with a ttl
+    size_t sessions = 0;  // sessions its strategies remember (StrategyState::Sessions)
     size_t records = 0;   // per-account records of its strategies (StrategyState::Records)
   };
 
@@ -79,7 +79,7 @@ class Policy {
   void ObserveUsage(const UsageRecord& record, Clock::time_point now) const;
   // Whether some route learns from usage records: the plugin then declares `usage_plugin`,
   // and only then does the host send them.
-  bool reads_usage() const { return !usage_observers_.empty(); }
+  bool reads_usage() const { return reads_usage_; }
 
   // The parts of a pick request this policy reads (the rest is checked, not stored).
   const json::PickFields& fields() const { return fields_; }
@@ -96,6 +96,7 @@ class Policy {
   std::vector<std::unique_ptr<Route>> routes_;
   std::map<std::string, std::unique_ptr<RouteState>> states_;  // by route name
   std::vector<UsageObserver*> usage_observers_;                // states owned by states_
+  bool reads_usage_ = false;  // some route's strategy reads usage (StrategyInfo::reads_usage)
   bool reads_clock_ = false;
 };
 

@@ -1,6 +1,5 @@
 #include "scheduler/route.hpp"
 
-#include <set>
 #include <vector>
 
 #include "scheduler/config_check.hpp"
@@ -9,31 +8,20 @@
 namespace cliproxy::scheduler {
 namespace {
 
-// Fails when a strategy-specific key is written but no strategy of the route reads it:
-// such a key is almost always a mistake (a typo in `strategy`, a forgotten line).
-void CheckKeysUsed(const RouteConfig& config, const std::set<std::string>& used) {
-  auto uses = [&](std::initializer_list<const char*> names) {
-    for (const char* n : names) {
-      if (used.count(n)) return true;
-    }
-    return false;
-  };
-  auto fail = [&](const std::string& key, const std::string& readers) {
-    FailAt(config, key,
-           "`" + key + "` is only read by strategy " + readers + ", and this route uses `" +
-               (config.strategy.empty() ? std::string(kDefaultStrategy) : config.strategy) + "`");
-  };
-  if (config.Has("order") && !uses({"order"})) fail("order", "`order`");
-  if (config.Has("weights") && !uses({"weighted", "sticky"})) {
-    fail("weights", "`weighted` or `sticky`");
+// Fails when a strategy key is written but no strategy of the route reads it: such a key
+// is almost always a mistake (a typo in `strategy`, a forgotten line).
+void CheckKeysUsed(const RouteConfig& config, const std::vector<const StrategyInfo*>& used,
+                   std::string_view strategy) {
+  for (const StrategyKey* key : StrategyKeys()) {
+    const std::string name(key->name);
+    if (!config.Has(name)) continue;
+    bool read = false;
+    for (const StrategyInfo* info : used) read = read || Reads(*info, name);
+    if (read) continue;
+    FailAt(config, name,
+           "`" + name + "` is only read by strategy " + StrategiesReading(name) +
+               ", and this route uses `" + std::string(strategy) + "`");
   }
-  if (config.Has("weight_attribute") && !uses({"weighted", "sticky"})) {
-    fail("weight_attribute", "`weighted` or `sticky`");
-  }
-  if (config.Has("session") && !uses({"sticky"})) fail("session", "`sticky`");
-  if (config.Has("delegate") && !uses({"delegate"})) fail("delegate", "`delegate`");
-  if (config.Has("usage") && !uses({"least-used"})) fail("usage", "`least-used`");
-  if (config.Has("latency") && !uses({"fastest"})) fail("latency", "`fastest`");
 }
 
 PluginError CompileError(const RouteConfig& config, int status, const char* code,
@@ -87,13 +75,18 @@ std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& sta
            "unknown value \"" + config.when_empty + "\" (known: deny, next, pass)");
   }
 
-  std::set<std::string> used = {route->strategy_name_};
-  if (route->strategy_name_ == "sticky") {
-    used.insert(config.session.fallback.empty() ? std::string(kDefaultStickyFallback)
-                                                : config.session.fallback);
+  // The strategies the route runs: its own and its fallback (both known once built).
+  std::vector<const StrategyInfo*> used = {FindStrategy(route->strategy_name_)};
+  if (used.front()->fallback != nullptr) {
+    used.push_back(FindStrategy(used.front()->fallback(config)));
   }
-  CheckKeysUsed(config, used);
-  const bool denies = used.count("deny") != 0;
+  CheckKeysUsed(config, used, route->strategy_name_);
+  bool denies = false;
+  for (const StrategyInfo* info : used) {
+    denies = denies || info->denies;
+    route->reads_usage_ = route->reads_usage_ || info->reads_usage;
+    route->reads_clock_ = route->reads_clock_ || info->reads_clock;
+  }
   if (config.Has("error") && !denies && route->when_empty_ != WhenEmpty::kDeny) {
     FailAt(config, "error",
            "`error` is only used by strategy `deny` and by `when_empty: deny`, and this route "

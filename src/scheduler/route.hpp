@@ -67,6 +67,10 @@ class Route {
   void AddFields(json::PickFields* fields) const;
   const std::string& name() const { return name_; }
   const std::string& strategy_name() const { return strategy_name_; }
+  // Whether a strategy of this route (or its fallback) learns from usage records, or reads
+  // the time of a pick (StrategyInfo).
+  bool reads_usage() const { return reads_usage_; }
+  bool reads_clock() const { return reads_clock_; }
 
  private:
   Route() = default;
@@ -80,6 +84,8 @@ class Route {
   std::unique_ptr<Strategy> strategy_;
   WhenEmpty when_empty_ = WhenEmpty::kDeny;
   bool top_tier_only_ = false;  // keep only the pool's highest Priority
+  bool reads_usage_ = false;
+  bool reads_clock_ = false;
   PluginError deny_error_;
   PluginError empty_error_;
 };

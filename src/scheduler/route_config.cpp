@@ -1,5 +1,6 @@
 #include "scheduler/route_config.hpp"
 
+#include "scheduler/strategy_registry.hpp"
 #include "scheduler/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {
@@ -16,9 +17,7 @@ class RouteReader {
  public:
   explicit RouteReader(RouteConfig* route) : route_(route) {}
 
-  void Record(const std::string& rel, const YamlReader& value) {
-    route_->positions[rel] = Position(value);
-  }
+  void Record(const std::string& rel, const YamlReader& value) { route_->Record(rel, value); }
 
   std::vector<KeyGlobs> ReadKeyGlobs(const std::string& rel, const YamlReader& map) {
     std::vector<KeyGlobs> out;
@@ -72,65 +71,6 @@ class RouteReader {
     });
   }
 
-  void ReadSession(const YamlReader& session) {
-    RouteConfig::Session& s = route_->session;
-    session.ForEach([&](const std::string& key, const YamlReader& value) {
-      Record("session." + key, value);
-      if (key == "headers") {
-        s.headers = value.Strings();
-      } else if (key == "metadata") {
-        s.metadata = value.Strings();
-      } else if (key == "ttl") {
-        if (!value.IsNull()) s.ttl = value.String();
-      } else if (key == "max_sessions") {
-        if (!value.IsNull()) s.max_sessions = value.Int();
-      } else if (key == "fallback") {
-        s.fallback = value.String();
-      } else if (key == "return_home") {
-        if (!value.IsNull()) s.return_home = value.Bool();
-      } else {
-        value.Fail("unknown key `" + key +
-                   "` in `session` (known: headers, metadata, ttl, max_sessions, fallback, "
-                   "return_home)");
-      }
-    });
-  }
-
-  void ReadUsage(const YamlReader& usage) {
-    RouteConfig::Usage& u = route_->usage;
-    usage.ForEach([&](const std::string& key, const YamlReader& value) {
-      Record("usage." + key, value);
-      if (key == "measure") {
-        u.measure = value.String();
-      } else if (key == "window") {
-        if (!value.IsNull()) u.window = value.String();
-      } else if (key == "limit") {
-        if (!value.IsNull()) u.limit = value.Int();
-      } else {
-        value.Fail("unknown key `" + key + "` in `usage` (known: measure, window, limit)");
-      }
-    });
-  }
-
-  void ReadLatency(const YamlReader& latency) {
-    RouteConfig::Latency& l = route_->latency;
-    latency.ForEach([&](const std::string& key, const YamlReader& value) {
-      Record("latency." + key, value);
-      if (key == "measure") {
-        l.measure = value.String();
-      } else if (key == "half_life") {
-        if (!value.IsNull()) l.half_life = value.String();
-      } else if (key == "explore") {
-        if (!value.IsNull()) l.explore = value.Number();
-      } else if (key == "failure_penalty") {
-        if (!value.IsNull()) l.failure_penalty = value.String();
-      } else {
-        value.Fail("unknown key `" + key +
-                   "` in `latency` (known: measure, half_life, explore, failure_penalty)");
-      }
-    });
-  }
-
   void ReadError(const YamlReader& error) {
     RouteConfig::Error& e = route_->error;
     error.ForEach([&](const std::string& key, const YamlReader& value) {
@@ -147,18 +87,27 @@ class RouteReader {
     });
   }
 
-  void ReadWeights(const YamlReader& weights) {
-    weights.ForEach([&](const std::string& key, const YamlReader& value) {
-      Record("weights." + key, value);
-      route_->weights.push_back({key, value.Number()});
-    });
-  }
-
  private:
   RouteConfig* route_;
 };
 
 }  // namespace
+
+void RouteConfig::Record(const std::string& key, const YamlReader& value) {
+  positions[key] = Position(value);
+}
+
+void ReadRouteBlock(RouteConfig& route, std::string_view block, const YamlReader& value,
+                    std::vector<YamlReader::KeyRule> rules) {
+  for (YamlReader::KeyRule& rule : rules) {
+    rule.read = [&route, rel = std::string(block) + "." + std::string(rule.key),
+                 read = std::move(rule.read)](const YamlReader& v) {
+      route.Record(rel, v);
+      read(v);
+    };
+  }
+  value.ReadKeys(block, rules);
+}
 
 std::string RouteConfig::Where(const std::string& key) const {
   std::string where = path.empty() ? key : (key.empty() ? path : path + "." + key);
@@ -183,28 +132,15 @@ RouteConfig ParseRouteConfig(const YamlReader& item) {
       reader.ReadPool(value);
     } else if (key == "strategy") {
       route.strategy = value.String();
-    } else if (key == "order") {
-      route.order = value.Strings();
-    } else if (key == "weights") {
-      reader.ReadWeights(value);
-    } else if (key == "weight_attribute") {
-      if (!value.IsNull()) route.weight_attribute = value.String();
-    } else if (key == "session") {
-      reader.ReadSession(value);
-    } else if (key == "usage") {
-      reader.ReadUsage(value);
-    } else if (key == "latency") {
-      reader.ReadLatency(value);
-    } else if (key == "delegate") {
-      route.delegate = value.String();
     } else if (key == "error") {
       reader.ReadError(value);
     } else if (key == "when_empty") {
       route.when_empty = value.String();
+    } else if (const StrategyKey* owned = FindStrategyKey(key)) {
+      route.strategy_keys[key] = owned->parse(value, route);
     } else {
-      value.Fail("unknown route key `" + key +
-                 "` (known: name, when, pool, strategy, order, weights, weight_attribute, "
-                 "session, usage, latency, delegate, error, when_empty)");
+      value.Fail("unknown route key `" + key + "` (known: name, when, pool, strategy, " +
+                 StrategyKeyNames() + ", error, when_empty)");
     }
   });
   if (route.name.empty()) item.Fail("a route needs a `name`");

@@ -1,5 +1,6 @@
 // RouteConfig: one entry of `routes:` as the operator wrote it (docs/configuration.md is
-// the reference). Parsing checks shapes and types only (a string where a string belongs,
+// the reference): the keys every route has, and the keys strategies own as their parsers
+// (found in the strategy registry) read them. Parsing checks shapes and types only (a string where a string belongs,
 // no unknown keys); what the values mean (known strategy, valid glob, duration) is
 // checked when the Policy compiles the route into a Route, which names the same path and
 // position in its errors.
@@ -10,13 +11,15 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace cliproxy::scheduler {
+#include "scheduler/yaml_reader.hpp"
 
-class YamlReader;
+namespace cliproxy::scheduler {
 
 // A key with globs for its value, e.g. `X-Tenant: "team-a"` or `plan_type: ["max*", "pro"]`.
 struct KeyGlobs {
@@ -24,10 +27,11 @@ struct KeyGlobs {
   std::vector<std::string> globs;  // any of
 };
 
-// `weights:` entry: a glob over candidate IDs and the weight of the accounts it matches.
-struct WeightRule {
-  std::string glob;
-  double weight = 1;
+// The parsed value of a route key that a strategy owns (`session`, `usage`, `weights`, ...):
+// each strategy's folder defines its own (see StrategyKey in strategy_registry.hpp).
+class KeyConfig {
+ public:
+  virtual ~KeyConfig() = default;
 };
 
 struct RouteConfig {
@@ -51,33 +55,10 @@ struct RouteConfig {
   } pool;
 
   std::string strategy;  // empty: the default strategy
-  std::vector<std::string> order;
-  std::vector<WeightRule> weights;  // in document order: the first matching glob wins
-  std::optional<std::string> weight_attribute;
 
-  struct Session {
-    std::optional<std::vector<std::string>> headers;
-    std::optional<std::vector<std::string>> metadata;
-    std::optional<std::string> ttl;  // as written; a bare number is seconds
-    std::optional<int64_t> max_sessions;
-    std::string fallback;  // empty: the default
-    std::optional<bool> return_home;
-  } session;
-
-  struct Usage {                        // least-used
-    std::string measure;                // empty: the default
-    std::optional<std::string> window;  // as written; a bare number is seconds
-    std::optional<int64_t> limit;
-  } usage;
-
-  struct Latency {        // fastest
-    std::string measure;  // empty: the default
-    std::optional<std::string> half_life;
-    std::optional<double> explore;
-    std::optional<std::string> failure_penalty;
-  } latency;
-
-  std::string delegate;
+  // The keys strategies own, by name, as their owners parsed them; a key not written is
+  // absent.
+  std::map<std::string, std::shared_ptr<const KeyConfig>, std::less<>> strategy_keys;
 
   struct Error {
     std::optional<int64_t> status;
@@ -93,9 +74,24 @@ struct RouteConfig {
   std::map<std::string, std::string> positions;
 
   bool Has(const std::string& key) const { return positions.count(key) != 0; }
+  // Records where `key` (relative to the route) was written: for parsers of strategy keys.
+  void Record(const std::string& key, const YamlReader& value);
+  // The strategy key `key` as parsed into T, or a default T when it is not written.
+  template <class T>
+  const T& Key(std::string_view key) const {
+    static const T kUnset{};
+    auto it = strategy_keys.find(key);
+    return it == strategy_keys.end() ? kUnset : static_cast<const T&>(*it->second);
+  }
   // "routes[2].strategy: line 7, column 15" (or without the position when unknown).
   std::string Where(const std::string& key) const;
 };
+
+// Reads `value`, the mapping of the route key `block` ("session"), by a table of its keys
+// (YamlReader::ReadKeys, whose message names an unknown key "in `<block>`"), recording in
+// `route` where each key was written ("session.ttl").
+void ReadRouteBlock(RouteConfig& route, std::string_view block, const YamlReader& value,
+                    std::vector<YamlReader::KeyRule> rules);
 
 // Decodes one `routes[i]` item. Throws ConfigError naming the path and position of a
 // shape or type error, or of a key this version does not know (a typo in a route would

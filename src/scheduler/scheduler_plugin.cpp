@@ -1,6 +1,7 @@
 #include "scheduler/scheduler_plugin.hpp"
 
 #include "scheduler/config.hpp"
+#include "scheduler/strategy_registry.hpp"
 #include "scheduler/yaml_reader.hpp"
 
 #ifndef CLIPROXY_SCHEDULER_VERSION
@@ -60,8 +61,7 @@ Registration SchedulerRegistration(bool reads_usage, bool across_priorities) {
   r.metadata.config_fields.push_back(
       Field("routes", "array",
             "Ordered routing rules: the first route whose `when` matches picks from its pool "
-            "with its strategy (order, fill-first, round-robin, weighted, sticky, least-used, "
-            "fastest, delegate, deny, pass)."));
+            "with its strategy (" + StrategyNames() + ")."));
   r.capabilities.scheduler = true;
   r.capabilities.usage_plugin = reads_usage;
   r.capabilities.scheduler_across_priorities = across_priorities;

@@ -69,6 +69,8 @@ class StrategyState {
   // Records the state has allocated for accounts or IDs (table entries, cursor nodes, score
   // slots): what must stay bounded however many accounts pass through. Thread-safe.
   virtual size_t Records() const { return 0; }
+  // Sessions bound to accounts and remembered (for explanations and tools). Thread-safe.
+  virtual size_t Sessions() const { return 0; }
 };
 
 }  // namespace cliproxy::scheduler

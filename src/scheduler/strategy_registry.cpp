@@ -3,47 +3,93 @@
 #include <array>
 
 #include "scheduler/config_check.hpp"
-#include "scheduler/strategies/delegate.hpp"
-#include "scheduler/strategies/deny.hpp"
-#include "scheduler/strategies/fastest.hpp"
-#include "scheduler/strategies/fill_first.hpp"
-#include "scheduler/strategies/least_used.hpp"
-#include "scheduler/strategies/order.hpp"
-#include "scheduler/strategies/pass.hpp"
-#include "scheduler/strategies/round_robin.hpp"
-#include "scheduler/strategies/sticky.hpp"
-#include "scheduler/strategies/weighted.hpp"
+#include "scheduler/strategies/delegate/delegate.hpp"
+#include "scheduler/strategies/deny/deny.hpp"
+#include "scheduler/strategies/fastest/fastest.hpp"
+#include "scheduler/strategies/fill_first/fill_first.hpp"
+#include "scheduler/strategies/least_used/least_used.hpp"
+#include "scheduler/strategies/order/order.hpp"
+#include "scheduler/strategies/pass/pass.hpp"
+#include "scheduler/strategies/round_robin/round_robin.hpp"
+#include "scheduler/strategies/sticky/sticky.hpp"
+#include "scheduler/strategies/weighted/weighted.hpp"
 
 namespace cliproxy::scheduler {
 namespace {
 
-constexpr std::array<StrategyInfo, 10> kStrategies = {{
-    {"order", &OrderStrategy::Create, true},
-    {"fill-first", &FillFirstStrategy::Create, true},
-    {"round-robin", &RoundRobinStrategy::Create, true},
-    {"weighted", &WeightedStrategy::Create, true},
-    {"sticky", &StickyStrategy::Create, false},
-    {"least-used", &LeastUsedStrategy::Create, true},
-    {"fastest", &FastestStrategy::Create, true},
-    {"delegate", &DelegateStrategy::Create, true},
-    {"deny", &DenyStrategy::Create, true},
-    {"pass", &PassStrategy::Create, true},
-}};
+// One line per strategy; the order is the order of names and keys in messages.
+const std::array<const StrategyInfo*, 10>& Strategies() {
+  static const std::array<const StrategyInfo*, 10> strategies = {
+      &OrderStrategyInfo(),     &FillFirstStrategyInfo(), &RoundRobinStrategyInfo(),
+      &WeightedStrategyInfo(),  &StickyStrategyInfo(),    &LeastUsedStrategyInfo(),
+      &FastestStrategyInfo(),   &DelegateStrategyInfo(),  &DenyStrategyInfo(),
+      &PassStrategyInfo(),
+  };
+  return strategies;
+}
 
 }  // namespace
 
+const std::vector<const StrategyKey*>& StrategyKeys() {
+  static const std::vector<const StrategyKey*> keys = [] {
+    std::vector<const StrategyKey*> out;
+    for (const StrategyInfo* info : Strategies()) {
+      for (const StrategyKey* key : info->keys) {
+        bool seen = false;
+        for (const StrategyKey* k : out) seen = seen || k->name == key->name;
+        if (!seen) out.push_back(key);
+      }
+    }
+    return out;
+  }();
+  return keys;
+}
+
 const StrategyInfo* FindStrategy(std::string_view name) {
-  for (const StrategyInfo& info : kStrategies) {
-    if (info.name == name) return &info;
+  for (const StrategyInfo* info : Strategies()) {
+    if (info->name == name) return info;
   }
   return nullptr;
 }
 
 std::string StrategyNames() {
   std::string names;
-  for (const StrategyInfo& info : kStrategies) {
+  for (const StrategyInfo* info : Strategies()) {
     if (!names.empty()) names += ", ";
-    names += info.name;
+    names += info->name;
+  }
+  return names;
+}
+
+const StrategyKey* FindStrategyKey(std::string_view name) {
+  for (const StrategyKey* key : StrategyKeys()) {
+    if (key->name == name) return key;
+  }
+  return nullptr;
+}
+
+std::string StrategyKeyNames() {
+  std::string names;
+  for (const StrategyKey* key : StrategyKeys()) {
+    if (!names.empty()) names += ", ";
+    names += key->name;
+  }
+  return names;
+}
+
+bool Reads(const StrategyInfo& info, std::string_view key) {
+  for (const StrategyKey* k : info.keys) {
+    if (k->name == key) return true;
+  }
+  return false;
+}
+
+std::string StrategiesReading(std::string_view key) {
+  std::string names;
+  for (const StrategyInfo* info : Strategies()) {
+    if (!Reads(*info, key)) continue;
+    if (!names.empty()) names += " or ";
+    names += "`" + std::string(info->name) + "`";
   }
   return names;
 }
@@ -58,7 +104,7 @@ std::unique_ptr<Strategy> BuildStrategy(const StrategyBuild& build, const std::s
   if (as_fallback && !info->fallback_allowed) {
     FailAt(build.route, key, "strategy \"" + std::string(name) + "\" cannot be a fallback");
   }
-  return info->factory(build);
+  return info->create(build);
 }
 
 }  // namespace cliproxy::scheduler

@@ -1,23 +1,21 @@
-// The strategies a route may name, and how each is built from the route's configuration.
+// The strategies a route may name: one row per strategy (StrategyInfo), each defined in the
+// strategy's own folder, strategies/<name>/, and listed once in strategy_registry.cpp.
+// docs/strategies.md describes each algorithm.
 //
-//   order        ordered failover over `order` globs          strategies/order.hpp
-//   fill-first   the first account in ID order                 strategies/fill_first.hpp
-//   round-robin  rotation in ID order, stable under pool changes  strategies/round_robin.hpp
-//   weighted     smooth weighted round-robin                   strategies/weighted.hpp
-//   sticky       weighted rendezvous hashing on a session key  strategies/sticky.hpp
-//   least-used   fewest tokens/requests in a window (usage)    strategies/least_used.hpp
-//   fastest      lowest latency/TTFT average × load (usage)    strategies/fastest.hpp
-//   delegate     the host's built-in fill-first / round-robin  strategies/delegate.hpp
-//   deny         an error with the route's status/code/message strategies/deny.hpp
-//   pass         leave the pick to the host (unhandled)        strategies/pass.hpp
+// A row says everything the core needs to know about a strategy: the route keys it owns or
+// reads (and how each is parsed), how it is built, whether it may serve as another
+// strategy's fallback, and whether it reads usage records or the clock. Nothing outside
+// strategies/ and this registry names a strategy.
 //
 // Thread-safety: the registry is a constant table.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGY_REGISTRY_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGY_REGISTRY_HPP_
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "scheduler/logger.hpp"
 #include "scheduler/route_config.hpp"
@@ -27,7 +25,6 @@
 namespace cliproxy::scheduler {
 
 inline constexpr std::string_view kDefaultStrategy = "round-robin";
-inline constexpr std::string_view kDefaultStickyFallback = "round-robin";
 
 // What a factory gets: the route's configuration, its state, and where to log (may be null).
 struct StrategyBuild {
@@ -38,16 +35,46 @@ struct StrategyBuild {
 
 using StrategyFactory = std::unique_ptr<Strategy> (*)(const StrategyBuild& build);
 
+// A route-level key a strategy reads (`session`, `weights`, ...), and its parser: reads the
+// value (shapes and types only), records the positions of its sub-keys in `route`
+// (RouteConfig::Record) and returns the parsed value, which the strategy reads back with
+// RouteConfig::Key<T>. Throws ConfigError. Several strategies may read one key (`weights`):
+// they share one StrategyKey object.
+struct StrategyKey {
+  std::string_view name;
+  std::shared_ptr<const KeyConfig> (*parse)(const YamlReader& value, RouteConfig& route);
+};
+
+// A strategy's row; each folder defines its own (`const StrategyInfo& StickyStrategyInfo()`)
+// with designated initializers, stating only what differs from the defaults.
 struct StrategyInfo {
   std::string_view name;
-  StrategyFactory factory;
-  bool fallback_allowed;  // may serve as sticky's `session.fallback`
+  std::span<const StrategyKey* const> keys = {};  // the route keys it reads
+  StrategyFactory create = nullptr;
+  bool fallback_allowed = true;  // may serve as another strategy's fallback (sticky's)
+  bool reads_usage = false;      // learns from usage records: the plugin declares `usage_plugin`
+  bool reads_clock = false;      // Pick reads PickContext::now
+  bool denies = false;           // may answer with the route's `error`
+  // The name of the strategy it runs as its fallback in `route` (sticky:
+  // `session.fallback`), or null for a strategy without one.
+  std::string_view (*fallback)(const RouteConfig& route) = nullptr;
 };
 
 // The strategy called `name`, or null.
 const StrategyInfo* FindStrategy(std::string_view name);
 // "order, fill-first, round-robin, ..." for messages.
 std::string StrategyNames();
+
+// The key called `name` that some strategy reads, or null.
+const StrategyKey* FindStrategyKey(std::string_view name);
+// Every key some strategy reads, once each, in registry order.
+const std::vector<const StrategyKey*>& StrategyKeys();
+// "order, weights, ...": every strategy key, in registry order, for messages.
+std::string StrategyKeyNames();
+// "`weighted` or `sticky`": the strategies that read `key`, for messages.
+std::string StrategiesReading(std::string_view key);
+// Whether `info` reads `key`.
+bool Reads(const StrategyInfo& info, std::string_view key);
 
 // Builds the strategy whose name is written at `key` ("strategy" or "session.fallback")
 // of `build.route`. Throws ConfigError naming `key` for an unknown name, or for a

@@ -1,16 +1,25 @@
-#include "scheduler/strategies/order.hpp"
+#include "scheduler/strategies/order/order.hpp"
 
 #include "scheduler/config_check.hpp"
+#include "scheduler/strategies/order/order_config.hpp"
 
 namespace cliproxy::scheduler {
 
 std::unique_ptr<Strategy> OrderStrategy::Create(const StrategyBuild& build) {
   const RouteConfig& route = build.route;
-  if (route.order.empty()) {
+  const std::vector<std::string>& order = route.Key<OrderConfig>(kOrderKey.name).globs;
+  if (order.empty()) {
     FailAt(route, route.Has("order") ? "order" : "strategy",
            "strategy `order` needs a non-empty `order` list of account ID globs");
   }
-  return std::make_unique<OrderStrategy>(CompileGlobs(route, "order", route.order).globs());
+  return std::make_unique<OrderStrategy>(CompileGlobs(route, "order", order).globs());
+}
+
+const StrategyInfo& OrderStrategyInfo() {
+  static constexpr const StrategyKey* kKeys[] = {&kOrderKey};
+  static constexpr StrategyInfo kInfo{
+      .name = "order", .keys = kKeys, .create = &OrderStrategy::Create};
+  return kInfo;
 }
 
 size_t OrderStrategy::Rank(const Candidate& candidate) const {

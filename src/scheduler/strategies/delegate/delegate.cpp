@@ -1,11 +1,19 @@
-#include "scheduler/strategies/delegate.hpp"
+#include "scheduler/strategies/delegate/delegate.hpp"
 
 #include "scheduler/config_check.hpp"
+#include "scheduler/strategies/delegate/delegate_config.hpp"
 
 namespace cliproxy::scheduler {
 
+const StrategyInfo& DelegateStrategyInfo() {
+  static constexpr const StrategyKey* kKeys[] = {&kDelegateKey};
+  static constexpr StrategyInfo kInfo{
+      .name = "delegate", .keys = kKeys, .create = &DelegateStrategy::Create};
+  return kInfo;
+}
+
 std::unique_ptr<Strategy> DelegateStrategy::Create(const StrategyBuild& build) {
-  const std::string& name = build.route.delegate;
+  const std::string& name = build.route.Key<DelegateConfig>(kDelegateKey.name).builtin;
   if (name.empty() || name == "round-robin")
     return std::make_unique<DelegateStrategy>("round-robin");
   if (name == "fill-first") return std::make_unique<DelegateStrategy>("fill-first");

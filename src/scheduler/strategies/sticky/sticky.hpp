@@ -44,8 +44,8 @@
 // session home again). The bindings, homes included, belong to the route (role "sticky")
 // and survive reconfigures that keep its name; a new `max_sessions` keeps the most recent
 // bindings with their homes.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_STICKY_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_STICKY_HPP_
 
 #include <chrono>
 #include <memory>
@@ -53,31 +53,19 @@
 #include <string>
 #include <vector>
 
-#include "scheduler/session_table.hpp"
+#include "scheduler/strategies/sticky/session_table.hpp"
+#include "scheduler/strategies/sticky/sticky_config.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
-#include "scheduler/weights.hpp"
+#include "scheduler/strategies/common/weights.hpp"
 
 namespace cliproxy::scheduler {
-
-// Defaults of `session`.
-inline const std::vector<std::string>& DefaultSessionHeaders() {
-  static const std::vector<std::string> headers = {
-      "X-Claude-Code-Session-Id", "Session-Id", "Session_id", "X-Session-Id", "X-Session-Affinity"};
-  return headers;
-}
-inline const std::vector<std::string>& DefaultSessionMetadata() {
-  static const std::vector<std::string> keys = {"execution_session_id"};
-  return keys;
-}
-inline constexpr std::chrono::milliseconds kDefaultSessionTtl = std::chrono::hours(1);
-inline constexpr int64_t kDefaultMaxSessions = 100'000;
-inline constexpr int64_t kMaxMaxSessions = 100'000'000;
 
 // The remembered bindings, shared across Policies.
 class StickyBindings : public StrategyState {
  public:
   explicit StickyBindings(std::unique_ptr<SessionTable> t) : table(std::move(t)) {}
+  size_t Sessions() const override { return table->size(); }
   const std::unique_ptr<SessionTable> table;
 };
 
@@ -104,6 +92,9 @@ class StickyStrategy : public Strategy {
   std::shared_ptr<StickyBindings> bindings_;  // null when ttl is 0
 };
 
+// The registry's row of `sticky`.
+const StrategyInfo& StickyStrategyInfo();
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_STICKY_HPP_

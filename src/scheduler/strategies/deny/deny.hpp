@@ -2,8 +2,8 @@
 // message); the host fails the client's request with that HTTP status. Defaults: status
 // 403, code `scheduler_denied`, message `scheduler pick denied by route "<name>"`. No
 // state.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_DENY_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_DENY_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_DENY_DENY_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_DENY_DENY_HPP_
 
 #include <memory>
 
@@ -20,6 +20,13 @@ class DenyStrategy : public Strategy {
   Outcome Pick(const PickContext&) const override { return Outcome::Deny(); }
 };
 
+// The registry's row of `deny`.
+inline const StrategyInfo& DenyStrategyInfo() {
+  static constexpr StrategyInfo kInfo{
+      .name = "deny", .create = &DenyStrategy::Create, .denies = true};
+  return kInfo;
+}
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_DENY_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_DENY_DENY_HPP_

@@ -33,8 +33,8 @@
 // every slot under the mutex and ranks the new accounts: O(pool + accounts remembered) for
 // that pick. No allocation per pick once every account has a slot. The scores belong to
 // the route (role "weighted") and survive reconfigures that keep its name.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_WEIGHTED_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_WEIGHTED_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_WEIGHTED_WEIGHTED_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_WEIGHTED_WEIGHTED_HPP_
 
 #include <atomic>
 #include <cstdint>
@@ -46,7 +46,7 @@
 
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
-#include "scheduler/weights.hpp"
+#include "scheduler/strategies/common/weights.hpp"
 
 namespace cliproxy::scheduler {
 
@@ -132,6 +132,9 @@ class WeightedStrategy : public Strategy {
   std::shared_ptr<SmoothWeightScores> scores_;
 };
 
+// The registry's row of `weighted`.
+const StrategyInfo& WeightedStrategyInfo();
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_WEIGHTED_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_WEIGHTED_WEIGHTED_HPP_

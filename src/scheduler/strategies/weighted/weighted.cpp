@@ -1,4 +1,4 @@
-#include "scheduler/strategies/weighted.hpp"
+#include "scheduler/strategies/weighted/weighted.hpp"
 
 #include <algorithm>
 
@@ -194,6 +194,13 @@ const Candidate* SmoothWeightScores::Choose(std::span<Entry> entries, int64_t to
     accounts_[best->slot].score -= total;
   }
   return best->candidate;
+}
+
+const StrategyInfo& WeightedStrategyInfo() {
+  static constexpr const StrategyKey* kKeys[] = {&kWeightsKey, &kWeightAttributeKey};
+  static constexpr StrategyInfo kInfo{
+      .name = "weighted", .keys = kKeys, .create = &WeightedStrategy::Create};
+  return kInfo;
 }
 
 std::unique_ptr<Strategy> WeightedStrategy::Create(const StrategyBuild& build) {

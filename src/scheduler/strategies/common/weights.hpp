@@ -10,8 +10,8 @@
 // integers.
 //
 // Thread-safety: immutable after construction.
-#ifndef CLIPROXY_SRC_SCHEDULER_WEIGHTS_HPP_
-#define CLIPROXY_SRC_SCHEDULER_WEIGHTS_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_COMMON_WEIGHTS_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_COMMON_WEIGHTS_HPP_
 
 #include <cstdint>
 #include <string>
@@ -21,6 +21,7 @@
 #include "cliproxy/types.hpp"
 #include "scheduler/glob.hpp"
 #include "scheduler/route_config.hpp"
+#include "scheduler/strategies/common/weights_config.hpp"
 
 namespace cliproxy::scheduler {
 
@@ -50,4 +51,4 @@ class Weights {
 
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_WEIGHTS_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_COMMON_WEIGHTS_HPP_

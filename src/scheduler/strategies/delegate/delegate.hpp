@@ -5,8 +5,8 @@
 // route's pool: use it to say "the host decides for this traffic" (e.g. keep the host's
 // own round-robin cursors) while other routes decide themselves. The pool still gates
 // the route: an empty pool applies `when_empty`. No state.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_DELEGATE_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_DELEGATE_HPP_
 
 #include <memory>
 #include <string_view>
@@ -29,6 +29,9 @@ class DelegateStrategy : public Strategy {
   std::string_view builtin_;  // a literal: "fill-first" or "round-robin"
 };
 
+// The registry's row of `delegate`.
+const StrategyInfo& DelegateStrategyInfo();
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_DELEGATE_HPP_

@@ -1,4 +1,4 @@
-#include "scheduler/strategies/sticky.hpp"
+#include "scheduler/strategies/sticky/sticky.hpp"
 
 #include <cmath>
 
@@ -50,14 +50,32 @@ const Entry* Rendezvous(uint64_t key, const std::vector<Entry>& entries) {
 
 }  // namespace
 
+namespace {
+
+std::string_view FallbackName(const RouteConfig& route) {
+  const std::string& fallback = route.Key<SessionConfig>(kSessionKey.name).fallback;
+  return fallback.empty() ? kDefaultStickyFallback : std::string_view(fallback);
+}
+
+}  // namespace
+
+const StrategyInfo& StickyStrategyInfo() {
+  static constexpr const StrategyKey* kKeys[] = {&kWeightsKey, &kWeightAttributeKey, &kSessionKey};
+  static constexpr StrategyInfo kInfo{.name = "sticky",
+                                      .keys = kKeys,
+                                      .create = &StickyStrategy::Create,
+                                      .fallback_allowed = false,
+                                      .reads_clock = true,
+                                      .fallback = &FallbackName};
+  return kInfo;
+}
+
 std::unique_ptr<Strategy> StickyStrategy::Create(const StrategyBuild& build) {
   const RouteConfig& route = build.route;
-  const RouteConfig::Session& session = route.session;
-  const std::string fallback_name =
-      session.fallback.empty() ? std::string(kDefaultStickyFallback) : session.fallback;
+  const SessionConfig& session = route.Key<SessionConfig>(kSessionKey.name);
   std::unique_ptr<StickyStrategy> s(new StickyStrategy(
       Weights::Compile(route),
-      BuildStrategy(build, "session.fallback", fallback_name, /*as_fallback=*/true)));
+      BuildStrategy(build, "session.fallback", FallbackName(route), /*as_fallback=*/true)));
   s->headers_ = session.headers.value_or(DefaultSessionHeaders());
   s->metadata_ = session.metadata.value_or(DefaultSessionMetadata());
   if (s->headers_.empty() && s->metadata_.empty()) {

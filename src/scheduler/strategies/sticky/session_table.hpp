@@ -20,8 +20,8 @@
 // table's capacity exactly, so memory is bounded by it.
 //
 // Thread-safety: every method may be called concurrently.
-#ifndef CLIPROXY_SRC_SCHEDULER_SESSION_TABLE_HPP_
-#define CLIPROXY_SRC_SCHEDULER_SESSION_TABLE_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_SESSION_TABLE_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_SESSION_TABLE_HPP_
 
 #include <cstdint>
 #include <memory>
@@ -99,4 +99,4 @@ class SessionTable {
 
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_SESSION_TABLE_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_SESSION_TABLE_HPP_

@@ -1,4 +1,4 @@
-#include "scheduler/strategies/round_robin.hpp"
+#include "scheduler/strategies/round_robin/round_robin.hpp"
 
 #include <string>
 
@@ -139,6 +139,11 @@ bool RoundRobinCursor::Publish(const CursorNode** held, CursorNode* claimed) {
   Release(*held);
   *held = Hold();
   return false;
+}
+
+const StrategyInfo& RoundRobinStrategyInfo() {
+  static constexpr StrategyInfo kInfo{.name = "round-robin", .create = &RoundRobinStrategy::Create};
+  return kInfo;
 }
 
 std::unique_ptr<Strategy> RoundRobinStrategy::Create(const StrategyBuild& build) {

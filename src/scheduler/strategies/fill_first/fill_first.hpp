@@ -3,8 +3,8 @@
 // The same rule as the host's built-in fill-first (ascending ID order), but over the
 // route's pool instead of all candidates: one account takes all traffic until the host
 // stops offering it (cooldown, quota), then the next ID. No state; O(pool) per pick.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_FILL_FIRST_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_FILL_FIRST_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_FILL_FIRST_FILL_FIRST_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_FILL_FIRST_FILL_FIRST_HPP_
 
 #include <memory>
 
@@ -19,6 +19,9 @@ class FillFirstStrategy : public Strategy {
   Outcome Pick(const PickContext& context) const override;
 };
 
+// The registry's row of `fill-first`.
+const StrategyInfo& FillFirstStrategyInfo();
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_FILL_FIRST_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_FILL_FIRST_FILL_FIRST_HPP_

@@ -10,8 +10,8 @@
 // this request), "the first present" is failover: the main account while it works, the
 // first backup while it does not, and back to the main account as soon as it is offered
 // again. No state; O(pool x globs) glob matches per pick.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_ORDER_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_ORDER_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_ORDER_ORDER_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_ORDER_ORDER_HPP_
 
 #include <memory>
 #include <vector>
@@ -35,6 +35,9 @@ class OrderStrategy : public Strategy {
   std::vector<Glob> preference_;
 };
 
+// The registry's row of `order`.
+const StrategyInfo& OrderStrategyInfo();
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_ORDER_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_ORDER_ORDER_HPP_

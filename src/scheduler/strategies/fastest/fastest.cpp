@@ -1,4 +1,4 @@
-#include "scheduler/strategies/fastest.hpp"
+#include "scheduler/strategies/fastest/fastest.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +8,7 @@
 #include "scheduler/config_check.hpp"
 #include "scheduler/duration.hpp"
 #include "scheduler/hash.hpp"
+#include "scheduler/strategies/fastest/fastest_config.hpp"
 
 namespace cliproxy::scheduler {
 namespace {
@@ -128,9 +129,19 @@ bool LatencyAverages::Picked(uint64_t hash, Clock::time_point now) {
   return counted;
 }
 
+const StrategyInfo& FastestStrategyInfo() {
+  static constexpr const StrategyKey* kKeys[] = {&kLatencyKey};
+  static constexpr StrategyInfo kInfo{.name = "fastest",
+                                      .keys = kKeys,
+                                      .create = &FastestStrategy::Create,
+                                      .reads_usage = true,
+                                      .reads_clock = true};
+  return kInfo;
+}
+
 std::unique_ptr<Strategy> FastestStrategy::Create(const StrategyBuild& build) {
   const RouteConfig& route = build.route;
-  const RouteConfig::Latency& config = route.latency;
+  const LatencyConfig& config = route.Key<LatencyConfig>(kLatencyKey.name);
   std::unique_ptr<FastestStrategy> s(new FastestStrategy());
   LatencyAverages::Settings settings;
   if (config.measure.empty() || config.measure == "latency") {

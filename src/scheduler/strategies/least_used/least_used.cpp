@@ -1,4 +1,4 @@
-#include "scheduler/strategies/least_used.hpp"
+#include "scheduler/strategies/least_used/least_used.hpp"
 
 #include <algorithm>
 #include <string>
@@ -6,6 +6,7 @@
 #include "scheduler/config_check.hpp"
 #include "scheduler/duration.hpp"
 #include "scheduler/hash.hpp"
+#include "scheduler/strategies/least_used/least_used_config.hpp"
 
 namespace cliproxy::scheduler {
 namespace {
@@ -170,10 +171,21 @@ int64_t UsageWindow::MeanTokens() const {
   return n == 0 ? 0 : total_tokens_.load(std::memory_order_relaxed) / n;
 }
 
+const StrategyInfo& LeastUsedStrategyInfo() {
+  static constexpr const StrategyKey* kKeys[] = {&kUsageKey};
+  static constexpr StrategyInfo kInfo{.name = "least-used",
+                                      .keys = kKeys,
+                                      .create = &LeastUsedStrategy::Create,
+                                      .reads_usage = true,
+                                      .reads_clock = true};
+  return kInfo;
+}
+
 std::unique_ptr<Strategy> LeastUsedStrategy::Create(const StrategyBuild& build) {
   const RouteConfig& route = build.route;
+  const UsageConfig& usage = route.Key<UsageConfig>(kUsageKey.name);
   std::unique_ptr<LeastUsedStrategy> s(new LeastUsedStrategy());
-  const std::string& measure = route.usage.measure;
+  const std::string& measure = usage.measure;
   if (measure.empty() || measure == "tokens") {
     s->measure_ = Measure::kTokens;
   } else if (measure == "requests") {
@@ -182,14 +194,14 @@ std::unique_ptr<Strategy> LeastUsedStrategy::Create(const StrategyBuild& build) 
     FailAt(route, "usage.measure", "unknown measure \"" + measure + "\" (known: tokens, requests)");
   }
   std::chrono::milliseconds window = kDefaultUsageWindow;
-  if (route.usage.window.has_value()) {
+  if (usage.window.has_value()) {
     std::string error;
-    std::optional<std::chrono::milliseconds> parsed = ParseDuration(*route.usage.window, &error);
+    std::optional<std::chrono::milliseconds> parsed = ParseDuration(*usage.window, &error);
     if (!parsed) FailAt(route, "usage.window", error);
     if (*parsed < std::chrono::seconds(1)) FailAt(route, "usage.window", "must be at least 1s");
     window = *parsed;
   }
-  s->limit_ = route.usage.limit.value_or(0);
+  s->limit_ = usage.limit.value_or(0);
   if (s->limit_ < 0) FailAt(route, "usage.limit", "must be 0 (no limit) or more");
   s->window_ =
       build.state.Obtain<UsageWindow>("least-used", [&](std::shared_ptr<UsageWindow> previous) {

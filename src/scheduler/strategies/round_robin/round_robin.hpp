@@ -28,8 +28,8 @@
 //
 // The cursor belongs to the route (role "round-robin") and survives reconfigures that
 // keep the route's name.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_ROUND_ROBIN_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_ROUND_ROBIN_HPP_
 
 #include <atomic>
 #include <cstdint>
@@ -94,6 +94,9 @@ class RoundRobinStrategy : public Strategy {
   std::shared_ptr<RoundRobinCursor> cursor_;
 };
 
+// The registry's row of `round-robin`.
+const StrategyInfo& RoundRobinStrategyInfo();
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_ROUND_ROBIN_HPP_

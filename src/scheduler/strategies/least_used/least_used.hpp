@@ -33,8 +33,8 @@
 // bucket width), then locks the chosen account's entry to count its pick in flight. A
 // usage record locks its account's entry. No allocation per pick once the accounts are
 // known; about 1 KB per account.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_LEAST_USED_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_LEAST_USED_HPP_
 
 #include <array>
 #include <atomic>
@@ -157,6 +157,9 @@ class LeastUsedStrategy : public Strategy {
   std::shared_ptr<UsageWindow> window_;
 };
 
+// The registry's row of `least-used`.
+const StrategyInfo& LeastUsedStrategyInfo();
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_LEAST_USED_HPP_

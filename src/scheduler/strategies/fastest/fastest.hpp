@@ -40,8 +40,8 @@
 // lookup, atomic loads), then locks the chosen account's entry to count its pick in
 // flight; a usage record locks its account's entry; one atomic counter for exploration.
 // No allocation per pick once the accounts are known.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_FASTEST_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_FASTEST_HPP_
 
 #include <atomic>
 #include <chrono>
@@ -159,6 +159,9 @@ class FastestStrategy : public Strategy {
   std::shared_ptr<LatencyAverages> averages_;
 };
 
+// The registry's row of `fastest`.
+const StrategyInfo& FastestStrategyInfo();
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_FASTEST_HPP_

@@ -1,4 +1,4 @@
-#include "scheduler/weights.hpp"
+#include "scheduler/strategies/common/weights.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -33,7 +33,7 @@ int64_t ParseAttribute(const std::string& text) {
 
 Weights Weights::Compile(const RouteConfig& route) {
   Weights w;
-  for (const WeightRule& rule : route.weights) {
+  for (const WeightRule& rule : route.Key<WeightsConfig>(kWeightsKey.name).rules) {
     const std::string key = "weights." + rule.glob;
     if (!std::isfinite(rule.weight) || rule.weight < 0) {
       FailAt(route, key, "a weight must be a number >= 0");
@@ -45,7 +45,8 @@ Weights Weights::Compile(const RouteConfig& route) {
     if (glob->MatchesEverything()) w.reads_attribute_ = false;
     w.rules_.push_back({std::move(*glob), ToUnits(rule.weight)});
   }
-  w.attribute_ = route.weight_attribute.value_or(kDefaultWeightAttribute);
+  w.attribute_ =
+      route.Key<WeightAttributeConfig>(kWeightAttributeKey.name).attribute.value_or(kDefaultWeightAttribute);
   if (w.attribute_.empty()) FailAt(route, "weight_attribute", "must not be empty");
   return w;
 }

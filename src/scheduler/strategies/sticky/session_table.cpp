@@ -1,4 +1,4 @@
-#include "scheduler/session_table.hpp"
+#include "scheduler/strategies/sticky/session_table.hpp"
 
 #include <algorithm>
 #include <bit>

@@ -1,8 +1,8 @@
 // PassStrategy (`pass`): leaves the pick unhandled, so the host's own selector chooses
 // among all its candidates, as if no plugin were installed. Later routes are not tried:
 // use it to exempt traffic from the routes below it. No state.
-#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_PASS_HPP_
-#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_PASS_HPP_
+#ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_PASS_PASS_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STRATEGIES_PASS_PASS_HPP_
 
 #include <memory>
 
@@ -19,6 +19,12 @@ class PassStrategy : public Strategy {
   Outcome Pick(const PickContext&) const override { return Outcome::Pass(); }
 };
 
+// The registry's row of `pass`.
+inline const StrategyInfo& PassStrategyInfo() {
+  static constexpr StrategyInfo kInfo{.name = "pass", .create = &PassStrategy::Create};
+  return kInfo;
+}
+
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_PASS_HPP_
+#endif  // CLIPROXY_SRC_SCHEDULER_STRATEGIES_PASS_PASS_HPP_
