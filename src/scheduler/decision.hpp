@@ -13,7 +13,7 @@ struct Decision {
 
   Kind kind = Kind::kUnhandled;
   std::string auth_id;   // kAuth: a candidate's ID, exactly as offered
-  std::string delegate;  // kDelegate: "fill-first" or "round-robin"
+  std::string delegate;  // kDelegate: a host built-in (host_builtin.hpp)
   PluginError error;     // kError
   // What decided, for explanations: "deny", "delegate", "auth_id", "routes[0] team-a", or
   // empty when nothing matched.

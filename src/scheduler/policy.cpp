@@ -1,15 +1,14 @@
 #include "scheduler/policy.hpp"
 
 #include "scheduler/config_check.hpp"
+#include "scheduler/host_builtin.hpp"
 
 namespace cliproxy::scheduler {
 namespace {
 
 constexpr const char* kDeniedMessage = "scheduler pick denied by plugin configuration";
 
-bool IsBuiltin(const std::string& delegate) {
-  return delegate == "fill-first" || delegate == "round-robin";
-}
+bool IsBuiltin(const std::string& delegate) { return !HostBuiltin(delegate).empty(); }
 
 }  // namespace
 

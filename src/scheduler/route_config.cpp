@@ -12,84 +12,68 @@ std::string Position(const YamlReader& value) {
   return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
 }
 
-// Reads route-relative keys while recording where each was written.
-class RouteReader {
- public:
-  explicit RouteReader(RouteConfig* route) : route_(route) {}
+// `when.headers`, `pool.attributes`, ...: a mapping of keys to globs, recorded under `rel`.
+std::vector<KeyGlobs> ReadKeyGlobs(RouteConfig& route, const std::string& rel,
+                                   const YamlReader& map) {
+  std::vector<KeyGlobs> out;
+  map.ForEach([&](const std::string& key, const YamlReader& value) {
+    route.Record(rel + "." + key, value);
+    if (value.IsNull()) value.Fail("expected a glob or a list of globs, got null");
+    if (value.IsMap()) value.Fail("expected a glob or a list of globs, got " + value.Describe());
+    out.push_back({key, value.Strings()});
+  });
+  return out;
+}
 
-  void Record(const std::string& rel, const YamlReader& value) { route_->Record(rel, value); }
+void ReadWhen(RouteConfig& route, const YamlReader& value) {
+  RouteConfig::When& w = route.when;
+  ReadRouteBlock(
+      route, "when", value,
+      {
+          {"models", [&](const YamlReader& v) { w.models = v.Strings(); }},
+          {"providers", [&](const YamlReader& v) { w.providers = v.Strings(); }},
+          {"headers",
+           [&](const YamlReader& v) { w.headers = ReadKeyGlobs(route, "when.headers", v); }},
+          {"metadata",
+           [&](const YamlReader& v) { w.metadata = ReadKeyGlobs(route, "when.metadata", v); }},
+          {"stream",
+           [&](const YamlReader& v) {
+             if (!v.IsNull()) w.stream = v.Bool();
+           }},
+      });
+}
 
-  std::vector<KeyGlobs> ReadKeyGlobs(const std::string& rel, const YamlReader& map) {
-    std::vector<KeyGlobs> out;
-    map.ForEach([&](const std::string& key, const YamlReader& value) {
-      Record(rel + "." + key, value);
-      if (value.IsNull()) value.Fail("expected a glob or a list of globs, got null");
-      if (value.IsMap()) value.Fail("expected a glob or a list of globs, got " + value.Describe());
-      out.push_back({key, value.Strings()});
-    });
-    return out;
-  }
+void ReadPool(RouteConfig& route, const YamlReader& value) {
+  RouteConfig::Pool& p = route.pool;
+  ReadRouteBlock(
+      route, "pool", value,
+      {
+          {"ids", [&](const YamlReader& v) { p.ids = v.Strings(); }},
+          {"attributes",
+           [&](const YamlReader& v) { p.attributes = ReadKeyGlobs(route, "pool.attributes", v); }},
+          {"statuses", [&](const YamlReader& v) { p.statuses = v.Strings(); }},
+          {"tiers", [&](const YamlReader& v) { p.tiers = v.String(); }},
+      });
+}
 
-  void ReadWhen(const YamlReader& when) {
-    RouteConfig::When& w = route_->when;
-    when.ForEach([&](const std::string& key, const YamlReader& value) {
-      const std::string rel = "when." + key;
-      Record(rel, value);
-      if (key == "models") {
-        w.models = value.Strings();
-      } else if (key == "providers") {
-        w.providers = value.Strings();
-      } else if (key == "headers") {
-        w.headers = ReadKeyGlobs(rel, value);
-      } else if (key == "metadata") {
-        w.metadata = ReadKeyGlobs(rel, value);
-      } else if (key == "stream") {
-        if (!value.IsNull()) w.stream = value.Bool();
-      } else {
-        value.Fail("unknown key `" + key +
-                   "` in `when` (known: models, providers, headers, metadata, stream)");
-      }
-    });
-  }
-
-  void ReadPool(const YamlReader& pool) {
-    RouteConfig::Pool& p = route_->pool;
-    pool.ForEach([&](const std::string& key, const YamlReader& value) {
-      const std::string rel = "pool." + key;
-      Record(rel, value);
-      if (key == "ids") {
-        p.ids = value.Strings();
-      } else if (key == "attributes") {
-        p.attributes = ReadKeyGlobs(rel, value);
-      } else if (key == "statuses") {
-        p.statuses = value.Strings();
-      } else if (key == "tiers") {
-        p.tiers = value.String();
-      } else {
-        value.Fail("unknown key `" + key + "` in `pool` (known: ids, attributes, statuses, tiers)");
-      }
-    });
-  }
-
-  void ReadError(const YamlReader& error) {
-    RouteConfig::Error& e = route_->error;
-    error.ForEach([&](const std::string& key, const YamlReader& value) {
-      Record("error." + key, value);
-      if (key == "status") {
-        if (!value.IsNull()) e.status = value.Int();
-      } else if (key == "code") {
-        if (!value.IsNull()) e.code = value.String();
-      } else if (key == "message") {
-        if (!value.IsNull()) e.message = value.String();
-      } else {
-        value.Fail("unknown key `" + key + "` in `error` (known: status, code, message)");
-      }
-    });
-  }
-
- private:
-  RouteConfig* route_;
-};
+void ReadError(RouteConfig& route, const YamlReader& value) {
+  RouteConfig::Error& e = route.error;
+  ReadRouteBlock(route, "error", value,
+                 {
+                     {"status",
+                      [&](const YamlReader& v) {
+                        if (!v.IsNull()) e.status = v.Int();
+                      }},
+                     {"code",
+                      [&](const YamlReader& v) {
+                        if (!v.IsNull()) e.code = v.String();
+                      }},
+                     {"message",
+                      [&](const YamlReader& v) {
+                        if (!v.IsNull()) e.message = v.String();
+                      }},
+                 });
+}
 
 }  // namespace
 
@@ -121,19 +105,18 @@ RouteConfig ParseRouteConfig(const YamlReader& item) {
   route.path = item.path();
   route.positions[""] = Position(item);
   if (!item.IsMap()) item.Fail("a route must be a mapping, got " + item.Describe());
-  RouteReader reader(&route);
   item.ForEach([&](const std::string& key, const YamlReader& value) {
-    reader.Record(key, value);
+    route.Record(key, value);
     if (key == "name") {
       route.name = value.String();
     } else if (key == "when") {
-      reader.ReadWhen(value);
+      ReadWhen(route, value);
     } else if (key == "pool") {
-      reader.ReadPool(value);
+      ReadPool(route, value);
     } else if (key == "strategy") {
       route.strategy = value.String();
     } else if (key == "error") {
-      reader.ReadError(value);
+      ReadError(route, value);
     } else if (key == "when_empty") {
       route.when_empty = value.String();
     } else if (const StrategyKey* owned = FindStrategyKey(key)) {

@@ -1,8 +1,8 @@
 // RouteConfig: one entry of `routes:` as the operator wrote it (docs/configuration.md is
 // the reference): the keys every route has, and the keys strategies own as their parsers
-// (found in the strategy registry) read them. Parsing checks shapes and types only (a string where a string belongs,
-// no unknown keys); what the values mean (known strategy, valid glob, duration) is
-// checked when the Policy compiles the route into a Route, which names the same path and
+// (found in the strategy registry) read them. Parsing checks shapes and types only (a string where
+// a string belongs, no unknown keys); what the values mean (known strategy, valid glob, duration)
+// is checked when the Policy compiles the route into a Route, which names the same path and
 // position in its errors.
 //
 // Thread-safety: a plain value.

@@ -1,5 +1,5 @@
-// RouteState: the mutable state of one route, by role ("round-robin", "weighted",
-// "sticky"), carried from one Policy to the next for a route that keeps its name.
+// RouteState: the mutable state of one route, by role (the name of the strategy that owns
+// it), carried from one Policy to the next for a route that keeps its name.
 //
 // During Policy::Compile, each strategy obtains its state here: the previous Policy's
 // state of the same role and type if there is one, else a new one. States of roles that

@@ -1,6 +1,7 @@
 #include "scheduler/scheduler_plugin.hpp"
 
 #include "scheduler/config.hpp"
+#include "scheduler/host_builtin.hpp"
 #include "scheduler/strategy_registry.hpp"
 #include "scheduler/yaml_reader.hpp"
 
@@ -54,14 +55,15 @@ Registration SchedulerRegistration(bool reads_usage, bool across_priorities) {
   ConfigField delegate = Field("delegate", "enum",
                                "Delegates selection to a built-in scheduler when set to "
                                "fill-first or round-robin.");
-  delegate.enum_values = {"", "fill-first", "round-robin"};
+  delegate.enum_values = {"", std::string(kHostFillFirst), std::string(kHostRoundRobin)};
   r.metadata.config_fields.push_back(std::move(delegate));
   r.metadata.config_fields.push_back(
       Field("deny", "boolean", "Rejects scheduler picks with an explicit error when enabled."));
   r.metadata.config_fields.push_back(
       Field("routes", "array",
             "Ordered routing rules: the first route whose `when` matches picks from its pool "
-            "with its strategy (" + StrategyNames() + ")."));
+            "with its strategy (" +
+                StrategyNames() + ")."));
   r.capabilities.scheduler = true;
   r.capabilities.usage_plugin = reads_usage;
   r.capabilities.scheduler_across_priorities = across_priorities;

@@ -34,8 +34,8 @@ namespace cliproxy::scheduler {
 
 // The registration `scheduler.so` answers with (metadata, ConfigFields, capabilities).
 // `usage_plugin` is declared only for a policy that reads usage records (a route whose
-// strategy's registry row says `reads_usage`), so that the host does not send one call per request for nothing.
-// `scheduler_across_priorities` is declared when the configuration says
+// strategy's registry row says `reads_usage`), so that the host does not send one call per request
+// for nothing. `scheduler_across_priorities` is declared when the configuration says
 // `across_priorities: true`.
 Registration SchedulerRegistration(bool reads_usage = false, bool across_priorities = false);
 

@@ -45,7 +45,7 @@ struct Outcome {
   enum class Kind { kAuth, kDelegate, kDeny, kPass, kNoChoice };
   Kind kind = Kind::kNoChoice;
   const Candidate* auth = nullptr;  // kAuth: a member of the pool
-  std::string_view delegate;        // kDelegate: "fill-first" or "round-robin" (static storage)
+  std::string_view delegate;        // kDelegate: a host built-in (host_builtin.hpp), static
 
   static Outcome Auth(const Candidate* c) { return {Kind::kAuth, c, {}}; }
   static Outcome Delegate(std::string_view name) { return {Kind::kDelegate, nullptr, name}; }

@@ -19,12 +19,20 @@ namespace {
 
 // One line per strategy; the order is the order of names and keys in messages.
 const std::array<const StrategyInfo*, 10>& Strategies() {
+  // clang-format off
   static const std::array<const StrategyInfo*, 10> strategies = {
-      &OrderStrategyInfo(),     &FillFirstStrategyInfo(), &RoundRobinStrategyInfo(),
-      &WeightedStrategyInfo(),  &StickyStrategyInfo(),    &LeastUsedStrategyInfo(),
-      &FastestStrategyInfo(),   &DelegateStrategyInfo(),  &DenyStrategyInfo(),
+      &OrderStrategyInfo(),
+      &FillFirstStrategyInfo(),
+      &RoundRobinStrategyInfo(),
+      &WeightedStrategyInfo(),
+      &StickyStrategyInfo(),
+      &LeastUsedStrategyInfo(),
+      &FastestStrategyInfo(),
+      &DelegateStrategyInfo(),
+      &DenyStrategyInfo(),
       &PassStrategyInfo(),
   };
+  // clang-format on
   return strategies;
 }
 

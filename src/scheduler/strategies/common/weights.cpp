@@ -45,8 +45,8 @@ Weights Weights::Compile(const RouteConfig& route) {
     if (glob->MatchesEverything()) w.reads_attribute_ = false;
     w.rules_.push_back({std::move(*glob), ToUnits(rule.weight)});
   }
-  w.attribute_ =
-      route.Key<WeightAttributeConfig>(kWeightAttributeKey.name).attribute.value_or(kDefaultWeightAttribute);
+  w.attribute_ = route.Key<WeightAttributeConfig>(kWeightAttributeKey.name)
+                     .attribute.value_or(kDefaultWeightAttribute);
   if (w.attribute_.empty()) FailAt(route, "weight_attribute", "must not be empty");
   return w;
 }

@@ -1,22 +1,22 @@
 // DelegateStrategy (`delegate`): hands the pick to one of the host's built-in strategies,
-// `delegate: fill-first` or `delegate: round-robin` (default round-robin).
+// `delegate: fill-first` or `delegate: round-robin` (default round-robin), which then
+// chooses over the host's candidates, not the route's pool (an empty pool still applies
+// `when_empty`).
 //
-// The host then chooses over its own candidate list for the request, not over this
-// route's pool: use it to say "the host decides for this traffic" (e.g. keep the host's
-// own round-robin cursors) while other routes decide themselves. The pool still gates
-// the route: an empty pool applies `when_empty`. No state.
+// Thread-safety: stateless. See docs/strategies.md#delegate.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_DELEGATE_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_DELEGATE_DELEGATE_HPP_
 
 #include <memory>
 #include <string_view>
 
+#include "scheduler/host_builtin.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
 
 namespace cliproxy::scheduler {
 
-inline constexpr std::string_view kDefaultDelegate = "round-robin";
+inline constexpr std::string_view kDefaultDelegate = kHostRoundRobin;
 
 class DelegateStrategy : public Strategy {
  public:

@@ -1,7 +1,7 @@
-// DenyStrategy (`deny`): refuses the pick with the route's `error` (status, code,
-// message); the host fails the client's request with that HTTP status. Defaults: status
-// 403, code `scheduler_denied`, message `scheduler pick denied by route "<name>"`. No
-// state.
+// DenyStrategy (`deny`): refuses the pick with the route's `error` (default 403
+// `scheduler_denied`).
+//
+// Thread-safety: stateless. See docs/strategies.md#deny.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_DENY_DENY_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_DENY_DENY_HPP_
 

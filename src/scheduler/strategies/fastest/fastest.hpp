@@ -1,45 +1,11 @@
-// FastestStrategy (`fastest`): the account that answers fastest, by a moving average of
-// the latency (or time to first token) the host reports in usage records.
+// FastestStrategy (`fastest`): the pool's account with the lowest time-decayed average
+// latency (or TTFT, `latency.measure`) times (picks in flight + 1), from usage records; every
+// round(1 / `latency.explore`)-th pick re-measures the account measured least recently. The
+// averages (LatencyAverages, role "fastest") are kept across reconfigures that keep the
+// route's name, `measure`, `half_life` and `failure_penalty`.
 //
-//   latency:
-//     measure: latency      # latency (Latency) or ttft (TTFT; Latency when a record has none)
-//     half_life: 5m         # a sample's weight halves every half_life on the usage clock
-//     explore: 0.05         # share of picks that re-measure the least recently measured account
-//     failure_penalty: 30s  # a failed request counts as at least this slow
-//
-// Average: a time-decayed mean per account, sum(w_i x_i) / sum(w_i) with w_i =
-// 2^(-(now - t_i) / half_life) on the usage clock (UsageClock); unlike a per-sample EWMA,
-// samples that end at the same moment weigh the same, and an account's average follows a
-// change of speed within a few half-lives however busy it is. A failed request (429, 5xx)
-// is a sample of max(its latency, failure_penalty): an account that fails fast must not
-// look fast.
-//
-// Choice: score = average × (picks in flight + 1), lowest wins (ties: fewer in flight,
-// then never measured first, then lowest ID). Multiplying by the load in flight is what
-// spreads a busy route: the fastest account takes picks until its queue makes it slower
-// than the next one (the "peak EWMA" idea of latency-aware load balancers). An account
-// never measured is scored with the best average of the pool (0 when none is measured), so
-// it gets a first pick as soon as it is offered, and then counts its in-flight picks like
-// the others.
-//
-// Exploration: a slow account is otherwise never picked again, and its average never
-// updated. Every round(1 / explore)-th pick (counted per route) goes instead to the
-// account of the pool measured least recently: never measured first, then the one with
-// the fewest picks in flight (one being re-measured is not explored again meanwhile),
-// then the oldest latest sample, then the lowest ID.
-// `explore: 0` turns this off.
-//
-// State (role "fastest"): per account the decayed sums, the time of the last sample and
-// the picks in flight, and the route's pick count for exploration; shared across reconfigures that
-// keep the route's name and its `measure`, `half_life` and `failure_penalty` (a change of any
-// starts afresh). An account without a pick or sample for forget_after() (an hour, or four
-// half-lives) may be forgotten when room is needed, and is then measured again; when the
-// table is full of accounts in use, an account that cannot get an entry is not picked.
-//
-// Concurrency: a pick reads each pool account's average without locks (AccountTable
-// lookup, atomic loads), then locks the chosen account's entry to count its pick in
-// flight; a usage record locks its account's entry; one atomic counter for exploration.
-// No allocation per pick once the accounts are known.
+// Thread-safety: a pick reads averages without locks and locks the chosen account's entry;
+// a usage record locks its account's entry. Algorithm: docs/strategies.md#fastest.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_FASTEST_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_FASTEST_FASTEST_HPP_
 

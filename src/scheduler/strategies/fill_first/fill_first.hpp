@@ -1,8 +1,7 @@
-// FillFirstStrategy (`fill-first`): the account with the lowest ID in the pool.
+// FillFirstStrategy (`fill-first`): the account with the lowest ID in the pool, the host's
+// built-in rule over the route's pool. No state; O(pool) per pick.
 //
-// The same rule as the host's built-in fill-first (ascending ID order), but over the
-// route's pool instead of all candidates: one account takes all traffic until the host
-// stops offering it (cooldown, quota), then the next ID. No state; O(pool) per pick.
+// Thread-safety: stateless. See docs/strategies.md#fill-first.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_FILL_FIRST_FILL_FIRST_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_FILL_FIRST_FILL_FIRST_HPP_
 

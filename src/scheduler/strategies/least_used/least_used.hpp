@@ -1,38 +1,11 @@
-// LeastUsedStrategy (`least-used`): the account of the pool that has used the least in a
-// sliding window, from the usage records the host sends (`usage.handle`).
+// LeastUsedStrategy (`least-used`): the pool's account with the least usage (tokens or
+// requests, `usage.measure`) in a sliding `usage.window`, from usage records, plus its picks
+// in flight; ties go to the lowest ID; accounts at `usage.limit` are left out. The window
+// (UsageWindow, role "least-used") is kept across reconfigures that keep the route's name
+// and its `window`; it fails closed when its account table is full.
 //
-//   usage:
-//     measure: tokens     # tokens (Detail.TotalTokens; input + output when it is 0) or requests
-//     window: 1h          # how far back usage counts
-//     limit: 0            # an account at or above this (in `measure` units) is left out; 0: none
-//
-// Score of an account = its usage in the window + its picks still in flight (InFlight)
-// times the cost of one request: 1 for `requests`; for `tokens`, the account's mean tokens
-// per request in the window, else the mean over every record the route has seen, else 1.
-// The lowest score wins; ties go to the lowest ID (so with no usage at all, a pool is
-// filled in ID order, one in-flight pick per account at a time). With a `limit`, accounts
-// whose score reaches it are excluded; when all are, the strategy has no choice and the
-// route applies `when_empty` (e.g. deny with 429 until the window frees some budget).
-//
-// The window is 60 buckets of window/60 on the usage clock (UsageClock: the time the
-// records say, running on between them), so usage leaves the window in steps of 1/60 of
-// it. Every usage record counts, whichever route or host strategy picked its account: an
-// account's quota is spent by all of its traffic.
-//
-// State (role "least-used"): the window (per account: 60 buckets of requests and tokens,
-// the picks in flight), shared across reconfigures that keep the route's name and its
-// `window`; a new `window` starts an empty one. `measure` and `limit` may change freely
-// (both measures are always counted). An account with nothing in the window and nothing in
-// flight may be forgotten (AccountTable: it reads the same as one never seen). When the
-// table is full of accounts in use, an account that cannot get an entry is not picked, and
-// a record that finds no room keeps every account without an entry out until it has left
-// the window (its usage might be that account's): fail closed, logged once.
-//
-// Concurrency: a pick reads each pool account's score without locks (AccountTable lookup,
-// three atomic loads; an account whose buckets are due to expire is locked once per
-// bucket width), then locks the chosen account's entry to count its pick in flight. A
-// usage record locks its account's entry. No allocation per pick once the accounts are
-// known; about 1 KB per account.
+// Thread-safety: a pick reads scores without locks and locks the chosen account's entry;
+// a usage record locks its account's entry. Algorithm: docs/strategies.md#least-used.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_LEAST_USED_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_LEAST_USED_LEAST_USED_HPP_
 

@@ -1,15 +1,8 @@
-// OrderStrategy (`order`): ordered failover.
+// OrderStrategy (`order`): ordered failover. A pick takes the pool's account that matches
+// the earliest `order` glob (ties: the lowest ID); accounts matching none come last, in ID
+// order. No state; O(pool x globs) glob matches per pick.
 //
-// `order` is a preference list of globs over account IDs. A pick takes the account that
-// matches the earliest glob; among several accounts matching the same glob, the lowest ID.
-// Accounts of the pool that match no glob come after every listed one, in ID order, so a
-// route always serves while its pool has an account (restrict the pool with `pool.ids`
-// to serve only the listed ones).
-//
-// Because the host offers only usable accounts (not cooling down, not already tried for
-// this request), "the first present" is failover: the main account while it works, the
-// first backup while it does not, and back to the main account as soon as it is offered
-// again. No state; O(pool x globs) glob matches per pick.
+// Thread-safety: immutable after Create. Algorithm: docs/strategies.md#order.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_ORDER_ORDER_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_ORDER_ORDER_HPP_
 

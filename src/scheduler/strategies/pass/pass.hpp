@@ -1,6 +1,7 @@
-// PassStrategy (`pass`): leaves the pick unhandled, so the host's own selector chooses
-// among all its candidates, as if no plugin were installed. Later routes are not tried:
-// use it to exempt traffic from the routes below it. No state.
+// PassStrategy (`pass`): leaves the pick unhandled (the host's selector chooses); later
+// routes are not tried.
+//
+// Thread-safety: stateless. See docs/strategies.md#pass.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_PASS_PASS_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_PASS_PASS_HPP_
 

@@ -1,33 +1,11 @@
-// RoundRobinStrategy (`round-robin`): rotation over the pool in ascending ID order.
+// RoundRobinStrategy (`round-robin`): rotation over the pool in ascending ID order. The
+// cursor is the account chosen last (not an index), so the rotation stays stable when the
+// pool changes between picks. The cursor (RoundRobinCursor, role "round-robin") belongs to
+// the route and survives reconfigures that keep its name.
 //
-// The cursor is the account chosen last, not an index: the next pick takes the account
-// with the smallest ID greater than it, wrapping to the smallest ID. So the rotation is
-// stable when the pool changes between picks (the host offers only usable accounts, so it
-// changes often): an account that leaves is skipped without shifting the others, one that
-// joins takes its place in ID order, and the rotation resumes right after the last
-// account chosen even if that account itself has left. An index cursor would instead jump
-// or repeat accounts whenever the pool grows or shrinks.
-//
-// Concurrency: the cursor is one atomic pointer to a node holding the chosen ID; a pick
-// holds the cursor's node (a reference count, so its ID cannot be rewritten while read),
-// computes the successor, writes that ID into a node no one uses and publishes it with
-// compare-and-swap, retrying from the newer cursor if another pick won. Every pick is thus one step
-// of a single rotation (with a fixed pool of n accounts, any n consecutive picks, from any threads,
-// choose each account once), without a lock. The pass that finds the successor also finds the next
-// three accounts of the rotation, so a pick that lost to picks that took some of them (the usual
-// race: several picks read the same cursor) tries the account after the newest cursor at once,
-// without another pass; only a cursor outside those (another pool, a longer race) costs a new pass.
-// Cost: one pass over the pool of one or two ID comparisons per account, plus up to three for each
-// account that enters the lookahead (a few per pass, unless the pool comes in descending ID order),
-// one copy of the chosen ID and four atomic read-modify-writes; no allocation once the nodes have
-// room for the longest ID.
-//
-// Memory: nodes are reused, never freed while the route lives; a node is free when it is
-// not the cursor, no pick reads it and none writes it, so a route has at most
-// 1 + 2 × (picks running at once) nodes, however many accounts pass through.
-//
-// The cursor belongs to the route (role "round-robin") and survives reconfigures that
-// keep the route's name.
+// Thread-safety: Pick is lock-free (one atomic cursor, compare-and-swap); with a fixed pool
+// of n accounts any n consecutive picks from any threads choose each account once. At most
+// 1 + 2 x (picks running at once) cursor nodes. Algorithm: docs/strategies.md#round-robin.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_ROUND_ROBIN_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_ROUND_ROBIN_ROUND_ROBIN_HPP_
 

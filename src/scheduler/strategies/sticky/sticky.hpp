@@ -1,49 +1,10 @@
-// StickyStrategy (`sticky`): session affinity by weighted rendezvous hashing, optionally
-// remembered.
+// StickyStrategy (`sticky`): session affinity by weighted rendezvous hashing on a session
+// key (`session.headers`, then `session.metadata`), optionally remembered for `session.ttl`
+// in a SessionTable (StickyBindings, role "sticky", kept across reconfigures that keep the
+// route's name). A request without a key is served by `session.fallback` over the same pool.
 //
-// Session key: the first non-empty value among `session.headers` (in the order listed;
-// names case-insensitive), then `session.metadata` keys (strings as they are, numbers and
-// booleans by their JSON text). A request without one is served by `session.fallback`
-// (default round-robin), which shares the route's pool and state.
-//
-// Rendezvous (highest random weight) hashing: every account a gets the score
-//     score(a) = -w(a) / ln(u(key, a)),   u = Combine64(hash(key), hash(ID)) mapped to (0,1)
-// and the highest score wins (Schindelhauer & Schomaker's weighted rendezvous hashing;
-// the chance that a wins is exactly w(a) / sum of w). Properties, with no memory at all:
-//   - the same key and the same pool give the same account, on every thread, replica and
-//     restart (XXH64 is fixed);
-//   - removing an account moves only the sessions that were on it, each to the account
-//     that scored second for it (spread by weight);
-//   - adding an account moves only the sessions it now wins: about w(new) / sum of w, i.e.
-//     1/(n+1) for n+1 equal weights.
-// A ring (consistent hashing) needs virtual nodes to get the same balance and memory for
-// the ring; rendezvous needs none, at O(pool) hash mixes per pick (plus one logarithm per
-// account when the weights differ; with equal weights the highest u wins directly).
-//
-// Memory (`session.ttl` > 0): a binding key -> account is remembered in a SessionTable
-// (sharded, LRU-bounded by `session.max_sessions`, forgotten after `ttl` without use) and
-// wins over the hash while its account is offered and has a weight above 0. So adding an
-// account moves none of the remembered sessions (the new one only gets new sessions and
-// the forgotten ones); a bound account that is not offered any more (cooling down,
-// removed) is replaced by the rendezvous choice among the offered ones and the binding is
-// updated, so the session stays on its new account even after the old one returns.
-// `ttl: 0` is pure rendezvous hashing with no memory.
-//
-// Home (`session.return_home`, default false; needs `ttl` > 0): every binding also keeps
-// the account it was first bound to, its home; moving a session off an account that is
-// not offered keeps the home. With `return_home: true`, a session bound away from home
-// goes back (and is bound home again) as soon as its home is offered with a weight above
-// 0, e.g. when a Claude Max account is back from its cooldown, so that the load returns
-// to the account the session was placed on; only displaced sessions move. Homes are
-// recorded whatever `return_home` says, so turning it on by a reconfigure also recalls
-// the sessions displaced before. A forgotten binding forgets its home: the next pick
-// starts a new binding whose home is the account it gets then.
-//
-// Concurrency: hashing is lock-free; with memory, a pick locks one of up to 64 shard
-// mutexes for a lookup (and a second time only to write a new binding, or to bind a
-// session home again). The bindings, homes included, belong to the route (role "sticky")
-// and survive reconfigures that keep its name; a new `max_sessions` keeps the most recent
-// bindings with their homes.
+// Thread-safety: hashing is lock-free; with memory, a pick locks one of up to 64 shard
+// mutexes. Algorithm, properties and `return_home`: docs/strategies.md#sticky.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_STICKY_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_STICKY_HPP_
 
@@ -53,11 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/strategies/common/weights.hpp"
 #include "scheduler/strategies/sticky/session_table.hpp"
 #include "scheduler/strategies/sticky/sticky_config.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
-#include "scheduler/strategies/common/weights.hpp"
 
 namespace cliproxy::scheduler {
 

@@ -1,38 +1,11 @@
-// WeightedStrategy (`weighted`): smooth weighted round-robin, the algorithm of nginx's
-// upstream module.
+// WeightedStrategy (`weighted`): smooth weighted round-robin (nginx's upstream algorithm).
+// Over any W consecutive picks with a fixed pool (W = sum of weights) each account is chosen
+// exactly in proportion to its Weights weight, spread evenly; weight 0 excludes an account,
+// and a pool of only excluded accounts is "no choice". The scores (SmoothWeightScores, role
+// "weighted") belong to the route and survive reconfigures that keep its name.
 //
-// Every account has a running score, starting at 0. On each pick, every account of the
-// pool adds its weight to its score; the account with the highest score is chosen (ties:
-// the lowest ID) and the sum of the pool's weights is subtracted from its score. Over any
-// W consecutive picks with a fixed pool (W = sum of weights in weight units) each account
-// is chosen exactly in proportion to its weight, and the choices are spread evenly
-// instead of in bursts: with weights 3:1 the sequence is a a b a | a a b a ..., never
-// a a a b. At every point of the sequence each account's number of picks is less than one
-// pick away from its ideal share t * w / W, so its longest wait between two picks is
-// below 2 * W / w + 1; with two accounts it is exactly ceil(W / w). Measured for weights
-// 7:3:2:1: waits of 2, 6, 7 and 13 picks against ideal gaps of 1.9, 4.3, 6.5 and 13
-// (tests/policy/weighted_test.cpp).
-//
-// Weights come from Weights (a `weights` glob map, else the `weight_attribute` attribute,
-// else 1; 0 excludes the account). When all accounts of the pool are excluded the
-// strategy has no choice and the route applies `when_empty`.
-//
-// Accounts that leave the pool keep their score, so a short absence does not reset their
-// place; scores of accounts absent for long are dropped when the table grows past four
-// times the pool (plus 256).
-//
-// Concurrency: the scores are updated by every pick together, which needs one small mutex
-// per route; the work done under it is kept to a pass over an array. Every account ID hash
-// the route remembers owns a dense score slot. Before taking the mutex a pick computes
-// weights and ID hashes and looks its accounts' slots up in a table read without locks
-// (written only under the mutex); under the mutex it adds the weights to the slots' scores
-// and compares integers, checking on the way that each slot still belongs to that hash
-// (slots change hands when absent accounts are forgotten). Ties are broken by a rank in
-// ID order kept per slot, so no ID is compared under the mutex either. A pick that offers
-// an account for the first time, or read a slot that changed hands, undoes its pass, finds
-// every slot under the mutex and ranks the new accounts: O(pool + accounts remembered) for
-// that pick. No allocation per pick once every account has a slot. The scores belong to
-// the route (role "weighted") and survive reconfigures that keep its name.
+// Thread-safety: one small mutex per route, held for a pass over an array; no allocation
+// per pick once every account has a slot. Algorithm: docs/strategies.md#weighted.
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_WEIGHTED_WEIGHTED_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_WEIGHTED_WEIGHTED_HPP_
 
@@ -44,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/strategies/common/weights.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
-#include "scheduler/strategies/common/weights.hpp"
 
 namespace cliproxy::scheduler {
 
