@@ -1,5 +1,6 @@
 #include "scheduler/route_config.hpp"
 
+#include "scheduler/key_rules.hpp"
 #include "scheduler/strategy_registry.hpp"
 #include "scheduler/yaml_reader.hpp"
 
@@ -30,16 +31,13 @@ void ReadWhen(RouteConfig& route, const YamlReader& value) {
   ReadRouteBlock(
       route, "when", value,
       {
-          {"models", [&](const YamlReader& v) { w.models = v.Strings(); }},
-          {"providers", [&](const YamlReader& v) { w.providers = v.Strings(); }},
+          {"models", Into(&w.models)},
+          {"providers", Into(&w.providers)},
           {"headers",
            [&](const YamlReader& v) { w.headers = ReadKeyGlobs(route, "when.headers", v); }},
           {"metadata",
            [&](const YamlReader& v) { w.metadata = ReadKeyGlobs(route, "when.metadata", v); }},
-          {"stream",
-           [&](const YamlReader& v) {
-             if (!v.IsNull()) w.stream = v.Bool();
-           }},
+          {"stream", Into(&w.stream)},
       });
 }
 
@@ -48,11 +46,11 @@ void ReadPool(RouteConfig& route, const YamlReader& value) {
   ReadRouteBlock(
       route, "pool", value,
       {
-          {"ids", [&](const YamlReader& v) { p.ids = v.Strings(); }},
+          {"ids", Into(&p.ids)},
           {"attributes",
            [&](const YamlReader& v) { p.attributes = ReadKeyGlobs(route, "pool.attributes", v); }},
-          {"statuses", [&](const YamlReader& v) { p.statuses = v.Strings(); }},
-          {"tiers", [&](const YamlReader& v) { p.tiers = v.String(); }},
+          {"statuses", Into(&p.statuses)},
+          {"tiers", Into(&p.tiers)},
       });
 }
 
@@ -60,18 +58,9 @@ void ReadError(RouteConfig& route, const YamlReader& value) {
   RouteConfig::Error& e = route.error;
   ReadRouteBlock(route, "error", value,
                  {
-                     {"status",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) e.status = v.Int();
-                      }},
-                     {"code",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) e.code = v.String();
-                      }},
-                     {"message",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) e.message = v.String();
-                      }},
+                     {"status", Into(&e.status)},
+                     {"code", Into(&e.code)},
+                     {"message", Into(&e.message)},
                  });
 }
 

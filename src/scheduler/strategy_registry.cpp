@@ -36,6 +36,17 @@ const std::array<const StrategyInfo*, 10>& Strategies() {
   return strategies;
 }
 
+// "a, b, c": the names of `rows` (StrategyInfo or StrategyKey pointers).
+template <class Rows>
+std::string JoinNames(const Rows& rows, std::string_view separator) {
+  std::string names;
+  for (const auto* row : rows) {
+    if (!names.empty()) names += separator;
+    names += row->name;
+  }
+  return names;
+}
+
 }  // namespace
 
 const std::vector<const StrategyKey*>& StrategyKeys() {
@@ -60,14 +71,7 @@ const StrategyInfo* FindStrategy(std::string_view name) {
   return nullptr;
 }
 
-std::string StrategyNames() {
-  std::string names;
-  for (const StrategyInfo* info : Strategies()) {
-    if (!names.empty()) names += ", ";
-    names += info->name;
-  }
-  return names;
-}
+std::string StrategyNames() { return JoinNames(Strategies(), ", "); }
 
 const StrategyKey* FindStrategyKey(std::string_view name) {
   for (const StrategyKey* key : StrategyKeys()) {
@@ -76,14 +80,7 @@ const StrategyKey* FindStrategyKey(std::string_view name) {
   return nullptr;
 }
 
-std::string StrategyKeyNames() {
-  std::string names;
-  for (const StrategyKey* key : StrategyKeys()) {
-    if (!names.empty()) names += ", ";
-    names += key->name;
-  }
-  return names;
-}
+std::string StrategyKeyNames() { return JoinNames(StrategyKeys(), ", "); }
 
 bool Reads(const StrategyInfo& info, std::string_view key) {
   for (const StrategyKey* k : info.keys) {

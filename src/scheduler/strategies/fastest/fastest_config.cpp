@@ -1,5 +1,7 @@
 #include "scheduler/strategies/fastest/fastest_config.hpp"
 
+#include "scheduler/key_rules.hpp"
+
 namespace cliproxy::scheduler {
 namespace {
 
@@ -8,19 +10,10 @@ std::shared_ptr<const KeyConfig> ParseLatency(const YamlReader& value, RouteConf
   LatencyConfig& l = *config;
   ReadRouteBlock(route, "latency", value,
                  {
-                     {"measure", [&](const YamlReader& v) { l.measure = v.String(); }},
-                     {"half_life",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) l.half_life = v.String();
-                      }},
-                     {"explore",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) l.explore = v.Number();
-                      }},
-                     {"failure_penalty",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) l.failure_penalty = v.String();
-                      }},
+                     {"measure", Into(&l.measure)},
+                     {"half_life", Into(&l.half_life)},
+                     {"explore", Into(&l.explore)},
+                     {"failure_penalty", Into(&l.failure_penalty)},
                  });
   return config;
 }

@@ -1,5 +1,7 @@
 #include "scheduler/strategies/least_used/least_used_config.hpp"
 
+#include "scheduler/key_rules.hpp"
+
 namespace cliproxy::scheduler {
 namespace {
 
@@ -8,15 +10,9 @@ std::shared_ptr<const KeyConfig> ParseUsage(const YamlReader& value, RouteConfig
   UsageConfig& u = *config;
   ReadRouteBlock(route, "usage", value,
                  {
-                     {"measure", [&](const YamlReader& v) { u.measure = v.String(); }},
-                     {"window",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) u.window = v.String();
-                      }},
-                     {"limit",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) u.limit = v.Int();
-                      }},
+                     {"measure", Into(&u.measure)},
+                     {"window", Into(&u.window)},
+                     {"limit", Into(&u.limit)},
                  });
   return config;
 }

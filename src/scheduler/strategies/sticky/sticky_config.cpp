@@ -1,5 +1,7 @@
 #include "scheduler/strategies/sticky/sticky_config.hpp"
 
+#include "scheduler/key_rules.hpp"
+
 namespace cliproxy::scheduler {
 namespace {
 
@@ -8,21 +10,12 @@ std::shared_ptr<const KeyConfig> ParseSession(const YamlReader& value, RouteConf
   SessionConfig& s = *config;
   ReadRouteBlock(route, "session", value,
                  {
-                     {"headers", [&](const YamlReader& v) { s.headers = v.Strings(); }},
-                     {"metadata", [&](const YamlReader& v) { s.metadata = v.Strings(); }},
-                     {"ttl",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) s.ttl = v.String();
-                      }},
-                     {"max_sessions",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) s.max_sessions = v.Int();
-                      }},
-                     {"fallback", [&](const YamlReader& v) { s.fallback = v.String(); }},
-                     {"return_home",
-                      [&](const YamlReader& v) {
-                        if (!v.IsNull()) s.return_home = v.Bool();
-                      }},
+                     {"headers", Into(&s.headers)},
+                     {"metadata", Into(&s.metadata)},
+                     {"ttl", Into(&s.ttl)},
+                     {"max_sessions", Into(&s.max_sessions)},
+                     {"fallback", Into(&s.fallback)},
+                     {"return_home", Into(&s.return_home)},
                  });
   return config;
 }
