@@ -30,10 +30,34 @@ Config ParseConfig(const std::string& yaml) {
       if (value.IsSequence()) config.routes.reserve(value.node().size());
       value.ForEachItem(
           [&](size_t, const YamlReader& item) { config.routes.push_back(ParseRouteConfig(item)); });
+    } else if (key == "no_route") {
+      config.no_route = ParseNoRouteConfig(value);
+    } else if (key == "fail_open") {
+      config.fail_open = value.Bool();
     }
     // Any other key (enabled, priority, store, ...) belongs to the host: ignored.
   });
   return config;
+}
+
+std::optional<bool> ReadFailOpen(const std::string& yaml) noexcept {
+  try {
+    if (yaml.empty()) return std::nullopt;
+    YamlReader root(YamlReader::Load(yaml), "");
+    if (!root.IsMap()) return std::nullopt;
+    // Only this key is read: a typo elsewhere must not hide the operator's choice. A key
+    // given twice is not a choice.
+    std::optional<bool> fail_open;
+    int seen = 0;
+    for (const auto& entry : root.node()) {
+      if (!entry.first.IsScalar() || entry.first.Scalar() != "fail_open") continue;
+      if (++seen > 1) return std::nullopt;
+      fail_open = YamlReader(entry.second, "fail_open").Bool();
+    }
+    return fail_open;
+  } catch (...) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace cliproxy::scheduler

@@ -4,6 +4,7 @@
 #ifndef CLIPROXY_SRC_SCHEDULER_CONFIG_HPP_
 #define CLIPROXY_SRC_SCHEDULER_CONFIG_HPP_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,7 +23,20 @@ struct Config {
   bool across_priorities = false;
   // The policy engine's ordered routes (empty: the reference behaviour only).
   std::vector<RouteConfig> routes;
+  // `no_route:`: what a pick that no rule or route decided gets. Parsed like a last route
+  // named "no_route" whose `strategy` holds the `action` (`pass`, the default, or `deny`)
+  // and whose `error` is the deny's error; absent: pass (the host's own selector picks).
+  std::optional<RouteConfig> no_route;
+  // What an invalid configuration does (see SchedulerPlugin): false (the default) keeps
+  // the last good configuration in force, or fails every pick closed before there is one;
+  // true refuses the configuration, so that the host routes with its built-in strategy.
+  bool fail_open = false;
 };
+
+// The `fail_open` of `yaml` when it is a mapping whose `fail_open` is a valid boolean,
+// whatever else is wrong with it; nullopt otherwise (not YAML, not a mapping, no such key,
+// or not a boolean). Never throws.
+std::optional<bool> ReadFailOpen(const std::string& yaml) noexcept;
 
 // Decodes `yaml` (UTF-8; only the first document counts; empty or null is the default
 // config). Unknown keys are ignored. Throws ConfigError with a message that names the key

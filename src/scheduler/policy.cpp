@@ -7,6 +7,24 @@ namespace cliproxy::scheduler {
 namespace {
 
 constexpr const char* kDeniedMessage = "scheduler pick denied by plugin configuration";
+constexpr int kNoRouteStatus = 403;
+constexpr const char* kNoRouteCode = "no_route";
+constexpr const char* kNoRouteMessage = "no scheduler route matches this request";
+
+// `no_route:` compiled: its deny error, or nullopt for `action: pass`.
+std::optional<PluginError> CompileNoRoute(const RouteConfig& block) {
+  const std::string& action = block.strategy;
+  if (!action.empty() && action != "pass" && action != "deny") {
+    FailAt(block, "action", "unknown action \"" + action + "\" (known: pass, deny)");
+  }
+  if (action != "deny") {
+    if (block.Has("error")) {
+      FailAt(block, "error", "`error` is only used by `action: deny`, and this block passes");
+    }
+    return std::nullopt;
+  }
+  return CompileRouteError(block, kNoRouteStatus, kNoRouteCode, kNoRouteMessage);
+}
 
 bool IsBuiltin(const std::string& delegate) { return !HostBuiltin(delegate).empty(); }
 
@@ -51,8 +69,22 @@ std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previ
     policy->routes_.push_back(std::move(route));
     policy->states_[rc.name] = std::move(state);
   }
+  if (policy->config_.no_route) policy->no_route_ = CompileNoRoute(*policy->config_.no_route);
   // Every route keeps what it needs; the configuration of 50,000 routes would be ~50 MB.
   std::vector<RouteConfig>().swap(policy->config_.routes);
+  return policy;
+}
+
+std::shared_ptr<const Policy> Policy::FailClosed(PluginError error) {
+  std::shared_ptr<Policy> policy(new Policy(Config{}));
+  json::PickFields& f = policy->fields_;  // nothing of the request is read
+  f.plugin = false;
+  f.providers = false;
+  f.headers = false;
+  f.request_metadata = false;
+  f.candidate_attributes = false;
+  f.candidate_metadata = false;
+  policy->fail_closed_ = std::move(error);
   return policy;
 }
 
@@ -70,6 +102,7 @@ Decision Policy::Explain(const PickRequest& request) const {
 }
 
 Decision Policy::Decide(const PickRequest& request, Clock::time_point now, bool dry_run) const {
+  if (fail_closed_) return Decision::Error(*fail_closed_, "config");
   if (config_.deny) {
     PluginError error;
     error.code = "scheduler_denied";
@@ -91,6 +124,7 @@ Decision Policy::Decide(const PickRequest& request, Clock::time_point now, bool 
       return *decision;
     }
   }
+  if (no_route_) return Decision::Error(*no_route_, "no_route");
   return has_delegate ? Decision::Unhandled("delegate") : Decision::Unhandled();
 }
 

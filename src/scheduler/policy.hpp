@@ -6,11 +6,15 @@
 //   3. delegate any other non-empty    -> unhandled by the reference keys; auth_id is
 //                                         skipped (as in the reference), routes are tried
 //   4. auth_id equal to a candidate    -> that auth
-//   5. otherwise (3, or 4 found nothing) the routes, in order: the first route that decides decides
-//   (see
-//      route.hpp: a route whose `when` does not match, or whose pool is empty with
-//      `when_empty: next`, does not decide); none -> unhandled
-// With no routes configured this is exactly the reference plugin.
+//   5. otherwise (3, or 4 found nothing) the routes, in order: the first route that decides
+//      decides (see route.hpp: a route whose `when` does not match, or whose pool is empty
+//      with `when_empty: next`, does not decide)
+//   6. none decided -> `no_route`: unhandled (`action: pass`, the default) or its error
+//      (`action: deny`, default 403 `no_route`)
+// With no routes and no `no_route` configured this is exactly the reference plugin.
+//
+// A fail-closed Policy (FailClosed) stands in for a configuration that could not be used
+// when there is no good one to keep: it answers every pick with its error.
 //
 // Compile validates everything once (names, globs, durations, strategy keys) so that the
 // hot path trusts its input. Route state (cursors, running weights, session bindings) is
@@ -32,6 +36,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +68,10 @@ class Policy {
   // route state, e.g. a usage table that is full).
   static std::shared_ptr<const Policy> Compile(Config config, const Policy* previous,
                                                std::shared_ptr<const Logger> logger = nullptr);
+  // A policy that fails every pick with `error` (rule "config"): what the plugin serves
+  // while its configuration is invalid and no earlier one was good.
+  static std::shared_ptr<const Policy> FailClosed(PluginError error);
+  bool fails_closed() const { return fail_closed_.has_value(); }
 
   Decision Pick(const PickRequest& request) const;
   // Pick at a given time (sticky TTLs are measured on this clock); for simulations and
@@ -98,6 +107,8 @@ class Policy {
   std::vector<UsageObserver*> usage_observers_;                // states owned by states_
   bool reads_usage_ = false;  // some route's strategy reads usage (StrategyInfo::reads_usage)
   bool reads_clock_ = false;
+  std::optional<PluginError> no_route_;     // `no_route: {action: deny}`: its error
+  std::optional<PluginError> fail_closed_;  // FailClosed(): the error of every pick
 };
 
 }  // namespace cliproxy::scheduler

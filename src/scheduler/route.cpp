@@ -24,8 +24,10 @@ void CheckKeysUsed(const RouteConfig& config, const std::vector<const StrategyIn
   }
 }
 
-PluginError CompileError(const RouteConfig& config, int status, const char* code,
-                         std::string message) {
+}  // namespace
+
+PluginError CompileRouteError(const RouteConfig& config, int status, const char* code,
+                              std::string message) {
   PluginError e;
   const RouteConfig::Error& given = config.error;
   const int64_t s = given.status.value_or(status);
@@ -38,8 +40,6 @@ PluginError CompileError(const RouteConfig& config, int status, const char* code
   e.message = given.message.value_or(std::move(message));
   return e;
 }
-
-}  // namespace
 
 std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& state,
                                       bool across_priorities,
@@ -92,10 +92,10 @@ std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& sta
            "`error` is only used by strategy `deny` and by `when_empty: deny`, and this route "
            "has neither");
   }
-  route->deny_error_ = CompileError(config, kDefaultDenyStatus, kDefaultDenyCode,
-                                    "scheduler pick denied by route \"" + config.name + "\"");
-  route->empty_error_ = CompileError(config, kDefaultEmptyStatus, kDefaultEmptyCode,
-                                     "no account available for route \"" + config.name + "\"");
+  route->deny_error_ = CompileRouteError(config, kDefaultDenyStatus, kDefaultDenyCode,
+                                         "scheduler pick denied by route \"" + config.name + "\"");
+  route->empty_error_ = CompileRouteError(config, kDefaultEmptyStatus, kDefaultEmptyCode,
+                                          "no account available for route \"" + config.name + "\"");
   return route;
 }
 

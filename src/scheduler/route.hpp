@@ -44,6 +44,11 @@ inline constexpr const char* kDefaultDenyCode = "scheduler_denied";
 inline constexpr int kDefaultEmptyStatus = 503;
 inline constexpr const char* kDefaultEmptyCode = "auth_unavailable";
 
+// The `error` of `config` over the defaults given: `error.status` must be 0 (none) or
+// 400-599 and `error.code` non-empty, else ConfigError naming the key.
+PluginError CompileRouteError(const RouteConfig& config, int status, const char* code,
+                              std::string message);
+
 class Route {
  public:
   enum class WhenEmpty { kDeny, kNext, kPass };

@@ -119,4 +119,25 @@ RouteConfig ParseRouteConfig(const YamlReader& item) {
   return route;
 }
 
+RouteConfig ParseNoRouteConfig(const YamlReader& block) {
+  RouteConfig route;
+  route.path = "no_route";
+  route.name = "no_route";
+  route.positions[""] = Position(block);
+  if (!block.IsMap() && !block.IsNull()) {
+    block.Fail("`no_route` must be a mapping ({action, error}), got " + block.Describe());
+  }
+  block.ForEach([&](const std::string& key, const YamlReader& value) {
+    route.Record(key, value);
+    if (key == "action") {
+      route.strategy = value.String();
+    } else if (key == "error") {
+      ReadError(route, value);
+    } else {
+      value.Fail("unknown key `" + key + "` in `no_route` (known: action, error)");
+    }
+  });
+  return route;
+}
+
 }  // namespace cliproxy::scheduler

@@ -98,6 +98,12 @@ void ReadRouteBlock(RouteConfig& route, std::string_view block, const YamlReader
 // otherwise silently change what the route does).
 RouteConfig ParseRouteConfig(const YamlReader& item);
 
+// Decodes the top-level `no_route:` block ({action, error}) into a RouteConfig whose path
+// and name are "no_route", whose `strategy` holds `action` and whose `error` holds `error`,
+// so that its errors name "no_route.action" and "no_route.error.status" with their
+// positions. Throws ConfigError on a shape or type error or an unknown key.
+RouteConfig ParseNoRouteConfig(const YamlReader& block);
+
 }  // namespace cliproxy::scheduler
 
 #endif  // CLIPROXY_SRC_SCHEDULER_ROUTE_CONFIG_HPP_

@@ -1,6 +1,7 @@
 #include "scheduler/scheduler_plugin.hpp"
 
 #include "scheduler/config.hpp"
+#include "scheduler/config_problem.hpp"
 #include "scheduler/host_builtin.hpp"
 #include "scheduler/strategy_registry.hpp"
 #include "scheduler/yaml_reader.hpp"
@@ -70,6 +71,10 @@ Registration SchedulerRegistration(bool reads_usage, bool across_priorities) {
   return r;
 }
 
+Registration RegistrationOf(const Policy& policy) {
+  return SchedulerRegistration(policy.reads_usage(), policy.config().across_priorities);
+}
+
 Result<PickResult> ToPickResult(const Decision& decision) {
   PickResult result;
   switch (decision.kind) {
@@ -91,24 +96,81 @@ Result<PickResult> ToPickResult(const Decision& decision) {
 
 Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) {
   std::lock_guard<std::mutex> lock(reconfigure_mutex_);
-  bool reads_usage = false;
-  bool across_priorities = false;
+  std::shared_ptr<const Policy> previous = policy_.Load();
+  std::shared_ptr<const Policy> next;
   try {
     Config config = ParseConfig(request.config_yaml);
-    std::shared_ptr<const Policy> previous = policy_.Load();
     if (!logger_) logger_ = std::make_shared<HostLogger>(host());
-    across_priorities = config.across_priorities;
-    std::shared_ptr<const Policy> next =
-        Policy::Compile(std::move(config), previous.get(), logger_);
-    reads_usage = next->reads_usage();
-    policy_.Store(std::move(next));
+    next = Policy::Compile(std::move(config), previous.get(), logger_);
   } catch (const ConfigError& e) {
+    return Reject(request.config_yaml, e.what(), previous);
+  }
+  Registration registration = RegistrationOf(*next);
+  policy_.Store(std::move(next));
+  SetRejection("");
+  return registration;
+}
+
+Result<Registration> SchedulerPlugin::Reject(const std::string& yaml, const std::string& problem,
+                                             const std::shared_ptr<const Policy>& previous) {
+  const bool has_good = previous != nullptr && !previous->fails_closed();
+  // The operator's word on what a bad configuration does: this one's `fail_open` when it
+  // can be read, else the last good configuration's.
+  const bool fail_open =
+      ReadFailOpen(yaml).value_or(has_good ? previous->config().fail_open : false);
+  const std::string message = "invalid configuration: " + problem;
+  SetRejection(message);
+
+  std::string consequence;
+  if (fail_open) {
+    consequence =
+        "refused (fail_open: true): the host routes with its own strategy until a "
+        "valid configuration arrives";
+  } else if (has_good) {
+    consequence = "ignored: the last good configuration stays in force";
+  } else {
+    consequence = "no valid configuration yet: every pick fails with 503 " +
+                  std::string(kConfigInvalidCode) + " until one arrives";
+  }
+  const ConfigProblem where = ReadConfigProblem(problem);
+  StringMap fields;
+  if (!where.key.empty()) fields.Set("key", where.key);
+  if (where.line > 0) fields.Set("line", std::to_string(where.line));
+  if (where.column > 0) fields.Set("column", std::to_string(where.column));
+  host().Log(LogLevel::kError, "scheduler: " + message + "; " + consequence, fields);
+
+  if (fail_open) {
+    // The host drops a plugin whose reconfigure fails and routes with its built-in; a
+    // fail-closed stand-in must not outlive that choice.
+    if (previous != nullptr && previous->fails_closed()) policy_.Store(nullptr);
     PluginError error;
     error.code = std::string(codes::kInvalidConfig);
-    error.message = std::string("invalid configuration: ") + e.what();
+    error.message = message;
     return {std::move(error), /*fatal=*/true};
   }
-  return SchedulerRegistration(reads_usage, across_priorities);
+  if (has_good) return RegistrationOf(*previous);
+  PluginError error;
+  error.code = std::string(kConfigInvalidCode);
+  error.http_status = 503;
+  // The client is told where and what, never the values the operator wrote.
+  std::string text = "scheduler configuration is invalid";
+  if (where.line > 0) {
+    text += " at line " + std::to_string(where.line);
+    if (where.column > 0) text += ", column " + std::to_string(where.column);
+  }
+  error.message = text + ": " + WithoutQuotedValues(where.what);
+  policy_.Store(Policy::FailClosed(std::move(error)));
+  return SchedulerRegistration();
+}
+
+void SchedulerPlugin::SetRejection(std::string message) {
+  std::lock_guard<std::mutex> lock(rejection_mutex_);
+  rejection_ = std::move(message);
+}
+
+std::string SchedulerPlugin::rejection() const {
+  std::lock_guard<std::mutex> lock(rejection_mutex_);
+  return rejection_;
 }
 
 Result<PickResult> SchedulerPlugin::Pick(const PickRequest& request) {
@@ -161,6 +223,10 @@ RawReply SchedulerPlugin::Explain(std::string_view body) const {
     json::AppendQuoted(&out, e.message);
     if (e.http_status > 0) out += ",\"http_status\":" + std::to_string(e.http_status);
     out += "}";
+  }
+  if (const std::string rejected = rejection(); !rejected.empty()) {
+    out += ",\"ConfigError\":";
+    json::AppendQuoted(&out, rejected);
   }
   out += "}";
   return {0, json::OkEnvelope(out)};

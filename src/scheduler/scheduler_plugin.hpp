@@ -8,7 +8,9 @@
 //                        "http_status":N}}}
 // `Decision` is the PickResult scheduler.pick would answer (all zero when it would answer
 // an error); `Rule` is what decided: "deny", "delegate", "auth_id", "routes[<i>] <name>",
-// or "" when nothing did (unhandled); `Error` is present only when the pick would fail. A
+// "no_route", "config" (no valid configuration yet), or "" when nothing did (unhandled);
+// `Error` is present only when the pick would fail; `ConfigError` ("invalid configuration:
+// <key>: line L, column C: ...") only when the last register/reconfigure was rejected. A
 // body that does not decode gets the same `invalid_request` error as scheduler.pick.
 // Explain never changes state: it asks the live policy what it would decide now
 // (Policy::Explain), without moving a round-robin cursor, spending a weighted credit,
@@ -18,13 +20,28 @@
 // Thread-safety: the current Policy is an immutable snapshot published in a PolicySlot.
 // Register/Reconfigure compile a new Policy off to the side and swap it in; a pick loads
 // the snapshot once (without locking) and decides with it, so it never blocks on a
-// reconfigure and never sees half a configuration. A configuration that fails to decode or
-// compile leaves the previous Policy in force.
+// reconfigure and never sees half a configuration.
+//
+// A configuration that does not parse or compile (issue 10: CLIProxyAPI drops a plugin whose
+// reconfigure fails and routes with its built-in strategy over every account, which would
+// turn tenant pools off) is reported to the host log at error level (key, line, column)
+// and then:
+//   - after a good configuration: answered `ok` with the registration in force, which stays;
+//   - with no good one yet: answered `ok`, and every pick fails with 503
+//     `scheduler_config_invalid` (Policy::FailClosed) until a valid one arrives;
+//   - with `fail_open: true` (read from the bad YAML when it is a mapping, else from the
+//     last good configuration): refused as before (`invalid_config`, return code 1), so that
+//     the host routes with its built-in strategy; the last good configuration is kept for
+//     when the host asks again.
+// A lifecycle body that is not a lifecycle request (not JSON, bad base64) is refused by the
+// framework before it gets here: no host sends one.
 #ifndef CLIPROXY_SRC_SCHEDULER_SCHEDULER_PLUGIN_HPP_
 #define CLIPROXY_SRC_SCHEDULER_SCHEDULER_PLUGIN_HPP_
 
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 
 #include "cliproxy/plugin.hpp"
 #include "scheduler/policy.hpp"
@@ -38,6 +55,11 @@ namespace cliproxy::scheduler {
 // for nothing. `scheduler_across_priorities` is declared when the configuration says
 // `across_priorities: true`.
 Registration SchedulerRegistration(bool reads_usage = false, bool across_priorities = false);
+// The registration of a plugin whose policy in force is `policy`.
+Registration RegistrationOf(const Policy& policy);
+
+// The error code of every pick while no valid configuration has arrived (HTTP 503).
+inline constexpr std::string_view kConfigInvalidCode = "scheduler_config_invalid";
 
 // The wire form of a decision: a PickResult, or an error for the envelope.
 Result<PickResult> ToPickResult(const Decision& decision);
@@ -50,15 +72,24 @@ class SchedulerPlugin : public Plugin {
   Result<Empty> HandleUsage(const UsageRecord& record) override;
   RawReply HandleOther(std::string_view method, std::string_view body) override;
 
-  // The policy in force (null before the first successful register).
+  // The policy in force (null before the first register; fails closed while no valid
+  // configuration has arrived).
   std::shared_ptr<const Policy> policy() const { return policy_.Load(); }
+  // "invalid configuration: ..." when the last register/reconfigure was rejected, else "".
+  std::string rejection() const;
 
  private:
   RawReply Explain(std::string_view body) const;
+  // Handles a configuration that failed with `problem` (under reconfigure_mutex_).
+  Result<Registration> Reject(const std::string& yaml, const std::string& problem,
+                              const std::shared_ptr<const Policy>& previous);
+  void SetRejection(std::string message);
 
   PolicySlot policy_;
   std::mutex reconfigure_mutex_;          // serializes writers only; picks never take it
   std::shared_ptr<const Logger> logger_;  // to host.log; made at the first register
+  mutable std::mutex rejection_mutex_;
+  std::string rejection_;  // guarded by rejection_mutex_
 };
 
 }  // namespace cliproxy::scheduler

@@ -369,8 +369,10 @@ TEST_F(AbiTest, BadLifecycleJsonIsInvalidRequest) {
   EXPECT_EQ(PickAbc().body, AuthReply("b"));
 }
 
+// With `fail_open: true` in force a bad configuration is refused, naming what is wrong
+// (without it, see ABadConfigurationAfterAGoodOneIsAnsweredOkAndChangesNothing).
 TEST_F(AbiTest, InvalidYamlIsInvalidConfigNamingKeyAndPosition) {
-  Configure("auth_id: b\n");
+  Configure("fail_open: true\nauth_id: b\n");
   ExpectError(Reconfigure("auth_id: [\n"), 1, "invalid_config", "invalid YAML at line");
   ExpectError(Reconfigure("enabled: true\ndeny: 1\n"), 1, "invalid_config",
               "deny: line 2, column 7");
@@ -384,10 +386,40 @@ TEST_F(AbiTest, InvalidYamlIsInvalidConfigNamingKeyAndPosition) {
 }
 
 TEST_F(AbiTest, ConfigBytesThatAreNotUtf8AreInvalidConfig) {
-  Configure("auth_id: b\n");
+  Configure("fail_open: true\nauth_id: b\n");
   ExpectError(Reconfigure("auth_id: \xC3\x28\n"), 1, "invalid_config", "not valid UTF-8");
   ExpectError(Reconfigure("auth_id: a\x01\n"), 1, "invalid_config", "control character");
   EXPECT_EQ(PickAbc().body, AuthReply("b"));
+}
+
+// Issue 10: CLIProxyAPI drops a plugin whose reconfigure fails and routes with its own
+// strategy over every account. So a bad configuration after a good one is answered ok,
+// with the registration in force, and the good one keeps deciding.
+TEST_F(AbiTest, ABadConfigurationAfterAGoodOneIsAnsweredOkAndChangesNothing) {
+  Reply good = Register("auth_id: b\n");
+  ASSERT_EQ(good.rc, 0);
+  for (const char* bad : {"auth_id: [\n", "deny: 1\n", "auth_id: \xC3\x28\n", "just a plain scalar",
+                          "routes: [{name: x, strategy: stcky}]\n", "fail_open: 1\ndeny: 1\n"}) {
+    SCOPED_TRACE(bad);
+    Reply r = Reconfigure(bad);
+    EXPECT_EQ(r.rc, 0) << r.body;
+    EXPECT_EQ(r.body, good.body);
+    EXPECT_EQ(PickAbc().body, AuthReply("b"));
+  }
+}
+
+TEST_F(AbiTest, ABadConfigurationFirstFailsEveryPickClosed) {
+  Reply r = Register("deny: 1\n");
+  EXPECT_EQ(r.rc, 0) << r.body;
+  EXPECT_TRUE(ReadEnvelope(r.body).ok) << r.body;
+  Reply pick = PickAbc();
+  EXPECT_EQ(pick.rc, 0);
+  EXPECT_EQ(pick.body,
+            R"({"ok":false,"error":{"code":"scheduler_config_invalid","message":"scheduler )"
+            R"(configuration is invalid at line 1, column 7: expected a boolean (true/false, )"
+            R"(yes/no, on/off), got `...`","http_status":503}})");
+  Configure("auth_id: c\n");
+  EXPECT_EQ(PickAbc().body, AuthReply("c"));
 }
 
 TEST_F(AbiTest, YamlFollowsYamlV3) {

@@ -88,9 +88,14 @@ TEST(AbiConcurrency, EveryPickSeesExactlyOneWholeConfiguration) {
     for (const auto& [yaml, reply] : configs) {
       Reply r = reconfigure_under_picks(yaml);
       if (r.rc != 0 || !ReadEnvelope(r.body).ok) ++bad_reconfigure_replies;
-      // A configuration that does not decode: refused, the previous one stays.
+      // A configuration that does not decode: answered ok (issue 10), the previous one stays.
       Reply bad = reconfigure_under_picks("auth_id: [\n");
-      if (bad.rc != 1 || ReadEnvelope(bad.body).code != "invalid_config") ++bad_reconfigure_replies;
+      if (bad.rc != 0 || bad.body != r.body) ++bad_reconfigure_replies;
+      // The same with fail_open: refused, the previous one stays.
+      Reply refused = reconfigure_under_picks("fail_open: true\ndeny: 1\n");
+      if (refused.rc != 1 || ReadEnvelope(refused.body).code != "invalid_config") {
+        ++bad_reconfigure_replies;
+      }
     }
   }
   done = true;

@@ -53,7 +53,9 @@ class LoadedScheduler {
     EXPECT_EQ(Register(""), "");
   }
 
-  // Registers `yaml`; returns "" on success, else the error message.
+  // Registers `yaml`; returns "" on success, else the error message. A configuration the
+  // plugin rejects is answered ok (issue 10: the host would drop a plugin that refuses
+  // one), so success also means that scheduler.explain reports no `ConfigError`.
   std::string Register(const std::string& yaml) {
     LifecycleRequest request;
     request.config_yaml = yaml;
@@ -62,6 +64,15 @@ class LoadedScheduler {
     json::Envelope envelope;
     if (!json::DecodeEnvelope(reply, &envelope)) return "undecodable reply: " + reply;
     if (!envelope.ok) return envelope.error.message.empty() ? "error" : envelope.error.message;
+    const std::string explained = Call("scheduler.explain", "{}", &rc);
+    json::Envelope explanation;
+    if (!json::DecodeEnvelope(explained, &explanation) || !explanation.ok) {
+      return "scheduler.explain failed: " + explained;
+    }
+    const std::string key = "\"ConfigError\":";
+    if (size_t at = explanation.result.find(key); at != std::string::npos) {
+      return explanation.result.substr(at + key.size());
+    }
     return "";
   }
 

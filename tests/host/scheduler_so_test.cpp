@@ -92,18 +92,77 @@ TEST_F(SchedulerSoTest, DenyFailsThePick) {
   EXPECT_EQ(host_.Info("scheduler")->state, PluginState::kActive);
 }
 
-TEST_F(SchedulerSoTest, RejectedReconfigureMakesItInactiveUntilAValidOne) {
+// Issue 10. CLIProxyAPI drops a plugin whose reconfigure fails from its active set and
+// routes with its built-in over every account (this host does the same, see
+// FailOpenRefusesABadConfigSoTheHostRoutesWithItsBuiltin): one typo would turn tenant pools
+// off. A bad configuration is answered ok and the last good one stays in force.
+TEST_F(SchedulerSoTest, ABadReconfigureIsLoggedAndChangesNoRouting) {
   ASSERT_TRUE(Load("auth_id: codex-c.json\n").ok());
-  Status rejected = Reconfigure("deny: 1\n");
-  ASSERT_FALSE(rejected.ok());
-  EXPECT_EQ(rejected.message().rfind("plugin scheduler plugin.reconfigure failed: ", 0), 0u)
-      << rejected.message();
-  EXPECT_EQ(host_.Info("scheduler")->state, PluginState::kInactive);
-  EXPECT_EQ(host_.Pick(Request()).decision, PickDecision::kNoScheduler);
-  ASSERT_TRUE(Reconfigure("auth_id: codex-b.json\n").ok());
+  Status answered = Reconfigure("deny: 1\n");
+  ASSERT_TRUE(answered.ok()) << answered.message();
+  EXPECT_EQ(host_.Info("scheduler")->state, PluginState::kActive);
   PickOutcome outcome = host_.Pick(Request());
   EXPECT_EQ(outcome.decision, PickDecision::kPluginAuth);
-  EXPECT_EQ(outcome.auth_id, "codex-b.json");
+  EXPECT_EQ(outcome.auth_id, "codex-c.json");
+
+  // The rejection reaches the host log at error level, with the key and its position
+  // (lines 1-2 are the host's enabled/priority).
+  std::vector<LogEntry> errors;
+  for (const LogEntry& e : host_.Logs()) {
+    if (e.from_plugin && e.level == LogLevel::kError) errors.push_back(e);
+  }
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("invalid configuration: deny: line 3, column 7: expected a "
+                                   "boolean"),
+            std::string::npos)
+      << errors[0].message;
+  EXPECT_NE(errors[0].message.find("the last good configuration stays in force"), std::string::npos)
+      << errors[0].message;
+  ASSERT_NE(errors[0].fields.Find("key"), nullptr);
+  EXPECT_EQ(*errors[0].fields.Find("key"), "deny");
+  EXPECT_EQ(*errors[0].fields.Find("line"), "3");
+  EXPECT_EQ(*errors[0].fields.Find("column"), "7");
+
+  ASSERT_TRUE(Reconfigure("auth_id: codex-b.json\n").ok());
+  EXPECT_EQ(host_.Pick(Request()).auth_id, "codex-b.json");
+}
+
+TEST_F(SchedulerSoTest, StartedWithABadConfigItFailsEveryPickClosedWith503) {
+  Status loaded = Load("routes:\n  - name: acme\n    strategy: stcky\n");
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
+  EXPECT_EQ(host_.Info("scheduler")->state, PluginState::kActive);
+  for (int i = 0; i < 2; ++i) {
+    PickOutcome outcome = host_.Pick(Request());
+    EXPECT_EQ(outcome.decision, PickDecision::kError);
+    ASSERT_TRUE(outcome.error.has_value());
+    EXPECT_EQ(outcome.error->code, "scheduler_config_invalid");
+    EXPECT_EQ(outcome.error->http_status, 503);
+    // Where and what, without the value the operator wrote.
+    EXPECT_EQ(outcome.error->message,
+              "scheduler configuration is invalid at line 5, column 15: unknown strategy "
+              "\"...\" (known: order, fill-first, round-robin, weighted, sticky, least-used, "
+              "fastest, delegate, deny, pass)");
+    EXPECT_TRUE(outcome.auth_id.empty());
+  }
+  ASSERT_TRUE(Reconfigure("auth_id: codex-b.json\n").ok());
+  EXPECT_EQ(host_.Pick(Request()).auth_id, "codex-b.json");
+}
+
+TEST_F(SchedulerSoTest, FailOpenRefusesABadConfigSoTheHostRoutesWithItsBuiltin) {
+  // At start: refused, inactive, the host's own strategy picks (the behaviour before issue 10).
+  EXPECT_FALSE(Load("fail_open: true\ndeny: 1\n").ok());
+  EXPECT_EQ(host_.Info("scheduler")->state, PluginState::kInactive);
+  EXPECT_EQ(host_.Pick(Request()).decision, PickDecision::kNoScheduler);
+  ASSERT_TRUE(Reconfigure("fail_open: true\nauth_id: codex-b.json\n").ok());
+  EXPECT_EQ(host_.Pick(Request()).auth_id, "codex-b.json");
+  // YAML that does not parse has no fail_open of its own: the last good one's counts.
+  EXPECT_FALSE(Reconfigure("auth_id: [\n").ok());
+  EXPECT_EQ(host_.Info("scheduler")->state, PluginState::kInactive);
+  EXPECT_EQ(host_.Pick(Request()).decision, PickDecision::kNoScheduler);
+  // fail_open: false in the bad configuration itself wins over the last good one's.
+  ASSERT_TRUE(Reconfigure("fail_open: true\nauth_id: codex-c.json\n").ok());
+  ASSERT_TRUE(Reconfigure("fail_open: false\ndeny: 1\n").ok());
+  EXPECT_EQ(host_.Pick(Request()).auth_id, "codex-c.json");
 }
 
 TEST_F(SchedulerSoTest, PicksFromARecordedHostRequest) {
@@ -133,8 +192,11 @@ TEST_F(SchedulerSoTest, AsksForEveryTierOnlyWhenConfiguredTo) {
   EXPECT_FALSE(host_.SchedulerWantsAcrossPriorities());
   ASSERT_TRUE(Reconfigure("across_priorities: true\n").ok());
   EXPECT_TRUE(host_.SchedulerWantsAcrossPriorities());
-  // A failed reconfigure leaves the plugin inactive: no scheduler, nothing to ask for.
-  EXPECT_FALSE(Reconfigure("across_priorities: maybe\n").ok());
+  // A rejected configuration keeps the registration in force (issue 10)...
+  EXPECT_TRUE(Reconfigure("across_priorities: maybe\n").ok());
+  EXPECT_TRUE(host_.SchedulerWantsAcrossPriorities());
+  // ... unless it says fail_open: then the plugin is inactive, with nothing to ask for.
+  EXPECT_FALSE(Reconfigure("fail_open: true\nacross_priorities: maybe\n").ok());
   EXPECT_FALSE(host_.SchedulerWantsAcrossPriorities());
   ASSERT_TRUE(Reconfigure("across_priorities: false\n").ok());
   EXPECT_FALSE(host_.SchedulerWantsAcrossPriorities());

@@ -107,10 +107,14 @@ TEST(StateTest, ThePluginCarriesStateAcrossReconfigure) {
   config.config_yaml = RoundRobin("r", "    pool: {ids: [a, b, c]}\n");
   ASSERT_TRUE(plugin.Reconfigure(config).ok());
   EXPECT_EQ(plugin.Pick(request).value().auth_id, "b");
-  // A failed reconfigure changes nothing, state included.
+  // A rejected configuration changes nothing, state included, whether it is answered ok
+  // (issue 10) or refused (fail_open).
   config.config_yaml = RoundRobin("r", "    pool: {ids: []}\n");
-  ASSERT_FALSE(plugin.Reconfigure(config).ok());
+  ASSERT_TRUE(plugin.Reconfigure(config).ok());
   EXPECT_EQ(plugin.Pick(request).value().auth_id, "c");
+  config.config_yaml = "fail_open: true\n" + RoundRobin("r", "    pool: {ids: []}\n");
+  ASSERT_FALSE(plugin.Reconfigure(config).ok());
+  EXPECT_EQ(plugin.Pick(request).value().auth_id, "a");
 }
 
 }  // namespace

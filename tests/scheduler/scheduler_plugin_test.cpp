@@ -47,15 +47,23 @@ TEST(SchedulerPlugin, ABadConfigurationKeepsThePolicyInForce) {
   std::shared_ptr<const Policy> before = plugin.policy();
   ASSERT_NE(before, nullptr);
   EXPECT_EQ(before->config().auth_id, "b");
+  // Issue 10: answered ok (the host would otherwise drop the plugin), and kept out.
   RawReply reply = Dispatch(&plugin, "plugin.reconfigure", Lifecycle("auth_id: [b]\n"));
+  EXPECT_EQ(reply.code, 0) << reply.body;
+  EXPECT_EQ(plugin.policy(), before);  // the very same snapshot
+  EXPECT_EQ(plugin.rejection(),
+            "invalid configuration: auth_id: line 1, column 10: expected a string, got a sequence");
+  // With fail_open it is refused, naming the key and its position; still kept out.
+  reply = Dispatch(&plugin, "plugin.reconfigure", Lifecycle("fail_open: yes\nauth_id: [b]\n"));
   EXPECT_EQ(reply.code, 1);
   EXPECT_NE(reply.body.find(R"("code":"invalid_config")"), std::string::npos);
-  EXPECT_NE(reply.body.find("auth_id: line 1, column 10"), std::string::npos) << reply.body;
-  EXPECT_EQ(plugin.policy(), before);  // the very same snapshot
+  EXPECT_NE(reply.body.find("auth_id: line 2, column 10"), std::string::npos) << reply.body;
+  EXPECT_EQ(plugin.policy(), before);
   ASSERT_EQ(Dispatch(&plugin, "plugin.reconfigure", Lifecycle("deny: yes\n")).code, 0);
   EXPECT_NE(plugin.policy(), before);
   EXPECT_TRUE(plugin.policy()->config().deny);
   EXPECT_EQ(plugin.policy()->config().auth_id, "");  // the whole configuration is replaced
+  EXPECT_EQ(plugin.rejection(), "");
 }
 
 TEST(SchedulerPlugin, PickBeforeAnyRegisterIsUnhandledButStillDecoded) {

@@ -129,7 +129,7 @@ TEST_F(BenchTest, PluginsItCannotMeasureExitTwo) {
   EXPECT_EQ(abi.exit_code, 2);
   EXPECT_NE(abi.err.find("plugin ABI version 2 is not supported"), std::string::npos) << abi.err;
 
-  std::string config = Config("deny: 1\n");
+  std::string config = Config("fail_open: true\ndeny: 1\n");
   ToolRun refused = Bench(CLIPROXY_SCHEDULER_SO, {"--config", config});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("plugin.register with " + config +

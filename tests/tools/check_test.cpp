@@ -379,11 +379,24 @@ TEST_F(CheckTest, UnreadableFilesExitTwoNamingTheFile) {
 }
 
 TEST_F(CheckTest, RejectedConfigurationFailsRegistrationWithThePluginsReason) {
-  ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", Config("deny: 1\n")});
+  ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", Config("fail_open: true\ndeny: 1\n")});
   EXPECT_EQ(run.exit_code, 1);
   Row row = CheckRowOf(run, "registration");
   EXPECT_EQ(row.result, "FAIL");
   EXPECT_TRUE(Contains(row.detail, "plugin.register: the registration was refused: invalid_config"))
+      << row.detail;
+}
+
+// Issue 10: scheduler.so answers a bad configuration ok (so that CLIProxyAPI keeps it);
+// check still tells the operator the configuration is not in use.
+TEST_F(CheckTest, ConfigurationAnsweredOkButRejectedFailsRegistration) {
+  ToolRun run = Check(CLIPROXY_SCHEDULER_SO, {"--config", Config("deny: 1\n")});
+  EXPECT_EQ(run.exit_code, 1);
+  Row row = CheckRowOf(run, "registration");
+  EXPECT_EQ(row.result, "FAIL");
+  EXPECT_TRUE(Contains(row.detail,
+                       "the plugin answered ok but does not use the configuration (invalid "
+                       "configuration: deny: line 1, column 7"))
       << row.detail;
 }
 

@@ -134,10 +134,40 @@ TEST_F(CpaSchedTest, MissingPluginExitsTwoNamingTheFile) {
 }
 
 TEST_F(CpaSchedTest, RejectedConfigurationExitsTwo) {
-  ToolRun run = Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", Config("deny: 1\n")});
+  // fail_open: a bad configuration is refused (without it, see
+  // BadConfigurationIsLoggedExplainedAndFailsThePickClosed).
+  ToolRun run =
+      Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", Config("fail_open: true\ndeny: 1\n")});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("plugin scheduler plugin.register failed"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find(CLIPROXY_SCHEDULER_SO), std::string::npos) << run.err;
+}
+
+// Issue 10: scheduler.so answers a bad first configuration ok (the host would otherwise
+// route over every account) and fails every pick closed; pick shows why.
+TEST_F(CpaSchedTest, BadConfigurationIsLoggedExplainedAndFailsThePickClosed) {
+  ToolRun run =
+      Pick({"pick", CLIPROXY_SCHEDULER_SO, "--config", Config("deny: 1\n"), "--candidate", "a"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_TRUE(Has(
+      run, std::string("plugin: scheduler (") + CLIPROXY_SCHEDULER_SO + "), priority 0, active"))
+      << run.out;
+  EXPECT_TRUE(Has(run,
+                  "config: rejected, not in force: invalid configuration: deny: line 1, column "
+                  "7: expected a boolean (true/false, yes/no, on/off), got `1`"))
+      << run.out;
+  EXPECT_TRUE(Has(run, "rule: config")) << run.out;
+  EXPECT_TRUE(Has(run,
+                  "error: scheduler_config_invalid: scheduler configuration is invalid at line "
+                  "1, column 7: expected a boolean (true/false, yes/no, on/off), got `...` "
+                  "(http 503)"))
+      << run.out;
+  EXPECT_TRUE(std::any_of(run.lines.begin(), run.lines.end(), [](const std::string& l) {
+    return l.rfind("log: error [plugin] scheduler: invalid configuration: deny: line 1, column 7",
+                   0) == 0 &&
+           l.find("key=deny") != std::string::npos && l.find("line=1") != std::string::npos &&
+           l.find("column=7") != std::string::npos;
+  })) << run.out;
 }
 
 TEST_F(CpaSchedTest, ConfigWithoutThePluginsEntryExitsTwo) {

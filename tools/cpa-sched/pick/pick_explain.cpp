@@ -53,6 +53,10 @@ std::optional<Explanation> ReadExplanation(const cliproxy::host::CallReply& repl
     }
     out.error = std::move(e);
   }
+  if (auto rejected = doc.FindMember("ConfigError");
+      rejected != doc.MemberEnd() && rejected->value.IsString()) {
+    out.config_error = rejected->value.GetString();
+  }
   return out;
 }
 

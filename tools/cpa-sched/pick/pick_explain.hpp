@@ -24,6 +24,8 @@ struct Explanation {
   cliproxy::PickResult decision;               // what scheduler.pick answers
   std::optional<cliproxy::PluginError> error;  // when scheduler.pick answers an error
   std::string failure;  // the plugin knows the method but its answer is unusable: why
+  // The plugin's last configuration was rejected (and is not in force): its message.
+  std::string config_error;
 };
 
 // nullopt when the plugin does not explain (an `unknown_method` error, or no reply);

@@ -54,6 +54,7 @@ void PrintExplanation(std::ostream& out, const Explanation& e, const PickOutcome
     out << "rule: unknown (scheduler.explain: " << e.failure << ")\n";
     return;
   }
+  if (!e.config_error.empty()) out << "config: rejected, not in force: " << e.config_error << "\n";
   out << "rule: " << (e.rule.empty() ? "none (no rule or route decided)" : e.rule) << "\n";
   if (!SameDecision(e, o)) {
     out << "note: scheduler.explain decided "

@@ -3,6 +3,8 @@
 //   plugin:        <id> (<path>), priority <n>, <state>
 //   registration:  <Name> <Version> by <Author>, schema <n>, capabilities <list>
 //   reply:         rc=<n> <raw bytes>                (absent when no plugin was asked)
+//   config:        rejected, not in force: <message> (scheduler.so: its last configuration
+//                  was rejected; the one in force, or none, decided)
 //   rule:          <what decided in the plugin>      (plugins that answer scheduler.explain:
 //                  "auth_id", "routes[0] team-a", ...; "none (...)" when nothing did)
 //   note:          <explain and pick disagree>       (rare: see pick_explain.hpp)
