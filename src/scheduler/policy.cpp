@@ -30,6 +30,28 @@ bool IsBuiltin(const std::string& delegate) { return !HostBuiltin(delegate).empt
 
 }  // namespace
 
+std::shared_ptr<MetadataWatch> Policy::WatchFor(const Config& config,
+                                                const std::optional<PluginError>& no_route,
+                                                const Policy* previous) {
+  std::map<std::string, std::vector<std::string>> routes_by_key;
+  for (const RouteConfig& rc : config.routes) {
+    for (const KeyGlobs& k : rc.when.metadata) {
+      std::vector<std::string>& users = routes_by_key[k.key];
+      const std::string rule = rc.path + " " + rc.name;
+      if (users.empty() || users.back() != rule) users.push_back(rule);
+    }
+  }
+  if (routes_by_key.empty()) return nullptr;
+  if (previous != nullptr && previous->metadata_watch_ &&
+      previous->metadata_watch_->routes_by_key() == routes_by_key) {
+    return previous->metadata_watch_;  // one report per proxy, not one per reconfigure
+  }
+  std::string then = no_route ? "their picks fall to later routes, then fail with " + no_route->code
+                              : "their picks fall to later routes, then to the host's own "
+                                "strategy (no_route: pass)";
+  return std::make_shared<MetadataWatch>(std::move(routes_by_key), std::move(then));
+}
+
 std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previous,
                                               std::shared_ptr<const Logger> logger) {
   const bool across_priorities = config.across_priorities;
@@ -70,6 +92,7 @@ std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previ
     policy->states_[rc.name] = std::move(state);
   }
   if (policy->config_.no_route) policy->no_route_ = CompileNoRoute(*policy->config_.no_route);
+  policy->metadata_watch_ = WatchFor(policy->config_, policy->no_route_, previous);
   // Every route keeps what it needs; the configuration of 50,000 routes would be ~50 MB.
   std::vector<RouteConfig>().swap(policy->config_.routes);
   return policy;

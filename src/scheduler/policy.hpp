@@ -45,6 +45,7 @@
 #include "scheduler/config.hpp"
 #include "scheduler/decision.hpp"
 #include "scheduler/logger.hpp"
+#include "scheduler/metadata_watch.hpp"
 #include "scheduler/route.hpp"
 #include "scheduler/route_state.hpp"
 #include "scheduler/strategy.hpp"
@@ -90,6 +91,12 @@ class Policy {
   // and only then does the host send them.
   bool reads_usage() const { return reads_usage_; }
 
+  // Counts a pick for the metadata watch (see metadata_watch.hpp): its report, once, when
+  // the first picks lacked a metadata key that routes match on.
+  std::optional<MetadataWatch::Report> WatchMetadata(const PickRequest& request) const {
+    return metadata_watch_ ? metadata_watch_->Observe(request) : std::nullopt;
+  }
+
   // The parts of a pick request this policy reads (the rest is checked, not stored).
   const json::PickFields& fields() const { return fields_; }
   // The configuration compiled, without its routes (compiled into Routes(), not kept).
@@ -99,6 +106,9 @@ class Policy {
  private:
   explicit Policy(Config config) : config_(std::move(config)) {}
   Decision Decide(const PickRequest& request, Clock::time_point now, bool dry_run) const;
+  static std::shared_ptr<MetadataWatch> WatchFor(const Config& config,
+                                                 const std::optional<PluginError>& no_route,
+                                                 const Policy* previous);
 
   Config config_;
   json::PickFields fields_;
@@ -107,8 +117,9 @@ class Policy {
   std::vector<UsageObserver*> usage_observers_;                // states owned by states_
   bool reads_usage_ = false;  // some route's strategy reads usage (StrategyInfo::reads_usage)
   bool reads_clock_ = false;
-  std::optional<PluginError> no_route_;     // `no_route: {action: deny}`: its error
-  std::optional<PluginError> fail_closed_;  // FailClosed(): the error of every pick
+  std::optional<PluginError> no_route_;            // `no_route: {action: deny}`: its error
+  std::optional<PluginError> fail_closed_;         // FailClosed(): the error of every pick
+  std::shared_ptr<MetadataWatch> metadata_watch_;  // null when no route matches on metadata
 };
 
 }  // namespace cliproxy::scheduler

@@ -176,7 +176,20 @@ std::string SchedulerPlugin::rejection() const {
 Result<PickResult> SchedulerPlugin::Pick(const PickRequest& request) {
   std::shared_ptr<const Policy> policy = policy_.Load();
   if (!policy) return PickResult{};  // before any register: unhandled, as the reference
+  WatchMetadata(*policy, request);
   return ToPickResult(policy->Pick(request));
+}
+
+void SchedulerPlugin::WatchMetadata(const Policy& policy, const PickRequest& request) const {
+  if (std::optional<MetadataWatch::Report> report = policy.WatchMetadata(request)) {
+    StringMap fields;
+    std::string missing, sent;
+    for (const std::string& k : report->missing) missing += (missing.empty() ? "" : ",") + k;
+    for (const std::string& k : report->sent) sent += (sent.empty() ? "" : ",") + k;
+    fields.Set("missing_keys", missing);
+    fields.Set("sent_keys", sent);
+    host().Log(LogLevel::kError, report->message, fields);
+  }
 }
 
 Result<PickResult> SchedulerPlugin::PickBody(std::string_view body) {
@@ -185,6 +198,7 @@ Result<PickResult> SchedulerPlugin::PickBody(std::string_view body) {
   Result<PickRequest> request = DecodePick(body, policy ? policy->fields() : json::PickFields{});
   if (!request.ok()) return {request.error(), request.fatal()};
   if (!policy) return PickResult{};  // before any register: unhandled, as the reference
+  WatchMetadata(*policy, request.value());
   return ToPickResult(policy->Pick(request.value()));
 }
 

@@ -80,6 +80,8 @@ class SchedulerPlugin : public Plugin {
 
  private:
   RawReply Explain(std::string_view body) const;
+  // Logs the metadata watch's report (key names only) at error level, once.
+  void WatchMetadata(const Policy& policy, const PickRequest& request) const;
   // Handles a configuration that failed with `problem` (under reconfigure_mutex_).
   Result<Registration> Reject(const std::string& yaml, const std::string& problem,
                               const std::shared_ptr<const Policy>& previous);
