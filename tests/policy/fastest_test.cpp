@@ -45,6 +45,35 @@ TEST(Fastest, LoadInFlightSpreadsPicksInProportionToSpeed) {
   EXPECT_EQ(picks["a"], 3);
 }
 
+// A pick whose record never comes (most records of plain requests are lost, issue 10)
+// stops counting in flight once its request has surely ended: twice the longest latency
+// recently reported for its account.
+TEST(Fastest, APickWhoseRecordIsLostStopsCountingAfterTwiceTheLongestLatency) {
+  auto policy = Compile(Route(kNoExplore));
+  Measure(*policy, {{"a", 10'000}, {"b", 10'000}});  // both: picks expire after 20 s
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "a");
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "b");
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "a");
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 20), "b");  // at 20 s all still count: a 2, b 1
+  // At 22 s the picks of 1 s have expired: a has none, b its pick of 20 s.
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 22), "a");
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 22), "a");  // a 1, b 1: a tie, to the lowest ID
+}
+
+TEST(Fastest, PicksInFlightExpireNoSoonerThanASecondNorLaterThanFifteenMinutes) {
+  auto quick = Compile(Route(kNoExplore));
+  Measure(*quick, {{"a", 1}, {"b", 1}});  // 1 ms: 2 ms would be too short to mean anything
+  EXPECT_EQ(Pick(*quick, {"a", "b"}, 1), "a");
+  EXPECT_EQ(Pick(*quick, {"a", "b"}, 1.5), "b");  // a's pick still counts after 0.5 s
+  EXPECT_EQ(Pick(*quick, {"a", "b"}, 2.2), "a");  // a's expired after 1 s, b's not yet
+
+  auto slow = Compile(Route(kNoExplore));
+  Measure(*slow, {{"a", 3'600'000}, {"b", 3'600'000}});  // an hour: two would be too long
+  EXPECT_EQ(Pick(*slow, {"a", "b"}, 1), "a");
+  EXPECT_EQ(Pick(*slow, {"a", "b"}, 14 * 60), "b");
+  EXPECT_EQ(Pick(*slow, {"a", "b"}, 16 * 60 + 2), "a");
+}
+
 TEST(Fastest, AnAccountNeverMeasuredGetsAFirstPickThenCompetes) {
   auto policy = Compile(Route(kNoExplore));
   Measure(*policy, {{"a", 900}, {"b", 300}});

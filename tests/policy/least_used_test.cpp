@@ -66,16 +66,36 @@ TEST(LeastUsed, PicksInFlightSpreadABurstBeforeAnyRecordArrives) {
   for (const std::string& id : pool) EXPECT_EQ(picks[id], 2) << id;
 }
 
-TEST(LeastUsed, ARecordTurnsAPickInFlightIntoUsageThatLeavesTheWindow) {
+// Most records of plain requests never arrive (issue 10): a pick counts as usage for the
+// whole window whether or not its record comes, so lost records do not make an account
+// look idle once its picks stop counting as in flight.
+TEST(LeastUsed, PicksCountForTheWindowEvenWhenTheirRecordsAreLost) {
+  auto policy = Compile(Route("    usage: {measure: requests, window: 10m}\n"));
+  policy->ObserveUsage(UsageBuilder("x"), Mono(0));  // the usage clock: 09:00
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "a");
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "b");
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 1), "a");
+  policy->ObserveUsage(UsageBuilder("b", 1), Mono(2));  // b's record; a's two are lost
+  // Five minutes on, a's picks no longer count as in flight (no latency was reported: they
+  // expire after 2 minutes), but they still count as a's two requests in the window.
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 5 * 60), "b");
+  // Eleven minutes on, every pick and record has left the 10-minute window.
+  EXPECT_EQ(Pick(*policy, {"a", "b"}, 11 * 60), "a");
+}
+
+TEST(LeastUsed, ARecordTurnsAPickInFlightIntoReportedUsage) {
   auto policy = Compile(Route("    usage: {measure: requests, window: 10m}\n"));
   const std::vector<std::string> pool = {"a", "b", "c"};
   for (int i = 0; i < 6; ++i) Pick(*policy, pool, 0);  // two in flight each
-  // c's record: one request in the window, one still in flight: 2, like the others.
+  // c's record: one request reported, one still in flight: 2, like the others.
   policy->ObserveUsage(UsageBuilder("c"), Mono(1));
   EXPECT_EQ(Pick(*policy, pool, 1), "a");
-  // 11 minutes on, c's finished request has left the window; the others' picks are still
-  // in flight (no record yet).
-  EXPECT_EQ(Pick(*policy, pool, 11 * 60), "c");
+  // A record of traffic the route did not pick counts too: b has 2 in flight + 2 reported.
+  policy->ObserveUsage(UsageBuilder("b"), Mono(1));
+  policy->ObserveUsage(UsageBuilder("b"), Mono(1));
+  policy->ObserveUsage(UsageBuilder("b"), Mono(1));
+  policy->ObserveUsage(UsageBuilder("b"), Mono(1));
+  EXPECT_EQ(Pick(*policy, {"b", "c"}, 1), "c");
 }
 
 TEST(LeastUsed, InFlightPicksCostTheAccountsMeanTokens) {

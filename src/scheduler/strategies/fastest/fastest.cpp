@@ -61,7 +61,7 @@ void LatencyAverages::Entry::Reset() {
 }
 
 bool LatencyAverages::Idle(Entry& e, Clock::time_point now) const {
-  return e.in_flight.Count(now) == 0 && now - e.active > forget_after_;
+  return e.in_flight.Count(now, expiry_) == 0 && now - e.active > forget_after_;
 }
 
 void LatencyAverages::Refused() {
@@ -78,12 +78,13 @@ void LatencyAverages::Observe(const UsageRecord& record, Clock::time_point now) 
   int64_t sample = record.latency_ns;
   if (settings_.measure == Measure::kTtft && record.ttft_ns > 0) sample = record.ttft_ns;
   if (record.failed) sample = std::max(sample, Nanos(settings_.failure_penalty));
+  expiry_.Observe(record.latency_ns, now);
   if (record.auth_id.empty()) return;
   const double half_life = static_cast<double>(Nanos(settings_.half_life));
   const bool stored = accounts_.Update(
       Hash64(record.auth_id),
       [&](Entry& e) {
-        e.in_flight.Finished();
+        e.in_flight.Finished(record.latency_ns, now, expiry_);
         e.active = std::max(e.active, now);
         if (sample <= 0) return;  // a record without a time says nothing about speed
         const double x = static_cast<double>(sample);
@@ -111,7 +112,7 @@ LatencyAverages::Reading LatencyAverages::Read(uint64_t hash, Clock::time_point 
     r.measured = e.measured.load(std::memory_order_acquire);
     r.average_ns = e.average.load(std::memory_order_acquire);
     r.last_sample = e.last_sample.load(std::memory_order_acquire);
-    r.in_flight = e.in_flight.Count(now);
+    r.in_flight = e.in_flight.Count(now, expiry_);
   });
   if (!r.tracked) r = Reading{};
   return r;
@@ -120,8 +121,8 @@ LatencyAverages::Reading LatencyAverages::Read(uint64_t hash, Clock::time_point 
 bool LatencyAverages::Picked(uint64_t hash, Clock::time_point now) {
   const bool counted = accounts_.Update(
       hash,
-      [now](Entry& e) {
-        e.in_flight.Picked(now);
+      [this, now](Entry& e) {
+        e.in_flight.Picked(now, expiry_);
         e.active = std::max(e.active, now);
       },
       [&](Entry& e) { return Idle(e, now); });

@@ -99,6 +99,7 @@ class LatencyAverages : public StrategyState, public UsageObserver {
   const std::shared_ptr<const Logger> logger_;
   std::atomic<bool> warned_{false};
   UsageClock clock_;
+  PickExpiry expiry_;  // of the route: for accounts whose latency was never reported
   AccountTable<Entry> accounts_;
   std::atomic<uint64_t> picks_{0};
 };

@@ -1,6 +1,7 @@
 #include "scheduler/strategies/least_used/least_used.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "scheduler/config_check.hpp"
@@ -29,6 +30,17 @@ int64_t RecordTokens(const UsageRecord& record) {
              : std::min(clamp(d.input_tokens) + clamp(d.output_tokens), kMaxRecordTokens);
 }
 
+// Scores are sums of products of counts and costs of at most 2^40 each: saturate rather
+// than wrap (a wrapped score would make the most used account the least used).
+int64_t SaturatingMul(int64_t a, int64_t b) {
+  int64_t product;
+  return __builtin_mul_overflow(a, b, &product) ? std::numeric_limits<int64_t>::max() : product;
+}
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<int64_t>::max() : sum;
+}
+
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 }  // namespace
@@ -45,11 +57,13 @@ UsageWindow::UsageWindow(std::chrono::milliseconds window, std::string route,
 void UsageWindow::Entry::Reset() {
   requests.fill(0);
   tokens.fill(0);
+  picks.fill(0);
   head = kNoEpoch;
   fresh = true;
   published_head.store(kNoEpoch, std::memory_order_release);
   sum_requests.store(0, std::memory_order_release);
   sum_tokens.store(0, std::memory_order_release);
+  sum_picks.store(0, std::memory_order_release);
   unknown_until.store(kNoEpoch, std::memory_order_release);
   in_flight.Reset();
 }
@@ -58,16 +72,19 @@ void UsageWindow::Entry::Advance(int64_t epoch) {
   if (epoch == kNoEpoch || (head != kNoEpoch && epoch <= head)) return;
   if (head != kNoEpoch) {
     const int64_t steps = std::min<int64_t>(epoch - head, kBuckets);
-    int64_t gone_requests = 0, gone_tokens = 0;
+    int64_t gone_requests = 0, gone_tokens = 0, gone_picks = 0;
     for (int64_t i = 1; i <= steps; ++i) {
       const int idx = Index(head + i);
       gone_requests += requests[idx];
       gone_tokens += tokens[idx];
+      gone_picks += picks[idx];
       requests[idx] = 0;
       tokens[idx] = 0;
+      picks[idx] = 0;
     }
     sum_requests.fetch_sub(gone_requests, std::memory_order_release);
     sum_tokens.fetch_sub(gone_tokens, std::memory_order_release);
+    sum_picks.fetch_sub(gone_picks, std::memory_order_release);
   }
   head = epoch;
   published_head.store(epoch, std::memory_order_release);
@@ -83,6 +100,12 @@ void UsageWindow::Entry::Add(int64_t epoch, int64_t record_tokens) {
   sum_tokens.fetch_add(record_tokens, std::memory_order_release);
 }
 
+void UsageWindow::Entry::AddPick(int64_t epoch) {
+  Advance(epoch);
+  picks[Index(epoch)] += 1;
+  sum_picks.fetch_add(1, std::memory_order_release);
+}
+
 int64_t UsageWindow::Epoch(Clock::time_point now) const {
   const int64_t t = clock_.Now(now);
   return t == UsageClock::kUnset ? kNoEpoch : FloorDiv(t, bucket_ns_);
@@ -94,9 +117,10 @@ void UsageWindow::Adopt(Entry& e) const {
   e.unknown_until.store(lost_until_.load(std::memory_order_acquire), std::memory_order_release);
 }
 
-bool UsageWindow::Idle(Entry& e, int64_t epoch, Clock::time_point now) {
+bool UsageWindow::Idle(Entry& e, int64_t epoch, Clock::time_point now) const {
   e.Advance(epoch);
-  return e.sum_requests.load(std::memory_order_relaxed) == 0 && e.in_flight.Count(now) == 0;
+  return e.sum_requests.load(std::memory_order_relaxed) == 0 &&
+         e.sum_picks.load(std::memory_order_relaxed) == 0 && e.in_flight.Count(now, expiry_) == 0;
 }
 
 void UsageWindow::Refused(int64_t lost_until) {
@@ -117,6 +141,7 @@ void UsageWindow::Observe(const UsageRecord& record, Clock::time_point now) {
   const int64_t record_tokens = std::max<int64_t>(0, RecordTokens(record));
   total_requests_.fetch_add(1, std::memory_order_relaxed);
   total_tokens_.fetch_add(record_tokens, std::memory_order_relaxed);
+  expiry_.Observe(record.latency_ns, now);
   if (record.auth_id.empty()) return;
   const int64_t epoch = Epoch(now);
   const int64_t at = FloorDiv(end, bucket_ns_);
@@ -126,7 +151,7 @@ void UsageWindow::Observe(const UsageRecord& record, Clock::time_point now) {
         Adopt(e);
         e.Advance(epoch);
         e.Add(at, record_tokens);
-        e.in_flight.Finished();
+        e.in_flight.Finished(record.latency_ns, now, expiry_);
       },
       [&](Entry& e) { return Idle(e, epoch, now); });
   if (!stored) Refused(at + kBuckets);
@@ -140,7 +165,8 @@ UsageWindow::Reading UsageWindow::Read(uint64_t hash, int64_t epoch, Clock::time
     head = e.published_head.load(std::memory_order_acquire);
     r.requests = e.sum_requests.load(std::memory_order_acquire);
     r.tokens = e.sum_tokens.load(std::memory_order_acquire);
-    r.in_flight = e.in_flight.Count(now);
+    r.picks = e.sum_picks.load(std::memory_order_acquire);
+    r.in_flight = e.in_flight.Count(now, expiry_);
     unknown_until = e.unknown_until.load(std::memory_order_acquire);
   };
   r.tracked = accounts_.Find(hash, load);
@@ -159,7 +185,9 @@ bool UsageWindow::Picked(uint64_t hash, int64_t epoch, Clock::time_point now) {
       hash,
       [&](Entry& e) {
         Adopt(e);
-        e.in_flight.Picked(now);
+        e.in_flight.Picked(now, expiry_);
+        // Before the first record the usage clock has no time to place the pick at.
+        if (epoch != kNoEpoch) e.AddPick(epoch);
       },
       [&](Entry& e) { return Idle(e, epoch, now); });
   if (!counted) Refused(kNoEpoch);
@@ -233,7 +261,8 @@ Outcome LeastUsedStrategy::Pick(const PickContext& context) const {
         cost = r.requests > 0 ? r.tokens / r.requests : route_mean;
         cost = std::max<int64_t>(cost, 1);
       }
-      const int64_t score = used + r.in_flight * cost;
+      const int64_t reported = SaturatingAdd(used, SaturatingMul(r.in_flight, cost));
+      const int64_t score = std::max(reported, SaturatingMul(r.picks, cost));
       if (limit_ > 0 && score >= limit_) continue;
       if (best == nullptr || score < best_score || (score == best_score && c->id < best->id)) {
         best = c;

@@ -1,8 +1,11 @@
 // LeastUsedStrategy (`least-used`): the pool's account with the least usage (tokens or
-// requests, `usage.measure`) in a sliding `usage.window`, from usage records, plus its picks
-// in flight; ties go to the lowest ID; accounts at `usage.limit` are left out. The window
-// (UsageWindow, role "least-used") is kept across reconfigures that keep the route's name
-// and its `window`; it fails closed when its account table is full.
+// requests, `usage.measure`) in a sliding `usage.window`: the larger of what its usage
+// records report plus its picks in flight, and this route's own picks of it in the window,
+// each valued at the account's cost per request (so that records lost by the host, as most
+// records of plain requests are, do not make it look idle); ties go to the lowest ID;
+// accounts at `usage.limit` are left out. The window (UsageWindow, role "least-used") is
+// kept across reconfigures that keep the route's name and its `window`; it fails closed
+// when its account table is full.
 //
 // Thread-safety: a pick reads scores without locks and locks the chosen account's entry;
 // a usage record locks its account's entry. Algorithm: docs/strategies.md#least-used.
@@ -46,7 +49,8 @@ class UsageWindow : public StrategyState, public UsageObserver {
     bool tracked = false;   // the account has an entry
     int64_t requests = 0;   // finished in the window
     int64_t tokens = 0;     // of those
-    int64_t in_flight = 0;  // picks whose record has not arrived
+    int64_t picks = 0;      // this route's picks in the window
+    int64_t in_flight = 0;  // picks whose record has not arrived (nor expired)
   };
   // The window's current bucket at monotonic time `now` (an opaque value for Read; the same
   // for every account, so a pick computes it once).
@@ -54,7 +58,8 @@ class UsageWindow : public StrategyState, public UsageObserver {
   // The usage of the account with ID hash `hash` in the window ending at bucket `epoch`
   // (from Epoch(now)).
   Reading Read(uint64_t hash, int64_t epoch, Clock::time_point now);
-  // Counts one pick of the account in flight; false when the account can get no entry
+  // Counts one pick of the account, in flight and (once the usage clock is set) in the
+  // window; false when the account can get no entry
   // (the table is full of accounts with usage in the window): it must not be picked.
   bool Picked(uint64_t hash, int64_t epoch, Clock::time_point now);
   // Mean tokens per request over every record seen; 0 before any.
@@ -77,6 +82,7 @@ class UsageWindow : public StrategyState, public UsageObserver {
     std::atomic<int64_t> published_head{kNoEpoch};
     std::atomic<int64_t> sum_requests{0};  // over the buckets within kBuckets of head
     std::atomic<int64_t> sum_tokens{0};
+    std::atomic<int64_t> sum_picks{0};
     // Records of this account may have been dropped before it had an entry: until this
     // epoch its usage is not known and it is not picked.
     std::atomic<int64_t> unknown_until{kNoEpoch};
@@ -85,9 +91,11 @@ class UsageWindow : public StrategyState, public UsageObserver {
     bool fresh = true;                         // not yet adopted by UsageWindow::Adopt; guarded
     std::array<int64_t, kBuckets> requests{};  // by epoch % kBuckets; guarded
     std::array<int64_t, kBuckets> tokens{};
+    std::array<int64_t, kBuckets> picks{};
 
     void Advance(int64_t epoch);  // with `mutex` held
     void Add(int64_t epoch, int64_t tokens);
+    void AddPick(int64_t epoch);
     void Reset();
   };
 
@@ -95,7 +103,7 @@ class UsageWindow : public StrategyState, public UsageObserver {
   void Adopt(Entry& e) const;
   // Whether an entry may be handed to another account: nothing in the window, nothing in
   // flight (with its mutex held).
-  static bool Idle(Entry& e, int64_t epoch, Clock::time_point now);
+  bool Idle(Entry& e, int64_t epoch, Clock::time_point now) const;
   // A record or pick that found no room; `lost_until`: the epoch until which a dropped
   // record would have counted (kNoEpoch for a pick).
   void Refused(int64_t lost_until);
@@ -105,6 +113,7 @@ class UsageWindow : public StrategyState, public UsageObserver {
   const std::string route_;
   const std::shared_ptr<const Logger> logger_;
   UsageClock clock_;
+  PickExpiry expiry_;  // of the route: for accounts whose latency was never reported
   AccountTable<Entry> accounts_;
   std::atomic<int64_t> total_requests_{0};
   std::atomic<int64_t> total_tokens_{0};
