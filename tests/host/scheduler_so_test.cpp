@@ -242,5 +242,47 @@ TEST_F(SchedulerSoTest, AFullUsageTableIsLoggedOnceThroughHostLog) {
   EXPECT_EQ(warnings, 1);
 }
 
+// The captured v7.1.57 pick has no caller_scope (testdata/real/): routes on it never match
+// there. The plugin says so once, in the host log, by key names only; nothing it logs
+// while serving the captured bodies carries a client key, an upstream key or a header.
+TEST_F(SchedulerSoTest, OnV7_1_57TheMissingCallerScopeIsLoggedOnceByKeyNamesOnly) {
+  ASSERT_TRUE(Load("routes:\n"
+                   "  - name: tenant-a\n"
+                   "    when: {metadata: {caller_scope: \"8b11f985*\"}}\n"
+                   "  - name: spread\n"
+                   "    strategy: least-used\n")
+                  .ok());
+  PickRequest old_host;
+  ASSERT_TRUE(json::DecodePickRequest(test_support::ReadTestData("real/pick-3-v7.1.57.json"),
+                                      &old_host, json::PickFields::All())
+                  .ok());
+  for (const char* name : {"usage-stream.json", "usage-nonstream.json"}) {
+    UsageRecord record;
+    ASSERT_TRUE(
+        json::DecodeUsageRecord(test_support::ReadTestData(std::string("real/") + name), &record)
+            .ok());
+    EXPECT_EQ(host_.DeliverUsage(record), 1u);
+  }
+  for (int i = 0; i < 3 * 10; ++i) EXPECT_TRUE(host_.Pick(old_host).ok());
+  EXPECT_TRUE(Reconfigure("deny: 1\n").ok());  // a rejected configuration is logged too
+
+  std::vector<LogEntry> watch;
+  for (const LogEntry& e : host_.Logs()) {
+    for (const char* secret : {"client-a", "Bearer", "sk-up-", "127.0.0.1"}) {
+      EXPECT_EQ(e.message.find(secret), std::string::npos) << e.message;
+      for (const auto& [key, value] : e.fields) {
+        EXPECT_EQ(value.find(secret), std::string::npos) << key << "=" << value;
+      }
+    }
+    if (e.from_plugin && e.message.find("metadata key caller_scope") != std::string::npos) {
+      watch.push_back(e);
+    }
+  }
+  ASSERT_EQ(watch.size(), 1u);
+  EXPECT_EQ(watch[0].level, LogLevel::kError);
+  EXPECT_EQ(*watch[0].fields.Find("missing_keys"), "caller_scope");
+  EXPECT_EQ(*watch[0].fields.Find("sent_keys"), "request_path,requested_model,service_tier");
+}
+
 }  // namespace
 }  // namespace cliproxy::host
