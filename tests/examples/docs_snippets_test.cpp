@@ -42,7 +42,8 @@ std::string AsConfiguration(const std::string& block) {
     out << YAML::Load(block)["plugins"]["configs"]["scheduler"];
     return out.c_str();
   }
-  for (const char* top : {"routes:", "auth_id:", "delegate:", "deny:", "across_priorities:"}) {
+  for (const char* top : {"routes:", "auth_id:", "delegate:", "deny:", "across_priorities:",
+                          "no_route:", "fail_open:"}) {
     if (block.rfind(top, 0) == 0) return block;  // a whole plugin configuration
   }
   if (block.rfind("- ", 0) == 0) return "routes:\n" + Indent(block, 2);
