@@ -11,7 +11,7 @@ Config ParseConfig(const std::string& yaml) {
   // Keys the plugin does not know belong to the host: not even built into a tree.
   auto known = [](const std::string& key) {
     return key == "auth_id" || key == "delegate" || key == "deny" || key == "across_priorities" ||
-           key == "routes" || key == "<<";
+           key == "routes" || key == "no_route" || key == "fail_open" || key == "<<";
   };
   YamlReader root(YamlReader::Load(yaml, known), "");
   if (root.IsNull()) return config;
@@ -43,7 +43,8 @@ Config ParseConfig(const std::string& yaml) {
 std::optional<bool> ReadFailOpen(const std::string& yaml) noexcept {
   try {
     if (yaml.empty()) return std::nullopt;
-    YamlReader root(YamlReader::Load(yaml), "");
+    auto known = [](const std::string& key) { return key == "fail_open"; };
+    YamlReader root(YamlReader::Load(yaml, known), "");
     if (!root.IsMap()) return std::nullopt;
     // Only this key is read: a typo elsewhere must not hide the operator's choice. A key
     // given twice is not a choice.
