@@ -92,5 +92,58 @@ TEST(UsageConcurrency, RecordsRacingPicksAndReconfiguresAreCountedExactlyOnce) {
   EXPECT_FALSE(plugin.Pick(Request({"a"})).ok());
 }
 
+// Picks in flight (InFlight) counted by many threads and ended by records from many
+// threads: every pick is ended by exactly one record.
+TEST(UsageConcurrency, PicksAndRecordsFromManyThreadsPairUp) {
+  auto policy =
+      Compile("routes:\n  - name: quick\n    strategy: fastest\n    latency: {explore: 0}\n");
+  constexpr int kThreads = 4;
+  constexpr int kPicks = 2'000;
+  policy->ObserveUsage(UsageBuilder("a").LatencyMs(100), Mono(0));
+  policy->ObserveUsage(UsageBuilder("b").LatencyMs(100), Mono(0));
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kPicks; ++i) {
+        if (Chosen(policy->Pick(Request({"a"}), Mono(1))) != "a") ++wrong;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  threads.clear();
+  // kThreads * kPicks picks of a in flight: b, with none, wins.
+  EXPECT_EQ(Chosen(policy->Pick(Request({"a", "b"}), Mono(1))), "b");
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kPicks; ++i) {
+        policy->ObserveUsage(UsageBuilder("a").LatencyMs(100), Mono(1));
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  // Every pick of a ended; b still has the one above in flight: a wins.
+  EXPECT_EQ(Chosen(policy->Pick(Request({"a", "b"}), Mono(1))), "a");
+}
+
+// The metadata watch reports once however many threads pick at once.
+TEST(UsageConcurrency, TheMetadataWatchReportsOnceAcrossThreads) {
+  auto policy = Compile("routes:\n  - name: t\n    when: {metadata: {caller_scope: \"x*\"}}\n");
+  std::atomic<int> reports{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      Request r({"a"});
+      r.Metadata("request_path", "/v1/chat/completions");
+      for (int i = 0; i < 50; ++i) {
+        if (policy->WatchMetadata(r).has_value()) ++reports;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(reports.load(), 1);
+}
+
 }  // namespace
 }  // namespace cliproxy::scheduler::testing
