@@ -191,8 +191,9 @@ Simulation AfterACooldown(std::vector<AccountModel> accounts) {
 
 // In the hour after c returns, c catches up what the window holds, and a and b keep
 // being served. Measured (seed 1): least-used 0.34/0.33/0.33 of the tokens, fastest
-// 0.37/0.34/0.29 of the picks; with picks that counted until their record arrived (before
-// issue 10) c took 0.61 of the tokens (a, b 0.20, 0.19) and 0.44 of the picks (b 0.24).
+// 0.34/0.35/0.31 of the picks; with picks that counted until their record arrived (before
+// issue 10, measured on the code of 2026-12-05) c took 0.61 of the tokens (a, b 0.20, 0.19)
+// and 0.44 of the picks (b 0.24).
 void ExpectNoneStarvedAfterACooldown(const std::map<std::string, Served>& served, bool tokens) {
   ASSERT_EQ(served.size(), 3u);
   for (const char* id : {"a", "b", "c"}) {
