@@ -22,13 +22,13 @@
 #include <utility>
 #include <vector>
 
+#include "base/yaml_reader.hpp"
 #include "cliproxy/json.hpp"
 #include "cliproxy/types.hpp"
 #include "plugin_under_test.hpp"
 #include "scheduler/config.hpp"
 #include "scheduler/decision.hpp"
 #include "scheduler/policy.hpp"
-#include "scheduler/yaml_reader.hpp"
 #include "strategy_bench_support.hpp"
 
 namespace cliproxy::bench {

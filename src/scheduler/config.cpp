@@ -1,7 +1,7 @@
 #include "scheduler/config.hpp"
 
+#include "base/yaml_reader.hpp"
 #include "cliproxy/text.hpp"
-#include "scheduler/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {
 

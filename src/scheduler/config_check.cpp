@@ -1,6 +1,6 @@
 #include "scheduler/config_check.hpp"
 
-#include "scheduler/yaml_reader.hpp"
+#include "base/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "scheduler/glob.hpp"
+#include "base/glob.hpp"
 #include "scheduler/route_config.hpp"
 
 namespace cliproxy::scheduler {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "scheduler/yaml_reader.hpp"
+#include "base/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {
 

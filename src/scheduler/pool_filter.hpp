@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "base/glob.hpp"
 #include "cliproxy/json.hpp"
 #include "cliproxy/types.hpp"
-#include "scheduler/glob.hpp"
 #include "scheduler/route_config.hpp"
 
 namespace cliproxy::scheduler {

@@ -1,8 +1,8 @@
 #include "scheduler/route_config.hpp"
 
+#include "base/yaml_reader.hpp"
 #include "scheduler/key_rules.hpp"
 #include "scheduler/strategy_registry.hpp"
-#include "scheduler/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

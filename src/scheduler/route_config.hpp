@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "scheduler/yaml_reader.hpp"
+#include "base/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {
 

@@ -1,10 +1,10 @@
 #include "scheduler/scheduler_plugin.hpp"
 
+#include "base/yaml_reader.hpp"
 #include "scheduler/config.hpp"
 #include "scheduler/config_problem.hpp"
 #include "scheduler/host_builtin.hpp"
 #include "scheduler/strategy_registry.hpp"
-#include "scheduler/yaml_reader.hpp"
 
 #ifndef CLIPROXY_SCHEDULER_VERSION
 #error "CLIPROXY_SCHEDULER_VERSION must be defined by the build"

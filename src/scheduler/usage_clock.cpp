@@ -4,7 +4,7 @@
 #include <chrono>
 #include <optional>
 
-#include "scheduler/rfc3339.hpp"
+#include "base/rfc3339.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "scheduler/hash.hpp"
+#include "base/hash.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "base/yaml_reader.hpp"
 #include "cliproxy/types.hpp"
 #include "scheduler/config.hpp"
 #include "scheduler/policy.hpp"
-#include "scheduler/yaml_reader.hpp"
 
 namespace cliproxy::scheduler::testing {
 

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "scheduler/rfc3339.hpp"
+#include "base/rfc3339.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <limits>
 
-#include "scheduler/rfc3339.hpp"
+#include "base/rfc3339.hpp"
 #include "scheduler/usage_clock.hpp"
 #include "usage_test_util.hpp"
 

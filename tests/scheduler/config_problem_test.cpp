@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/yaml_reader.hpp"
 #include "scheduler/config.hpp"
-#include "scheduler/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "scheduler/yaml_reader.hpp"
+#include "base/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

@@ -1,6 +1,6 @@
 // YamlReader: typed reads with yaml.v3's rules and errors that name the key path and the
 // line/column, for every key the scheduler reads (the reference keys and `routes`).
-#include "scheduler/yaml_reader.hpp"
+#include "base/yaml_reader.hpp"
 
 #include <gtest/gtest.h>
 

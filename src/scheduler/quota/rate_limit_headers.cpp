@@ -5,9 +5,9 @@
 #include <cmath>
 #include <string_view>
 
+#include "base/duration.hpp"
+#include "base/rfc3339.hpp"
 #include "cliproxy/text.hpp"
-#include "scheduler/duration.hpp"
-#include "scheduler/rfc3339.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

@@ -8,7 +8,7 @@
 #include <queue>
 #include <tuple>
 
-#include "scheduler/glob.hpp"
+#include "base/glob.hpp"
 #include "simulate/simulate_random.hpp"
 #include "simulate/simulate_time.hpp"
 

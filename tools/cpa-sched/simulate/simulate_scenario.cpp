@@ -10,9 +10,9 @@
 #include <sstream>
 #include <string_view>
 
-#include "scheduler/duration.hpp"
-#include "scheduler/glob.hpp"
-#include "scheduler/yaml_reader.hpp"
+#include "base/duration.hpp"
+#include "base/glob.hpp"
+#include "base/yaml_reader.hpp"
 #include "simulate/simulate_time.hpp"
 
 namespace cpa_sched {

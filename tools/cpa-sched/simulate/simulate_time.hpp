@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "scheduler/rfc3339.hpp"
+#include "base/rfc3339.hpp"
 
 namespace cpa_sched {
 

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "base/glob.hpp"
 #include "cliproxy/json.hpp"
 #include "cliproxy/types.hpp"
-#include "scheduler/glob.hpp"
 #include "scheduler/route_config.hpp"
 #include "scheduler/strategies/common/weights_config.hpp"
 

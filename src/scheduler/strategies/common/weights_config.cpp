@@ -1,6 +1,6 @@
 #include "scheduler/strategies/common/weights_config.hpp"
 
-#include "scheduler/yaml_reader.hpp"
+#include "base/yaml_reader.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "base/duration.hpp"
+#include "base/hash.hpp"
 #include "scheduler/config_check.hpp"
-#include "scheduler/duration.hpp"
-#include "scheduler/hash.hpp"
 #include "scheduler/strategies/fastest/fastest_config.hpp"
 
 namespace cliproxy::scheduler {

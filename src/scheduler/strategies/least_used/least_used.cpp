@@ -4,9 +4,9 @@
 #include <limits>
 #include <string>
 
+#include "base/duration.hpp"
+#include "base/hash.hpp"
 #include "scheduler/config_check.hpp"
-#include "scheduler/duration.hpp"
-#include "scheduler/hash.hpp"
 #include "scheduler/strategies/least_used/least_used_config.hpp"
 
 namespace cliproxy::scheduler {

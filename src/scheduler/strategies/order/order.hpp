@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "scheduler/glob.hpp"
+#include "base/glob.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
 

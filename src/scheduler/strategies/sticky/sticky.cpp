@@ -2,10 +2,10 @@
 
 #include <cmath>
 
+#include "base/duration.hpp"
+#include "base/hash.hpp"
 #include "cliproxy/text.hpp"
 #include "scheduler/config_check.hpp"
-#include "scheduler/duration.hpp"
-#include "scheduler/hash.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

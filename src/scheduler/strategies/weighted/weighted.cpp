@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "scheduler/hash.hpp"
+#include "base/hash.hpp"
 
 namespace cliproxy::scheduler {
 

@@ -8,8 +8,8 @@
 // (so a session keeps its account across restarts). std::hash promises none of that.
 //
 // Thread-safety: pure functions.
-#ifndef CLIPROXY_SRC_SCHEDULER_HASH_HPP_
-#define CLIPROXY_SRC_SCHEDULER_HASH_HPP_
+#ifndef CLIPROXY_SRC_BASE_HASH_HPP_
+#define CLIPROXY_SRC_BASE_HASH_HPP_
 
 #include <cstdint>
 #include <string_view>
@@ -43,4 +43,4 @@ constexpr double ToUnitInterval(uint64_t h) {
 
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_HASH_HPP_
+#endif  // CLIPROXY_SRC_BASE_HASH_HPP_

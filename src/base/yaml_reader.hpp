@@ -15,8 +15,8 @@
 // Known gaps: !!timestamp values are not checked; `null:` and `~:` count as the same key.
 //
 // Errors are thrown as ConfigError; the parser entry point (ParseConfig) catches them.
-#ifndef CLIPROXY_SRC_SCHEDULER_YAML_READER_HPP_
-#define CLIPROXY_SRC_SCHEDULER_YAML_READER_HPP_
+#ifndef CLIPROXY_SRC_BASE_YAML_READER_HPP_
+#define CLIPROXY_SRC_BASE_YAML_READER_HPP_
 
 #include <yaml-cpp/yaml.h>
 
@@ -105,4 +105,4 @@ class YamlReader {
 
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_YAML_READER_HPP_
+#endif  // CLIPROXY_SRC_BASE_YAML_READER_HPP_

@@ -3,8 +3,8 @@
 // order and may be fractional (`1.5h`). `0` is zero. Negative durations are refused.
 //
 // Thread-safety: pure function.
-#ifndef CLIPROXY_SRC_SCHEDULER_DURATION_HPP_
-#define CLIPROXY_SRC_SCHEDULER_DURATION_HPP_
+#ifndef CLIPROXY_SRC_BASE_DURATION_HPP_
+#define CLIPROXY_SRC_BASE_DURATION_HPP_
 
 #include <chrono>
 #include <optional>
@@ -19,4 +19,4 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text, st
 
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_DURATION_HPP_
+#endif  // CLIPROXY_SRC_BASE_DURATION_HPP_

@@ -10,8 +10,8 @@
 // worst O(pattern x text) for many stars, without allocation or recursion.
 //
 // Thread-safety: immutable after construction; Matches() is safe from any thread.
-#ifndef CLIPROXY_SRC_SCHEDULER_GLOB_HPP_
-#define CLIPROXY_SRC_SCHEDULER_GLOB_HPP_
+#ifndef CLIPROXY_SRC_BASE_GLOB_HPP_
+#define CLIPROXY_SRC_BASE_GLOB_HPP_
 
 #include <optional>
 #include <string>
@@ -71,4 +71,4 @@ class GlobList {
 
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_GLOB_HPP_
+#endif  // CLIPROXY_SRC_BASE_GLOB_HPP_

@@ -2,8 +2,8 @@
 // seconds ("2025-06-02T09:00:00.123456789Z", "2025-06-02T11:00:00+02:00").
 //
 // Thread-safety: pure function.
-#ifndef CLIPROXY_SRC_SCHEDULER_RFC3339_HPP_
-#define CLIPROXY_SRC_SCHEDULER_RFC3339_HPP_
+#ifndef CLIPROXY_SRC_BASE_RFC3339_HPP_
+#define CLIPROXY_SRC_BASE_RFC3339_HPP_
 
 #include <cstdint>
 #include <optional>
@@ -25,4 +25,4 @@ std::string FormatRfc3339Nano(int64_t unix_ns);
 
 }  // namespace cliproxy::scheduler
 
-#endif  // CLIPROXY_SRC_SCHEDULER_RFC3339_HPP_
+#endif  // CLIPROXY_SRC_BASE_RFC3339_HPP_

@@ -1,4 +1,4 @@
-#include "scheduler/yaml_reader.hpp"
+#include "base/yaml_reader.hpp"
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/parser.h>

@@ -1,4 +1,4 @@
-#include "scheduler/glob.hpp"
+#include "base/glob.hpp"
 
 namespace cliproxy::scheduler {
 namespace {

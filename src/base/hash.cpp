@@ -1,4 +1,4 @@
-#include "scheduler/hash.hpp"
+#include "base/hash.hpp"
 
 #include <bit>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "scheduler/rfc3339.hpp"
+#include "base/rfc3339.hpp"
 
 #include <cstdio>
 

@@ -1,4 +1,4 @@
-#include "scheduler/duration.hpp"
+#include "base/duration.hpp"
 
 #include <cmath>
 
