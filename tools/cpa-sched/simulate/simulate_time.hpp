@@ -18,7 +18,7 @@
 namespace cpa_sched {
 
 // RFC 3339 times are read and written by the scheduler's own ParseRfc3339 and
-// FormatRfc3339Nano (scheduler/rfc3339.hpp), the same functions that read usage records.
+// FormatRfc3339Nano (base/rfc3339.hpp), the same functions that read usage records.
 using cliproxy::scheduler::FormatRfc3339Nano;
 using cliproxy::scheduler::ParseRfc3339;
 
