@@ -92,6 +92,7 @@ struct Envelope {
 DecodeStatus DecodeEnvelope(std::string_view body, Envelope* out);
 DecodeStatus DecodeRegistration(std::string_view result, Registration* out);
 DecodeStatus DecodePickResult(std::string_view result, PickResult* out);
+DecodeStatus DecodeExplanation(std::string_view result, Explanation* out);
 
 // --- encoding ---------------------------------------------------------------------------
 
@@ -103,6 +104,8 @@ std::string EncodeLifecycleRequest(const LifecycleRequest& request);  // base64s
 std::string EncodeUsageRecord(const UsageRecord& record);
 std::string EncodeRegistration(const Registration& registration);
 std::string EncodePickResult(const PickResult& result);
+// {"Decision":{...},"Rule":"..."[,"Error":{...}][,"ConfigError":"..."]}
+std::string EncodeExplanation(const Explanation& explanation);
 // {"level":...,"message":...[,"fields":{...}]}: `fields` is left out when empty.
 std::string EncodeLogRequest(const LogRequest& request);
 

@@ -187,6 +187,18 @@ struct PluginError {
   int http_status = 0;         // emitted only when > 0
 };
 
+// --- scheduler.explain (an extension method of scheduler.so) ------------------------------
+
+// Which rule or route would decide a pick now, and what the pick would answer.
+struct Explanation {
+  PickResult decision;        // "Decision": what scheduler.pick would answer
+  bool has_decision = false;  // set by the decoder when "Decision" is an object
+  std::string rule;           // "Rule": "routes[0] team-a", "deny", ...; "" when nothing matched
+  PluginError error;          // "Error": when the pick would answer an error ...
+  bool has_error = false;     // ... which is when this is set (else "Error" is left out)
+  std::string config_error;   // "ConfigError": the last rejected configuration ("" when none)
+};
+
 // --- usage.handle ---------------------------------------------------------------------
 
 struct UsageFailure {

@@ -225,25 +225,15 @@ RawReply SchedulerPlugin::Explain(std::string_view body) const {
   Decision decision;
   if (policy) decision = policy->Explain(request);
   Result<PickResult> result = ToPickResult(decision);
-  std::string out = "{\"Decision\":";
-  out += json::EncodePickResult(result.ok() ? result.value() : PickResult{});
-  out += ",\"Rule\":";
-  json::AppendQuoted(&out, decision.rule);
+  Explanation explanation;
+  if (result.ok()) explanation.decision = result.value();
+  explanation.rule = std::move(decision.rule);
   if (!result.ok()) {
-    const PluginError& e = result.error();
-    out += ",\"Error\":{\"code\":";
-    json::AppendQuoted(&out, e.code);
-    out += ",\"message\":";
-    json::AppendQuoted(&out, e.message);
-    if (e.http_status > 0) out += ",\"http_status\":" + std::to_string(e.http_status);
-    out += "}";
+    explanation.error = result.error();
+    explanation.has_error = true;
   }
-  if (const std::string rejected = rejection(); !rejected.empty()) {
-    out += ",\"ConfigError\":";
-    json::AppendQuoted(&out, rejected);
-  }
-  out += "}";
-  return {0, json::OkEnvelope(out)};
+  explanation.config_error = rejection();
+  return {0, json::OkEnvelope(json::EncodeExplanation(explanation))};
 }
 
 }  // namespace cliproxy::scheduler

@@ -34,4 +34,8 @@ DecodeStatus DecodePickResult(std::string_view result, PickResult* out) {
   return internal::DecodeStream(result, out, "a pick result (object)");
 }
 
+DecodeStatus DecodeExplanation(std::string_view result, Explanation* out) {
+  return internal::DecodeStream(result, out, "an explanation (object)");
+}
+
 }  // namespace cliproxy::json

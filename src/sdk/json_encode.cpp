@@ -91,12 +91,28 @@ class Encoder {
     out_->push_back('}');
   }
 
+  // As every envelope has it: `retryable` only when set, `http_status` only when positive.
+  void Write(const PluginError& error) {
+    out_->append("{\"code\":");
+    AppendQuoted(out_, error.code);
+    out_->append(",\"message\":");
+    AppendQuoted(out_, error.message);
+    if (error.has_retryable)
+      out_->append(error.retryable ? ",\"retryable\":true" : ",\"retryable\":false");
+    if (error.http_status > 0)
+      out_->append(",\"http_status\":" + std::to_string(error.http_status));
+    out_->push_back('}');
+  }
+
   template <WireStruct T>
   void Write(const T& value) {
     out_->push_back('{');
     bool first = true;
-    std::apply([&](const auto&... field) { (WriteField(field, value.*field.member, &first), ...); },
-               FieldsOf<T>::value);
+    std::apply(
+        [&](const auto&... field) {
+          (WriteField(field, value.*field.member, &first, FlagSet(value, field)), ...);
+        },
+        FieldsOf<T>::value);
     out_->push_back('}');
   }
 
@@ -107,7 +123,9 @@ class Encoder {
     bool first = true;
     std::apply(
         [&](const auto&... field) {
-          (WriteField(field, MemberOr(value, field, replaced, replacement), &first), ...);
+          (WriteField(field, MemberOr(value, field, replaced, replacement), &first,
+                      FlagSet(value, field)),
+           ...);
         },
         FieldsOf<T>::value);
     out_->push_back('}');
@@ -123,8 +141,15 @@ class Encoder {
     return value.*field.member;
   }
 
+  // Whether the member's `flag` (when it has one) is set.
   template <class T, class M>
-  void WriteField(const internal::Field<T, M>& field, const M& member, bool* first) {
+  static bool FlagSet(const T& value, const internal::Field<T, M>& field) {
+    return field.flag == nullptr || value.*field.flag;
+  }
+
+  template <class T, class M>
+  void WriteField(const internal::Field<T, M>& field, const M& member, bool* first, bool flag_set) {
+    if (field.omit_empty && !flag_set) return;
     if constexpr (requires { IsEmptyValue(member); }) {
       if (field.omit_empty && IsEmptyValue(member)) return;
     }
@@ -225,6 +250,7 @@ std::string EncodeRegistration(const Registration& registration) {
   return EncodeValue(registration);
 }
 std::string EncodePickResult(const PickResult& result) { return EncodeValue(result); }
+std::string EncodeExplanation(const Explanation& explanation) { return EncodeValue(explanation); }
 std::string EncodeLogRequest(const LogRequest& request) { return EncodeValue(request); }
 
 namespace {
@@ -282,14 +308,9 @@ std::string OkEnvelope(std::string_view result_json) {
 }
 
 std::string ErrorEnvelope(const PluginError& error) {
-  std::string out = "{\"ok\":false,\"error\":{\"code\":";
-  AppendQuoted(&out, error.code);
-  out.append(",\"message\":");
-  AppendQuoted(&out, error.message);
-  if (error.has_retryable)
-    out.append(error.retryable ? ",\"retryable\":true" : ",\"retryable\":false");
-  if (error.http_status > 0) out.append(",\"http_status\":" + std::to_string(error.http_status));
-  out.append("}}");
+  std::string out = "{\"ok\":false,\"error\":";
+  Encoder(&out).Write(error);
+  out.push_back('}');
   return out;
 }
 

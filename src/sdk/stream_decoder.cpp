@@ -1103,5 +1103,7 @@ template DecodeStatus DecodeStream(std::string_view, LogRequest*, const char*, c
                                    DecodePath);
 template DecodeStatus DecodeStream(std::string_view, Envelope*, const char*, const PickFields*,
                                    DecodePath);
+template DecodeStatus DecodeStream(std::string_view, Explanation*, const char*, const PickFields*,
+                                   DecodePath);
 
 }  // namespace cliproxy::json::internal

@@ -21,7 +21,8 @@ enum class Codec : uint8_t {
 // One member of a struct as it appears on the wire.
 //  - `want`: when set, the decoder stores the member only if that PickFields flag is on
 //    (it still type-checks it);
-//  - `omit_empty`: the encoder leaves the member out when it holds its zero value.
+//  - `omit_empty`: the encoder leaves the member out when it holds its zero value, or, for
+//    a member with a `flag`, when the flag is not set.
 // The rest is read by the decoder only (the encoder writes such members by hand:
 // EncodeLifecycleRequest, OkEnvelope, ErrorEnvelope):
 //  - `codec`: see Codec;
@@ -228,6 +229,19 @@ struct FieldsOf<Envelope> {
       Field<M, bool>{"ok", &M::ok},
       Field<M, std::string>{.name = "result", .member = &M::result, .codec = Codec::kRawJson},
       Field<M, PluginError>{.name = "error", .member = &M::error, .flag = &M::has_error});
+};
+
+// scheduler.explain's result: "Error" is written only when has_error is set, "ConfigError"
+// only when not empty.
+template <>
+struct FieldsOf<Explanation> {
+  using M = Explanation;
+  static constexpr auto value = std::make_tuple(
+      Field<M, PickResult>{.name = "Decision", .member = &M::decision, .flag = &M::has_decision},
+      Field<M, std::string>{"Rule", &M::rule},
+      Field<M, PluginError>{
+          .name = "Error", .member = &M::error, .omit_empty = true, .flag = &M::has_error},
+      Field<M, std::string>{"ConfigError", &M::config_error, nullptr, true});
 };
 
 template <>

@@ -151,5 +151,51 @@ TEST(JsonEncode, UsageRecordInGoFieldOrder) {
             R"("CacheCreationTokens":0,"TotalTokens":0},"ResponseHeaders":{"Retry-After":["3"]}})");
 }
 
+TEST(JsonEncode, ExplanationLeavesOutErrorAndConfigErrorUnlessSet) {
+  Explanation e;
+  e.rule = "routes[0] team-a";
+  e.decision.auth_id = "a";
+  e.decision.handled = true;
+  EXPECT_EQ(EncodeExplanation(e),
+            R"({"Decision":{"AuthID":"a","DelegateBuiltin":"","Handled":true},)"
+            R"("Rule":"routes[0] team-a"})");
+  e.decision = {};
+  e.error.code = "no_route";
+  e.error.message = "m";
+  e.error.http_status = 403;
+  e.has_error = true;
+  e.config_error = "invalid configuration: x";
+  const std::string text = EncodeExplanation(e);
+  EXPECT_EQ(text, R"({"Decision":{"AuthID":"","DelegateBuiltin":"","Handled":false},)"
+                  R"("Rule":"routes[0] team-a","Error":{"code":"no_route","message":"m",)"
+                  R"("http_status":403},"ConfigError":"invalid configuration: x"})");
+
+  Explanation back;
+  ASSERT_TRUE(DecodeExplanation(text, &back));
+  EXPECT_TRUE(back.has_decision);
+  EXPECT_TRUE(back.has_error);
+  EXPECT_EQ(back.error.code, "no_route");
+  EXPECT_EQ(back.error.http_status, 403);
+  EXPECT_EQ(back.rule, e.rule);
+  EXPECT_EQ(back.config_error, e.config_error);
+
+  Explanation missing;
+  ASSERT_TRUE(DecodeExplanation(R"({"Rule":"x"})", &missing));
+  EXPECT_FALSE(missing.has_decision);
+  EXPECT_FALSE(missing.has_error);
+}
+
+TEST(JsonEncode, ErrorEnvelopeWritesRetryableOnlyWhenSetAndHttpStatusOnlyWhenPositive) {
+  PluginError e;
+  e.code = "c";
+  e.message = "m";
+  EXPECT_EQ(ErrorEnvelope(e), R"({"ok":false,"error":{"code":"c","message":"m"}})");
+  e.has_retryable = true;
+  e.http_status = 429;
+  EXPECT_EQ(
+      ErrorEnvelope(e),
+      R"({"ok":false,"error":{"code":"c","message":"m","retryable":false,"http_status":429}})");
+}
+
 }  // namespace
 }  // namespace cliproxy::json

@@ -19,13 +19,10 @@ namespace cpa_sched {
 
 inline constexpr const char* kExplainMethod = "scheduler.explain";
 
-struct Explanation {
-  std::string rule;                            // "" when nothing decided
-  cliproxy::PickResult decision;               // what scheduler.pick answers
-  std::optional<cliproxy::PluginError> error;  // when scheduler.pick answers an error
+// The wire explanation (cliproxy::Explanation), or, when `failure` is set, why the
+// plugin's answer could not be read as one.
+struct Explanation : cliproxy::Explanation {
   std::string failure;  // the plugin knows the method but its answer is unusable: why
-  // The plugin's last configuration was rejected (and is not in force): its message.
-  std::string config_error;
 };
 
 // nullopt when the plugin does not explain (an `unknown_method` error, or no reply);

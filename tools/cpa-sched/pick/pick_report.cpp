@@ -42,8 +42,8 @@ std::string Normalization(const PickOutcome& o, cliproxy::host::BuiltinStrategy 
 // moved between the two calls (another caller picked, a usage record arrived).
 bool SameDecision(const Explanation& e, const PickOutcome& o) {
   cliproxy::host::PluginReply read = cliproxy::host::ReadReply("scheduler.pick", o.reply);
-  if (read.kind == cliproxy::host::PluginReply::Kind::kError) return e.error.has_value();
-  if (read.kind != cliproxy::host::PluginReply::Kind::kResult || e.error) return false;
+  if (read.kind == cliproxy::host::PluginReply::Kind::kError) return e.has_error;
+  if (read.kind != cliproxy::host::PluginReply::Kind::kResult || e.has_error) return false;
   cliproxy::PickResult result;
   if (!read.result.empty() && !cliproxy::json::DecodePickResult(read.result, &result)) return false;
   return result == e.decision;
@@ -58,7 +58,7 @@ void PrintExplanation(std::ostream& out, const Explanation& e, const PickOutcome
   out << "rule: " << (e.rule.empty() ? "none (no rule or route decided)" : e.rule) << "\n";
   if (!SameDecision(e, o)) {
     out << "note: scheduler.explain decided "
-        << (e.error ? "an error" : cliproxy::json::EncodePickResult(e.decision))
+        << (e.has_error ? "an error" : cliproxy::json::EncodePickResult(e.decision))
         << " just before; this pick met other strategy state\n";
   }
 }
