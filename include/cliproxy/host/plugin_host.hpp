@@ -34,7 +34,7 @@
 //       for a host that cannot catch a native crash they are the nearest sign of a broken
 //       plugin. A fused plugin is skipped until it is unloaded and loaded again, so the
 //       next scheduler in order (or the built-in) takes over;
-//     - otherwise NormalizePickResult (host_normalize.hpp) decides: an auth, a delegate to
+//     - otherwise NormalizePickResult (pick_normalization.hpp) decides: an auth, a delegate to
 //       a built-in, unhandled, or invalid (logged with the reason, then unhandled).
 //   Unhandled and invalid picks go to the host's configured built-in strategy
 //   (HostOptions::routing_strategy), never to a lower-priority plugin. Delegates run the
