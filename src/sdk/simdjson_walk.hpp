@@ -16,19 +16,51 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "sdk/json_number.hpp"
 
 namespace cliproxy::json::internal {
 
-// Walks `e` into `handler`; false if the handler stopped.
+// What a handler lets the walker leave out of the events (StreamDecoder::DiscardNext).
+enum class Discard : uint8_t { kNo, kAnything, kStringsOrNull };
+
+// Whether every value directly inside `container` is a string or null.
+template <class Container>
+bool AllStringsOrNull(const Container& container) {
+  for (auto child : container) {
+    simdjson::dom::element value;
+    if constexpr (std::is_same_v<Container, simdjson::dom::object>) {
+      value = child.value;
+    } else {
+      value = child;
+    }
+    const auto type = value.type();
+    if (type != simdjson::dom::element_type::STRING &&
+        type != simdjson::dom::element_type::NULL_VALUE) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Walks `e` into `handler`; false if the handler stopped. A container the handler would
+// read into nothing and accept whatever it holds is not walked (Handler::DiscardNext): a
+// pick body's candidate attributes and metadata, when no route reads them, cost a type
+// check instead of an event per value.
 template <class Handler>
 bool WalkSimdjson(simdjson::dom::element e, Handler& handler) {
   using simdjson::dom::element_type;
   switch (e.type()) {
     case element_type::ARRAY: {
       const simdjson::dom::array array = e.get_array().value_unsafe();
+      if (const Discard d = handler.DiscardNext(false);
+          d == Discard::kAnything || (d == Discard::kStringsOrNull && AllStringsOrNull(array))) {
+        handler.Discarded();
+        return true;
+      }
       if (!handler.StartArray(array.size())) return false;
       size_t count = 0;
       for (simdjson::dom::element child : array) {
@@ -38,9 +70,14 @@ bool WalkSimdjson(simdjson::dom::element e, Handler& handler) {
       return handler.EndArray(count);
     }
     case element_type::OBJECT: {
+      const simdjson::dom::object object = e.get_object().value_unsafe();
+      if (const Discard d = handler.DiscardNext(true);
+          d == Discard::kAnything || (d == Discard::kStringsOrNull && AllStringsOrNull(object))) {
+        handler.Discarded();
+        return true;
+      }
       if (!handler.StartObject()) return false;
       size_t count = 0;
-      const simdjson::dom::object object = e.get_object().value_unsafe();
       for (simdjson::dom::key_value_pair member : object) {
         if (!handler.Key(member.key)) return false;
         if (!WalkSimdjson(member.value, handler)) return false;

@@ -256,6 +256,35 @@ class StreamDecoder {
     return true;
   }
 
+  // What the fast path may leave out (WalkSimdjson): the object or array that starts now,
+  // when it would be read into nothing and every value of it is accepted (kAnything), or
+  // every value that is a string or null (kStringsOrNull; others take the events, for
+  // their error). The walker then calls Discarded() instead of the container's events.
+  // The exact path (JsonReader) never asks.
+  Discard DiscardNext(bool object) {
+    if (Passive()) return untyped_ == Untyped::kSkip ? Discard::kAnything : Discard::kNo;
+    const Dest d = Next();
+    if (d.slot != nullptr) return Discard::kNo;
+    switch (d.type->kind) {
+      case Kind::kSkip:
+      case Kind::kAny:
+        return Discard::kAnything;
+      case Kind::kMap:
+      case Kind::kSlice: {
+        if (object != (d.type->kind == Kind::kMap)) return Discard::kNo;
+        const Kind element = d.type->element->kind;
+        if (element == Kind::kAny || element == Kind::kSkip) return Discard::kAnything;
+        if (element == Kind::kString) return Discard::kStringsOrNull;
+        return Discard::kNo;
+      }
+      default:
+        return Discard::kNo;
+    }
+  }
+  void Discarded() {
+    if (!Passive()) ValueDone();
+  }
+
  private:
   struct Dest {
     const Type* type;

@@ -106,6 +106,34 @@ TEST(JsonDecodeStream, TypeErrorsInsideValuesNotStoredStillFail) {
       "Plugin.ConfigFields[1].EnumValues[0]: cannot unmarshal bool into a value of type string");
 }
 
+TEST(JsonDecodeStream, ValuesNotStoredAreCheckedAsGoChecksThem) {
+  PickFields ids;
+  ids.plugin = false;
+  ids.providers = false;
+  ids.headers = false;
+  ids.request_metadata = false;
+  ids.candidate_attributes = false;
+  ids.candidate_metadata = false;
+  PickRequest r;
+  ASSERT_TRUE(DecodePickRequest(R"({"Providers":["a",null],"Candidates":[{"ID":"a",)"
+                                R"("Attributes":{"x":null,"y":"1"},"Metadata":{"m":[{"n":1}]}},)"
+                                R"({"Metadata":null,"ID":"b","Attributes":null}]})",
+                                &r, ids)
+                  .ok());
+  ASSERT_EQ(r.candidates.size(), 2u);
+  EXPECT_EQ(r.candidates[1].id, "b");
+  EXPECT_TRUE(r.candidates[0].attributes.empty());
+  EXPECT_TRUE(r.candidates[0].metadata.empty());
+  EXPECT_TRUE(r.providers.empty());
+  // The containers' own kinds are checked as well as their values.
+  EXPECT_EQ(Failure(R"({"Candidates":[{"Metadata":[]}]})", ids),
+            "Candidates[0].Metadata: cannot unmarshal array into a value of type object");
+  EXPECT_EQ(Failure(R"({"Providers":{}})", ids),
+            "Providers: cannot unmarshal object into a value of type array");
+  EXPECT_EQ(Failure(R"({"Candidates":[{"Attributes":["x"]}]})", ids),
+            "Candidates[0].Attributes: cannot unmarshal array into a value of type object");
+}
+
 TEST(JsonDecodeStream, UnknownKeysAndAnyValuesMayHoldAnything) {
   PickRequest r;
   ASSERT_TRUE(DecodePickRequest(
