@@ -43,13 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Compare<cliproxy::PickRequest>(body, "pick", [](const cliproxy::PickRequest& r) {
     return cliproxy::json::EncodePickRequest(r);
   });
-  cliproxy::json::PickFields ids_only;
-  ids_only.plugin = false;
-  ids_only.providers = false;
-  ids_only.headers = false;
-  ids_only.request_metadata = false;
-  ids_only.candidate_attributes = false;
-  ids_only.candidate_metadata = false;
+  const cliproxy::json::PickFields ids_only = cliproxy::json::PickFields::CandidateIds();
   Compare<cliproxy::PickRequest>(
       body, "pick",
       [](const cliproxy::PickRequest& r) { return cliproxy::json::EncodePickRequest(r); },

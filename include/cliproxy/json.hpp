@@ -56,12 +56,26 @@ struct PickFields {
   bool providers = true;
   bool headers = true;
   bool request_metadata = true;
+  bool candidate_provider = true;
+  bool candidate_status = true;
   bool candidate_attributes = true;
   bool candidate_metadata = true;
 
   static PickFields All() {
     PickFields f;
     f.plugin = true;
+    return f;
+  }
+  // The candidates' IDs and priorities only: what a policy reads before its routes add theirs.
+  static PickFields CandidateIds() {
+    PickFields f;
+    f.providers = false;
+    f.headers = false;
+    f.request_metadata = false;
+    f.candidate_provider = false;
+    f.candidate_status = false;
+    f.candidate_attributes = false;
+    f.candidate_metadata = false;
     return f;
   }
 };

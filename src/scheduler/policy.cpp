@@ -28,18 +28,6 @@ std::optional<PluginError> CompileNoRoute(const RouteConfig& block) {
 
 bool IsBuiltin(const std::string& delegate) { return !HostBuiltin(delegate).empty(); }
 
-// The fields of a pick request that carry the candidates' IDs, and nothing else.
-json::PickFields CandidateIdsOnly() {
-  json::PickFields f;
-  f.plugin = false;
-  f.providers = false;
-  f.headers = false;
-  f.request_metadata = false;
-  f.candidate_attributes = false;
-  f.candidate_metadata = false;
-  return f;
-}
-
 }  // namespace
 
 std::shared_ptr<MetadataWatch> Policy::WatchFor(const Config& config,
@@ -70,7 +58,7 @@ std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previ
   std::shared_ptr<Policy> policy(new Policy(std::move(config)));
   // The reference keys read only candidate IDs; routes add what they read.
   json::PickFields& f = policy->fields_;
-  f = CandidateIdsOnly();
+  f = json::PickFields::CandidateIds();
 
   std::map<std::string, const RouteConfig*> seen;
   for (const RouteConfig& rc : policy->config_.routes) {
@@ -107,7 +95,7 @@ std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previ
 
 std::shared_ptr<const Policy> Policy::FailClosed(PluginError error) {
   std::shared_ptr<Policy> policy(new Policy(Config{}));
-  policy->fields_ = CandidateIdsOnly();  // nothing else of the request is read
+  policy->fields_ = json::PickFields::CandidateIds();  // nothing else of the request is read
   policy->fail_closed_ = std::move(error);
   return policy;
 }

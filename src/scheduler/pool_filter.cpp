@@ -36,6 +36,7 @@ bool PoolFilter::Accepts(const Candidate& candidate) const {
 }
 
 void PoolFilter::AddFields(json::PickFields* fields) const {
+  if (!statuses_.empty()) fields->candidate_status = true;
   if (!attributes_.empty()) fields->candidate_attributes = true;
 }
 

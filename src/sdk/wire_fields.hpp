@@ -123,8 +123,10 @@ template <>
 struct FieldsOf<Candidate> {
   using M = Candidate;
   static constexpr auto value = std::make_tuple(
-      Field<M, std::string>{"ID", &M::id}, Field<M, std::string>{"Provider", &M::provider},
-      Field<M, int64_t>{"Priority", &M::priority}, Field<M, std::string>{"Status", &M::status},
+      Field<M, std::string>{"ID", &M::id},
+      Field<M, std::string>{"Provider", &M::provider, &PickFields::candidate_provider},
+      Field<M, int64_t>{"Priority", &M::priority},
+      Field<M, std::string>{"Status", &M::status, &PickFields::candidate_status},
       Field<M, StringMap>{"Attributes", &M::attributes, &PickFields::candidate_attributes},
       Field<M, AnyMap>{"Metadata", &M::metadata, &PickFields::candidate_metadata});
 };

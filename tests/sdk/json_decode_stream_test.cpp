@@ -107,13 +107,7 @@ TEST(JsonDecodeStream, TypeErrorsInsideValuesNotStoredStillFail) {
 }
 
 TEST(JsonDecodeStream, ValuesNotStoredAreCheckedAsGoChecksThem) {
-  PickFields ids;
-  ids.plugin = false;
-  ids.providers = false;
-  ids.headers = false;
-  ids.request_metadata = false;
-  ids.candidate_attributes = false;
-  ids.candidate_metadata = false;
+  const PickFields ids = PickFields::CandidateIds();
   PickRequest r;
   ASSERT_TRUE(DecodePickRequest(R"({"Providers":["a",null],"Candidates":[{"ID":"a",)"
                                 R"("Attributes":{"x":null,"y":"1"},"Metadata":{"m":[{"n":1}]}},)"
