@@ -1,0 +1,24 @@
+// MemoryStore (`state: {store: memory}`, the default): the state lives in this process's
+// memory only, as it always did. Attach turns fleet sharing off (a state adopted from a
+// Redis store stops queueing updates).
+//
+// Thread-safety: see state_store.hpp.
+#ifndef CLIPROXY_SRC_SCHEDULER_STORE_MEMORY_STORE_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STORE_MEMORY_STORE_HPP_
+
+#include "scheduler/store/state_store.hpp"
+
+namespace cliproxy::scheduler {
+
+class MemoryStore : public StateStore {
+ public:
+  explicit MemoryStore(StoreConfig config) : StateStore(std::move(config)) {}
+  void Attach(const std::shared_ptr<StoredState>& state, bool /*fresh*/) override {
+    state->SetShared(false);
+  }
+  std::string Describe() const override { return "memory"; }
+};
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_STORE_MEMORY_STORE_HPP_
