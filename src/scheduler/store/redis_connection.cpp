@@ -19,7 +19,7 @@ timeval ToTimeval(std::chrono::milliseconds ms) {
 // Copies a hiredis reply; false for an error reply or an unknown kind.
 bool Copy(const redisReply* r, RedisConnection::Reply* out, std::string* problem, int depth) {
   using Kind = RedisConnection::Reply::Kind;
-  if (r == nullptr || depth > 4) {
+  if (r == nullptr || depth > 8) {
     *problem = "malformed reply";
     return false;
   }
