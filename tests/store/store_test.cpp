@@ -10,9 +10,15 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "scheduler/config.hpp"
+#include "scheduler/logger.hpp"
+#include "scheduler/store/keyed_hash.hpp"
+#include "scheduler/store/snapshot.hpp"
+#include "scheduler/store/state_store.hpp"
 #include "store_processes.hpp"
 #include "support/files.hpp"
 
@@ -228,6 +234,30 @@ TEST(RedisStoreFaultTest, GarbageAnswersNeverFailAPick) {
   server.join();
 }
 
+// A server that accepts connections and never answers (a Redis that hangs): every batch
+// times out on the store's thread; picks are not held up.
+TEST(RedisStoreFaultTest, SilentServerNeverHoldsAPick) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::listen(listener, 16);  // the kernel accepts; nobody ever reads or writes
+  {
+    Instance a;
+    const std::string config =
+        "state: {store: redis, url: \"redis://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
+        "/0\"}\n" + kStickyRoutes;
+    ASSERT_EQ(a.Config(config), "ok");
+    for (int i = 0; i < 20; ++i) EXPECT_EQ(a.Pick("s" + std::to_string(i % 3), "a"), "a");
+    EXPECT_FALSE(a.Sync());
+    EXPECT_EQ(a.Pick("s1", "a,b"), a.Pick("s1", "b,a"));
+  }
+  ::close(listener);
+}
+
 TEST_F(RedisStoreTest, ReconfigureBetweenStoresLive) {
   // One secret for the hashes of session keys in all three: bindings keep their identity.
   TempDir files;
@@ -343,6 +373,140 @@ TEST(StoreConfigTest, ErrorsNameKeyLineAndColumn) {
             "state.interval: line 1, column 33: must be from 10ms to 10m");
   EXPECT_EQ(ConfigError("state: {stor: redis}").substr(0, 27), "state.stor: line 1, column ");
   EXPECT_EQ(ConfigError("state: {store: redis, url: \"redis://u:pw@h:6379/2\", prefix: p}"), "");
+}
+
+}  // namespace
+}  // namespace cliproxy::store_test
+
+namespace cliproxy::store_test {
+namespace {
+
+// The reference vectors of SipHash-2-4 (key 00..0f; messages 00..n-1).
+TEST(KeyedHashTest, MatchesSipHashReferenceVectors) {
+  const scheduler::KeyedHash sip(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL);
+  std::string message;
+  EXPECT_EQ(sip.Hash(message), 0x726fdb47dd0e0e31ULL);
+  for (int i = 0; i < 15; ++i) message.push_back(static_cast<char>(i));
+  EXPECT_EQ(sip.Hash(message), 0xa129ca6149be45e5ULL);
+  EXPECT_NE(scheduler::KeyedHash("a").Hash("session"), scheduler::KeyedHash("b").Hash("session"));
+}
+
+TEST(SnapshotTest, EveryDamagedByteIsRefused) {
+  const std::string good = scheduler::EncodeSnapshot({{"sticky/r", "body"}, {"x", ""}});
+  std::map<std::string, std::string> sections;
+  std::string why;
+  ASSERT_EQ(scheduler::DecodeSnapshot(good, &sections, &why), scheduler::SnapshotProblem::kNone);
+  EXPECT_EQ(sections.at("sticky/r"), "body");
+  for (size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] = static_cast<char>(bad[i] ^ 0x20);
+    EXPECT_NE(scheduler::DecodeSnapshot(bad, &sections, &why), scheduler::SnapshotProblem::kNone)
+        << i;
+    EXPECT_TRUE(sections.empty());
+  }
+  EXPECT_EQ(scheduler::DecodeSnapshot(good.substr(0, good.size() - 1), &sections, &why),
+            scheduler::SnapshotProblem::kCorrupt);
+  EXPECT_EQ(scheduler::DecodeSnapshot("{\"json\":1}", &sections, &why),
+            scheduler::SnapshotProblem::kForeign);
+}
+
+}  // namespace
+}  // namespace cliproxy::store_test
+
+namespace cliproxy::store_test {
+namespace {
+
+// Collects the warnings a store logs (what the plugin sends to host.log).
+class CapturingLogger : public scheduler::Logger {
+ public:
+  void Warn(std::string_view message) const noexcept override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lines_.emplace_back(message);
+  }
+  std::vector<std::string> Lines() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return lines_;
+  }
+  int Count(const std::string& part) const {
+    int n = 0;
+    for (const std::string& line : Lines()) n += line.find(part) != std::string::npos;
+    return n;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::vector<std::string> lines_;
+};
+
+scheduler::StoreConfig RedisConfig(int port, const std::string& password = "") {
+  scheduler::StoreConfig c;
+  c.kind = scheduler::StoreConfig::Kind::kRedis;
+  c.redis.port = port;
+  c.redis.password = password;
+  c.prefix = "log";
+  c.interval = std::chrono::milliseconds(20);
+  return c;
+}
+
+// One line per transition: unreachable at start, reachable again, lost, reachable again.
+TEST(RedisStoreLogTest, OneLinePerTransition) {
+  TempDir dir;
+  const int port = FreePort();
+  auto logger = std::make_shared<CapturingLogger>();
+  std::shared_ptr<scheduler::StateStore> store =
+      scheduler::MakeStateStore(RedisConfig(port), logger);
+  auto sync_eventually = [&] {
+    for (int i = 0; i < 20; ++i) {
+      if (store->SyncNow(std::chrono::seconds(5))) return true;
+    }
+    return false;
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(store->SyncNow(std::chrono::seconds(5)));
+  EXPECT_EQ(logger->Count("is unreachable"), 1);
+  auto redis = std::make_unique<RedisServer>(dir.path(), port);
+  ASSERT_TRUE(redis->running());
+  EXPECT_TRUE(sync_eventually());
+  EXPECT_EQ(logger->Count("is reachable again"), 1);
+  redis->Stop();
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(store->SyncNow(std::chrono::seconds(5)));
+  EXPECT_EQ(logger->Count("was lost"), 1);
+  redis = std::make_unique<RedisServer>(dir.path(), port);
+  EXPECT_TRUE(sync_eventually());
+  EXPECT_EQ(logger->Count("is reachable again"), 2);
+  EXPECT_EQ(logger->Lines().size(), 4u);
+  store->Close();
+}
+
+// A password in the URL reaches Redis with AUTH and never a log line (here Redis refuses
+// it: no password is configured).
+TEST(RedisStoreLogTest, PasswordIsNeverLogged) {
+  TempDir dir;
+  RedisServer redis(dir.path());
+  ASSERT_TRUE(redis.running());
+  auto logger = std::make_shared<CapturingLogger>();
+  std::shared_ptr<scheduler::StateStore> store =
+      scheduler::MakeStateStore(RedisConfig(redis.port(), "never-logged-pw"), logger);
+  EXPECT_FALSE(store->SyncNow(std::chrono::seconds(5)));
+  store->Close();
+  ASSERT_EQ(logger->Lines().size(), 1u);
+  EXPECT_EQ(logger->Lines()[0].find("never-logged-pw"), std::string::npos) << logger->Lines()[0];
+  EXPECT_EQ(store->Describe().find("never-logged-pw"), std::string::npos);
+}
+
+// The file store reports a damaged file once, at start.
+TEST(FileStoreLogTest, DamagedFileIsReportedOnce) {
+  TempDir dir;
+  const std::string path = dir.File("state.bin");
+  WriteAll(path, "CPASTATE and then nothing valid");
+  auto logger = std::make_shared<CapturingLogger>();
+  scheduler::StoreConfig c;
+  c.kind = scheduler::StoreConfig::Kind::kFile;
+  c.path = path;
+  std::shared_ptr<scheduler::StateStore> store = scheduler::MakeStateStore(c, logger);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(store->SyncNow(std::chrono::seconds(5)));
+  store->Close();
+  ASSERT_EQ(logger->Lines().size(), 1u);
+  EXPECT_NE(logger->Lines()[0].find("is damaged"), std::string::npos) << logger->Lines()[0];
 }
 
 }  // namespace
