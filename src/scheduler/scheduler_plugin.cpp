@@ -115,7 +115,7 @@ Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) 
     next = Policy::Compile(std::move(config), previous.get(), logger_, store);
   } catch (const ConfigError& e) {
     // A store made for the rejected configuration is dropped; the one in force stays.
-    if (store && store != old_store) store->Close();
+    if (store && store != old_store) store->Discard();
     return Reject(request.config_yaml, e.what(), previous);
   }
   Registration registration = RegistrationOf(*next);

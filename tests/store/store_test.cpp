@@ -162,6 +162,26 @@ TEST_F(RedisStoreTest, PicksInFlightAreCountedAcrossProcesses) {
   EXPECT_EQ(a.Pick("-", "a,b,c"), "c");
 }
 
+// A reconfigure to another store that is rejected (here a bad strategy) leaves the Redis
+// store in force sharing as before.
+TEST_F(RedisStoreTest, RejectedReconfigureKeepsSharing) {
+  TempDir files;
+  Instance a, b;
+  const std::string config =
+      RedisState(redis_, "kept") + "routes:\n  - name: spread\n    strategy: least-used\n";
+  ASSERT_EQ(a.Config(config), "ok");
+  ASSERT_EQ(b.Config(config), "ok");
+  // Answered ok (the last good configuration stays in force), and not used.
+  ASSERT_EQ(a.Config("state: {store: file, path: \"" + files.File("s.bin") +
+                     "\"}\nroutes:\n  - name: spread\n    strategy: nope\n"),
+            "ok");
+  EXPECT_EQ(a.Pick("-", "a,b"), "a");
+  ASSERT_TRUE(a.Sync());
+  ASSERT_TRUE(b.Sync());
+  EXPECT_EQ(b.Pick("-", "a,b"), "b");
+  EXPECT_FALSE(std::filesystem::exists(files.File("s.bin")));
+}
+
 TEST_F(RedisStoreTest, RedisKilledMidRunPicksGoOnAndStateResyncs) {
   Instance a, b;
   const std::string config = RedisState(redis_, "fault") + BudgetRoutes(0);

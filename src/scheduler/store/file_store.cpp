@@ -71,7 +71,6 @@ void FileStore::Warn(const std::string& message) const {
 }
 
 void FileStore::Attach(const std::shared_ptr<StoredState>& state, bool fresh) {
-  state->SetShared(false);
   std::string body;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -162,7 +161,7 @@ bool FileStore::SyncNow(std::chrono::milliseconds timeout) {
   return completed_ >= wanted && !failing_ && !foreign_;
 }
 
-void FileStore::Close() {
+void FileStore::Stop(bool last_write) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return;
@@ -170,7 +169,7 @@ void FileStore::Close() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  Write();
+  if (last_write) Write();
   std::lock_guard<std::mutex> lock(mutex_);
   closed_ = true;
   states_.clear();

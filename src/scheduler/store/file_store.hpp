@@ -34,12 +34,14 @@ class FileStore : public StateStore {
   ~FileStore() override;
 
   void Attach(const std::shared_ptr<StoredState>& state, bool fresh) override;
-  void Close() override;
+  void Close() override { Stop(/*last_write=*/true); }
+  void Discard() override { Stop(/*last_write=*/false); }
   bool SyncNow(std::chrono::milliseconds timeout) override;
   std::string Describe() const override { return "file " + config().path; }
 
  private:
   void Run();
+  void Stop(bool last_write);
   // Writes one snapshot; false on failure (logged once per transition).
   bool Write();
   void Warn(const std::string& message) const;

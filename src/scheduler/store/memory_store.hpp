@@ -1,6 +1,6 @@
 // MemoryStore (`state: {store: memory}`, the default): the state lives in this process's
-// memory only, as it always did. Attach turns fleet sharing off (a state adopted from a
-// Redis store stops queueing updates).
+// memory only, as it always did. (A state adopted from a Redis store stops being shared
+// when that store closes.)
 //
 // Thread-safety: see state_store.hpp.
 #ifndef CLIPROXY_SRC_SCHEDULER_STORE_MEMORY_STORE_HPP_
@@ -13,9 +13,7 @@ namespace cliproxy::scheduler {
 class MemoryStore : public StateStore {
  public:
   explicit MemoryStore(StoreConfig config) : StateStore(std::move(config)) {}
-  void Attach(const std::shared_ptr<StoredState>& state, bool /*fresh*/) override {
-    state->SetShared(false);
-  }
+  void Attach(const std::shared_ptr<StoredState>& /*state*/, bool /*fresh*/) override {}
   std::string Describe() const override { return "memory"; }
 };
 

@@ -90,10 +90,10 @@ std::string RedisStore::Key(const std::string& kind, const std::string& name) co
 void RedisStore::Attach(const std::shared_ptr<StoredState>& state, bool /*fresh*/) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) return;
-  state->SetShared(true);
   for (const auto& w : states_) {
     if (w.lock() == state) return;
   }
+  state->SetShared(true);
   states_.push_back(state);
   pending_full_ = true;
 }
@@ -121,8 +121,10 @@ void RedisStore::Close() {
     states_.clear();
     done_.notify_all();
   }
-  // A state adopted by a store of another kind must not keep the fleet's view.
+  // A state adopted by a store of another kind must not keep the fleet's view, nor queue
+  // updates for this store.
   for (const auto& s : states) {
+    s->SetShared(false);
     if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
   }
 }

@@ -65,7 +65,10 @@ class StoredState {
   // malformed (nothing of it is then trusted beyond what was already merged, which is only
   // ever valid counts).
   virtual bool Restore(std::string_view body, const StoreTime& t) = 0;
-  // Whether updates are to be queued for a fleet (the Redis store turns it on).
+  // Adds (true) or removes (false) one store that shares this state with a fleet: updates
+  // are queued while at least one does. A Redis store adds itself once when it attaches
+  // the state and removes itself when it closes, so a store made for a configuration that
+  // is then rejected, or replaced, leaves the flag as the store in force wants it.
   virtual void SetShared(bool /*shared*/) {}
 };
 
@@ -86,6 +89,8 @@ class StateStore {
   virtual void Attach(const std::shared_ptr<StoredState>& state, bool fresh) = 0;
   // Last write, then stop; idempotent.
   virtual void Close() {}
+  // Stops without a last write (a store made for a configuration that was then rejected).
+  virtual void Discard() { Close(); }
   // Waits up to `timeout` for one full exchange with the store begun after the call
   // (file: a snapshot written; redis: updates pushed and the view refreshed). Never called
   // by a pick (method `scheduler.state.sync`). False when it did not happen.

@@ -176,7 +176,7 @@ void UsageWindow::Observe(const UsageRecord& record, Clock::time_point now) {
       },
       [&](Entry& e) { return Idle(e, epoch, now); });
   if (!stored) Refused(at + kBuckets);
-  if (shared_.load(std::memory_order_acquire))
+  if (sharers_.load(std::memory_order_acquire) > 0)
     Ledger(Hash64(record.auth_id), end, 1, record_tokens, 0);
 }
 
@@ -218,7 +218,7 @@ bool UsageWindow::Picked(uint64_t hash, int64_t epoch, Clock::time_point now) {
       },
       [&](Entry& e) { return Idle(e, epoch, now); });
   if (!counted) Refused(kNoEpoch);
-  if (counted && shared_.load(std::memory_order_acquire)) {
+  if (counted && sharers_.load(std::memory_order_acquire) > 0) {
     int64_t t = clock_.Now(now);
     if (t == UsageClock::kUnset) t = StoreTime::Now().wall_ns;
     Ledger(hash, t, 0, 0, 1);

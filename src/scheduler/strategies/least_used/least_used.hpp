@@ -92,7 +92,9 @@ class UsageWindow : public StrategyState,
   const std::string& StoreName() const override { return store_name_; }
   std::string Save(const StoreTime& t) const override;
   bool Restore(std::string_view body, const StoreTime& t) override;
-  void SetShared(bool shared) override { shared_.store(shared, std::memory_order_release); }
+  void SetShared(bool shared) override {
+    sharers_.fetch_add(shared ? 1 : -1, std::memory_order_acq_rel);
+  }
   // SharedUsage.
   int64_t BucketNs() const override { return bucket_ns_; }
   int Buckets() const override { return kBuckets; }
@@ -161,7 +163,7 @@ class UsageWindow : public StrategyState,
   std::atomic<bool> warned_{false};
 
   const std::string store_name_;
-  std::atomic<bool> shared_{false};
+  std::atomic<int> sharers_{0};  // stores sharing this state (SetShared)
   struct LedgerRow {
     int64_t requests = 0;
     int64_t tokens = 0;

@@ -11,7 +11,7 @@ int64_t MonotonicMs(Clock::time_point now) {
 
 void StickyBindings::Bind(uint64_t session, uint64_t account, int64_t now_ms) {
   const SessionTable::Binding b = table->Bind(session, account, now_ms);
-  if (!shared_.load(std::memory_order_acquire)) return;
+  if (sharers_.load(std::memory_order_acquire) <= 0) return;
   const StoreTime t = StoreTime::Now();
   const int64_t wall_ms = t.wall_ns / 1'000'000 - (MonotonicMs(t.now) - now_ms);
   std::lock_guard<std::mutex> lock(outbox_mutex_);

@@ -41,7 +41,9 @@ class StickyBindings : public StrategyState, public StoredState, public SharedSe
   const std::string& StoreName() const override { return store_name_; }
   std::string Save(const StoreTime& t) const override;
   bool Restore(std::string_view body, const StoreTime& t) override;
-  void SetShared(bool shared) override { shared_.store(shared, std::memory_order_release); }
+  void SetShared(bool shared) override {
+    sharers_.fetch_add(shared ? 1 : -1, std::memory_order_acq_rel);
+  }
   // SharedSessions.
   int64_t TtlMs() const override { return ttl_ms_.load(std::memory_order_relaxed); }
   size_t Capacity() const override { return table->capacity(); }
@@ -53,7 +55,7 @@ class StickyBindings : public StrategyState, public StoredState, public SharedSe
  private:
   const std::string store_name_;
   std::atomic<int64_t> ttl_ms_;
-  std::atomic<bool> shared_{false};
+  std::atomic<int> sharers_{0};  // stores sharing this state (SetShared)
   std::mutex outbox_mutex_;
   std::deque<BindingRow> outbox_;  // guarded
 };
