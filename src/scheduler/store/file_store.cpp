@@ -12,8 +12,9 @@
 namespace cliproxy::scheduler {
 namespace {
 
-// Files larger than this are not read (a snapshot of the largest tables is far smaller).
-constexpr std::streamoff kMaxFileBytes = std::streamoff{1} << 31;
+// Snapshots larger than this are not read (one of 100 routes with 100,000 sessions each is
+// about 330 MB; the default bound of sessions is per route).
+constexpr std::streamoff kMaxFileBytes = std::streamoff{1} << 30;
 
 bool WriteAll(int fd, const std::string& bytes) {
   size_t done = 0;
@@ -34,23 +35,31 @@ FileStore::FileStore(StoreConfig config, std::shared_ptr<const Logger> logger)
     : StateStore(std::move(config)), logger_(std::move(logger)) {
   const std::string& path = this->config().path;
   std::ifstream in(path, std::ios::binary);
-  if (in) {
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    in.seekg(0);
-    std::string bytes;
-    if (size > 0 && size < kMaxFileBytes) {
-      bytes.resize(static_cast<size_t>(size));
-      in.read(bytes.data(), size);
-      if (!in) bytes.clear();
-    }
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
+  in.seekg(0);
+  if (in && size != 0) {  // a missing or empty file: a first start
+    // The magic first: a file that is not ours is never read beyond it.
+    std::string bytes(std::min<std::streamoff>(std::max<std::streamoff>(size, 0),
+                                               static_cast<std::streamoff>(kSnapshotMagic.size())),
+                      '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     std::string why;
-    if (size >= kMaxFileBytes) {
-      foreign_ = true;
-      why = "larger than 2 GiB";
+    SnapshotProblem problem = SnapshotProblem::kNone;
+    if (!in || bytes != kSnapshotMagic) {
+      problem = SnapshotProblem::kForeign;
+      why = "not a scheduler state file (no CPASTATE header)";
+    } else if (size > kMaxFileBytes) {
+      problem = SnapshotProblem::kCorrupt;
+      why = "larger than 1 GiB";
+    } else {
+      bytes.resize(static_cast<size_t>(size));
+      in.read(
+          bytes.data() + kSnapshotMagic.size(),
+          static_cast<std::streamsize>(size) - static_cast<std::streamsize>(kSnapshotMagic.size()));
+      problem = in ? DecodeSnapshot(bytes, &restored_, &why) : SnapshotProblem::kCorrupt;
+      if (!in) why = "cannot be read whole";
     }
-    const SnapshotProblem problem =
-        foreign_ ? SnapshotProblem::kForeign : DecodeSnapshot(bytes, &restored_, &why);
     if (problem == SnapshotProblem::kForeign) {
       foreign_ = true;
       Warn("scheduler: state file " + path + " is " + why +
