@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a fresh Debian 12 machine, and
-# fetches the sources of the two libraries scheduler.so links in statically, from Debian's
+# fetches the sources of the three libraries scheduler.so links in statically, from Debian's
 # source packages: yaml-cpp (Debian's libyaml-cpp.a is not position-independent, so it
-# cannot go into a shared object) and simdjson (Debian ships it as a shared library only).
+# cannot go into a shared object), simdjson (Debian ships it as a shared library only) and
+# hiredis (the Redis client of `state: {store: redis}`; libhiredis-dev's libhiredis.a is
+# not built for a shared object either). redis-server is for the state-store tests, which
+# start their own on a free loopback port.
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ gcc pkg-config dpkg-dev rapidjson-dev libcli11-dev
           libgtest-dev libgmock-dev libbenchmark-dev clang-format xz-utils
-          clang libfuzzer-14-dev)
+          clang libfuzzer-14-dev redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,6 +26,7 @@ command -v cargo >/dev/null 2>&1 || missing+=(cargo)
 need_src=0
 [ -f .deps/yaml-cpp/CMakeLists.txt ] || need_src=1
 [ -f .deps/simdjson/singleheader/simdjson.cpp ] || need_src=1
+[ -f .deps/hiredis/hiredis.c ] || need_src=1
 
 if [ ${#missing[@]} -gt 0 ] || [ $need_src = 1 ]; then
   sudo=""
@@ -69,5 +73,9 @@ fi
 if [ ! -f .deps/simdjson/singleheader/simdjson.cpp ]; then
   echo "setup: fetching the simdjson source package into .deps/"
   fetch_source simdjson simdjson
+fi
+if [ ! -f .deps/hiredis/hiredis.c ]; then
+  echo "setup: fetching the hiredis source package into .deps/"
+  fetch_source hiredis hiredis
 fi
 echo "setup: ok"

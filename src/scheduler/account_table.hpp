@@ -121,6 +121,20 @@ class AccountTable {
     }
   }
 
+  // Calls visit(uint64_t hash, Entry&) for every entry holding an account, with the
+  // entry's mutex held (for state stores: snapshots, fleet exchange). Blocks new accounts
+  // from getting entries meanwhile; never blocks readers.
+  template <class Fn>
+  void ForEachHeld(Fn visit) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const std::unique_ptr<Entry>& owned : entries_) {
+      Entry& e = *owned;
+      std::lock_guard<std::mutex> entry_lock(e.mutex);
+      if ((Version(e).load(std::memory_order_relaxed) & 1) != 0) continue;
+      visit(HashOf(e).load(std::memory_order_relaxed), e);
+    }
+  }
+
   size_t max_accounts() const { return max_accounts_; }
   // Accounts holding an entry.
   size_t size() const {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "scheduler/route_config.hpp"
+#include "scheduler/store/store_config.hpp"
 
 namespace cliproxy::scheduler {
 
@@ -31,6 +32,8 @@ struct Config {
   // the last good configuration in force, or fails every pick closed before there is one;
   // true refuses the configuration, so that the host routes with its built-in strategy.
   bool fail_open = false;
+  // `state:`: where learnt state is kept (memory, a file, Redis); store/store_config.hpp.
+  StoreConfig state;
 };
 
 // The `fail_open` of `yaml` when it is a mapping whose `fail_open` is a valid boolean,

@@ -53,9 +53,11 @@ std::shared_ptr<MetadataWatch> Policy::WatchFor(const Config& config,
 }
 
 std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previous,
-                                              std::shared_ptr<const Logger> logger) {
+                                              std::shared_ptr<const Logger> logger,
+                                              std::shared_ptr<StateStore> store) {
   const bool across_priorities = config.across_priorities;
   std::shared_ptr<Policy> policy(new Policy(std::move(config)));
+  policy->store_ = std::move(store);
   // The reference keys read only candidate IDs; routes add what they read.
   json::PickFields& f = policy->fields_;
   f = json::PickFields::CandidateIds();
@@ -73,7 +75,8 @@ std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previ
       }
     }
     auto state = std::make_unique<RouteState>(before);
-    std::unique_ptr<Route> route = Route::Compile(rc, *state, across_priorities, logger);
+    std::unique_ptr<Route> route =
+        Route::Compile(rc, *state, across_priorities, logger, policy->store_.get());
     state->Seal();
     route->AddFields(&f);
     policy->reads_clock_ = policy->reads_clock_ || route->reads_clock();

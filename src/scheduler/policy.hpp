@@ -48,6 +48,7 @@
 #include "scheduler/metadata_watch.hpp"
 #include "scheduler/route.hpp"
 #include "scheduler/route_state.hpp"
+#include "scheduler/store/state_store.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/usage_observer.hpp"
 
@@ -67,8 +68,11 @@ class Policy {
   // the policy being replaced; its route state is adopted by routes of the same name.
   // `logger` (may be null) receives the warnings of the routes' strategies (logged once per
   // route state, e.g. a usage table that is full).
+  // `store` (may be null: memory only) keeps the routes' stored states (store/state_store.hpp);
+  // the policy holds it while it lives.
   static std::shared_ptr<const Policy> Compile(Config config, const Policy* previous,
-                                               std::shared_ptr<const Logger> logger = nullptr);
+                                               std::shared_ptr<const Logger> logger = nullptr,
+                                               std::shared_ptr<StateStore> store = nullptr);
   // A policy that fails every pick with `error` (rule "config"): what the plugin serves
   // while its configuration is invalid and no earlier one was good.
   static std::shared_ptr<const Policy> FailClosed(PluginError error);
@@ -120,6 +124,7 @@ class Policy {
   std::optional<PluginError> no_route_;            // `no_route: {action: deny}`: its error
   std::optional<PluginError> fail_closed_;         // FailClosed(): the error of every pick
   std::shared_ptr<MetadataWatch> metadata_watch_;  // null when no route matches on metadata
+  std::shared_ptr<StateStore> store_;              // null: memory only
 };
 
 }  // namespace cliproxy::scheduler

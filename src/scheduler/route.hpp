@@ -34,6 +34,7 @@
 #include "scheduler/route_condition.hpp"
 #include "scheduler/route_config.hpp"
 #include "scheduler/route_state.hpp"
+#include "scheduler/store/state_store.hpp"
 #include "scheduler/strategy.hpp"
 
 namespace cliproxy::scheduler {
@@ -58,10 +59,12 @@ class Route {
   // ConfigError naming the key at fault.
   // `across_priorities`: the host offers every priority tier (see Config), so the pool is
   // narrowed to its own highest tier unless the route says `pool.tiers: all`.
-  // `logger` (may be null) is where strategies report what the operator must know.
+  // `logger` (may be null) is where strategies report what the operator must know;
+  // `store` (may be null) keeps the states its strategies share (store/state_store.hpp).
   static std::unique_ptr<Route> Compile(const RouteConfig& config, RouteState& state,
                                         bool across_priorities = false,
-                                        const std::shared_ptr<const Logger>& logger = nullptr);
+                                        const std::shared_ptr<const Logger>& logger = nullptr,
+                                        StateStore* store = nullptr);
 
   // This route's decision, or std::nullopt when it does not decide. Candidates with an
   // empty ID are never in the pool (the host cannot be answered with one). `dry_run`: for

@@ -17,6 +17,8 @@ namespace cliproxy::scheduler {
 namespace {
 
 constexpr std::string_view kExplainMethod = "scheduler.explain";
+constexpr std::string_view kSyncMethod = "scheduler.state.sync";
+constexpr std::chrono::seconds kSyncTimeout{5};
 
 ConfigField Field(std::string name, std::string type, std::string description) {
   ConfigField f;
@@ -98,15 +100,31 @@ Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) 
   std::lock_guard<std::mutex> lock(reconfigure_mutex_);
   std::shared_ptr<const Policy> previous = policy_.Load();
   std::shared_ptr<const Policy> next;
+  std::shared_ptr<StateStore> old_store;
+  std::shared_ptr<StateStore> store;
+  {
+    std::lock_guard<std::mutex> store_lock(store_mutex_);
+    old_store = store_;
+  }
   try {
     Config config = ParseConfig(request.config_yaml);
     if (!logger_) logger_ = std::make_shared<HostLogger>(host());
-    next = Policy::Compile(std::move(config), previous.get(), logger_);
+    store = old_store && old_store->config() == config.state
+                ? old_store
+                : MakeStateStore(config.state, logger_);
+    next = Policy::Compile(std::move(config), previous.get(), logger_, store);
   } catch (const ConfigError& e) {
+    // A store made for the rejected configuration is dropped; the one in force stays.
+    if (store && store != old_store) store->Discard();
     return Reject(request.config_yaml, e.what(), previous);
   }
   Registration registration = RegistrationOf(*next);
   policy_.Store(std::move(next));
+  {
+    std::lock_guard<std::mutex> store_lock(store_mutex_);
+    store_ = store;
+  }
+  if (old_store && old_store != store) old_store->Close();
   SetRejection("");
   return registration;
 }
@@ -209,8 +227,35 @@ Result<Empty> SchedulerPlugin::HandleUsage(const UsageRecord& record) {
 
 RawReply SchedulerPlugin::HandleOther(std::string_view method, std::string_view body) {
   if (method == kExplainMethod) return Explain(body);
+  if (method == kSyncMethod) return SyncState();
   return Plugin::HandleOther(method, body);
 }
+
+RawReply SchedulerPlugin::SyncState() {
+  std::shared_ptr<StateStore> store;
+  {
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    store = store_;
+  }
+  const bool synced = store ? store->SyncNow(kSyncTimeout) : true;
+  std::string out = "{\"Store\":";
+  json::AppendQuoted(&out, store ? store->Describe() : "memory");
+  out += ",\"Synced\":";
+  out += synced ? "true" : "false";
+  out += "}";
+  return {0, json::OkEnvelope(out)};
+}
+
+void SchedulerPlugin::Shutdown() {
+  std::shared_ptr<StateStore> store;
+  {
+    std::lock_guard<std::mutex> lock(store_mutex_);
+    store = store_;
+  }
+  if (store) store->Close();
+}
+
+SchedulerPlugin::~SchedulerPlugin() { Shutdown(); }
 
 RawReply SchedulerPlugin::Explain(std::string_view body) const {
   std::shared_ptr<const Policy> policy = policy_.Load();

@@ -33,6 +33,14 @@
 //     last good configuration): refused as before (`invalid_config`, return code 1), so that
 //     the host routes with its built-in strategy; the last good configuration is kept for
 //     when the host asks again.
+// State store (`state:`, docs/state.md): the plugin keeps one StateStore per `state:`
+// configuration; a reconfigure that changes it makes the new store, compiles the policy
+// onto it, publishes the policy, then closes the old store. Shutdown closes the store
+// (the file store writes its last snapshot). Extension method `scheduler.state.sync` (any
+// body): waits up to 5 s for one full exchange with the store (a snapshot written, or
+// Redis updated and read) and answers {"ok":true,"result":{"Store":"...","Synced":bool}};
+// tools and tests use it, picks never wait for it.
+//
 // A lifecycle body that is not a lifecycle request (not JSON, bad base64) is refused by the
 // framework before it gets here: no host sends one.
 #ifndef CLIPROXY_SRC_SCHEDULER_SCHEDULER_PLUGIN_HPP_
@@ -71,6 +79,8 @@ class SchedulerPlugin : public Plugin {
   Result<PickResult> PickBody(std::string_view body) override;
   Result<Empty> HandleUsage(const UsageRecord& record) override;
   RawReply HandleOther(std::string_view method, std::string_view body) override;
+  void Shutdown() override;
+  ~SchedulerPlugin() override;
 
   // The policy in force (null before the first register; fails closed while no valid
   // configuration has arrived).
@@ -80,6 +90,7 @@ class SchedulerPlugin : public Plugin {
 
  private:
   RawReply Explain(std::string_view body) const;
+  RawReply SyncState();
   // Logs the metadata watch's report (key names only) at error level, once.
   void WatchMetadata(const Policy& policy, const PickRequest& request) const;
   // Handles a configuration that failed with `problem` (under reconfigure_mutex_).
@@ -92,6 +103,8 @@ class SchedulerPlugin : public Plugin {
   std::shared_ptr<const Logger> logger_;  // to host.log; made at the first register
   mutable std::mutex rejection_mutex_;
   std::string rejection_;  // guarded by rejection_mutex_
+  mutable std::mutex store_mutex_;
+  std::shared_ptr<StateStore> store_;  // of the policy in force; guarded by store_mutex_
 };
 
 }  // namespace cliproxy::scheduler

@@ -20,17 +20,21 @@
 #include "scheduler/logger.hpp"
 #include "scheduler/route_config.hpp"
 #include "scheduler/route_state.hpp"
+#include "scheduler/store/state_store.hpp"
 #include "scheduler/strategy.hpp"
 
 namespace cliproxy::scheduler {
 
 inline constexpr std::string_view kDefaultStrategy = "round-robin";
 
-// What a factory gets: the route's configuration, its state, and where to log (may be null).
+// What a factory gets: the route's configuration, its state, where to log (may be null),
+// and the state store that keeps the states it shares (store/state_store.hpp; null: memory
+// only, as in tests and tools that compile a policy without a plugin).
 struct StrategyBuild {
   const RouteConfig& route;
   RouteState& state;
   const std::shared_ptr<const Logger>& logger;
+  StateStore* store = nullptr;
 };
 
 using StrategyFactory = std::unique_ptr<Strategy> (*)(const StrategyBuild& build);

@@ -38,6 +38,10 @@ class UsageClock {
   // the record (Unix nanoseconds), the time the record's usage belongs to.
   int64_t Observe(const UsageRecord& record, Clock::time_point now);
 
+  // Sets the clock to `usage_time` at `now` unless it is already later (a state store
+  // restoring a window saved by an earlier process).
+  void Resume(int64_t usage_time, Clock::time_point now) { Advance(usage_time, now); }
+
   // Usage time at monotonic time `now` (Unix nanoseconds), or kUnset before any record.
   int64_t Now(Clock::time_point now) const;
 

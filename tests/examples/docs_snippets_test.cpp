@@ -43,7 +43,7 @@ std::string AsConfiguration(const std::string& block) {
     return out.c_str();
   }
   for (const char* top : {"routes:", "auth_id:", "delegate:", "deny:", "across_priorities:",
-                          "no_route:", "fail_open:"}) {
+                          "no_route:", "fail_open:", "state:"}) {
     if (block.rfind(top, 0) == 0) return block;  // a whole plugin configuration
   }
   if (block.rfind("- ", 0) == 0) return "routes:\n" + Indent(block, 2);

@@ -52,7 +52,8 @@ UsageWindow::UsageWindow(std::chrono::milliseconds window, std::string route,
           1, std::chrono::duration_cast<std::chrono::nanoseconds>(window).count() / kBuckets)),
       route_(std::move(route)),
       logger_(std::move(logger)),
-      accounts_(max_accounts) {}
+      accounts_(max_accounts),
+      store_name_("least-used/" + route_ + "/" + std::to_string(window.count())) {}
 
 void UsageWindow::Entry::Reset() {
   requests.fill(0);
@@ -65,7 +66,23 @@ void UsageWindow::Entry::Reset() {
   sum_tokens.store(0, std::memory_order_release);
   sum_picks.store(0, std::memory_order_release);
   unknown_until.store(kNoEpoch, std::memory_order_release);
+  fleet_requests.store(0, std::memory_order_release);
+  fleet_tokens.store(0, std::memory_order_release);
+  fleet_picks.store(0, std::memory_order_release);
+  fleet_in_flight.store(0, std::memory_order_release);
   in_flight.Reset();
+}
+
+void UsageWindow::Entry::Merge(int64_t epoch, int64_t r, int64_t t, int64_t p) {
+  Advance(epoch);
+  if (epoch <= head - kBuckets) return;
+  const int idx = Index(epoch);
+  requests[idx] += r;
+  tokens[idx] += t;
+  picks[idx] += p;
+  sum_requests.fetch_add(r, std::memory_order_release);
+  sum_tokens.fetch_add(t, std::memory_order_release);
+  sum_picks.fetch_add(p, std::memory_order_release);
 }
 
 void UsageWindow::Entry::Advance(int64_t epoch) {
@@ -120,7 +137,11 @@ void UsageWindow::Adopt(Entry& e) const {
 bool UsageWindow::Idle(Entry& e, int64_t epoch, Clock::time_point now) const {
   e.Advance(epoch);
   return e.sum_requests.load(std::memory_order_relaxed) == 0 &&
-         e.sum_picks.load(std::memory_order_relaxed) == 0 && e.in_flight.Count(now, expiry_) == 0;
+         e.sum_picks.load(std::memory_order_relaxed) == 0 &&
+         e.fleet_requests.load(std::memory_order_relaxed) == 0 &&
+         e.fleet_picks.load(std::memory_order_relaxed) == 0 &&
+         e.fleet_in_flight.load(std::memory_order_relaxed) == 0 &&
+         e.in_flight.Count(now, expiry_) == 0;
 }
 
 void UsageWindow::Refused(int64_t lost_until) {
@@ -155,6 +176,8 @@ void UsageWindow::Observe(const UsageRecord& record, Clock::time_point now) {
       },
       [&](Entry& e) { return Idle(e, epoch, now); });
   if (!stored) Refused(at + kBuckets);
+  if (sharers_.load(std::memory_order_acquire) > 0)
+    Ledger(Hash64(record.auth_id), end, 1, record_tokens, 0);
 }
 
 UsageWindow::Reading UsageWindow::Read(uint64_t hash, int64_t epoch, Clock::time_point now) {
@@ -167,6 +190,10 @@ UsageWindow::Reading UsageWindow::Read(uint64_t hash, int64_t epoch, Clock::time
     r.tokens = e.sum_tokens.load(std::memory_order_acquire);
     r.picks = e.sum_picks.load(std::memory_order_acquire);
     r.in_flight = e.in_flight.Count(now, expiry_);
+    r.requests += e.fleet_requests.load(std::memory_order_acquire);
+    r.tokens += e.fleet_tokens.load(std::memory_order_acquire);
+    r.picks += e.fleet_picks.load(std::memory_order_acquire);
+    r.in_flight += e.fleet_in_flight.load(std::memory_order_acquire);
     unknown_until = e.unknown_until.load(std::memory_order_acquire);
   };
   r.tracked = accounts_.Find(hash, load);
@@ -191,7 +218,187 @@ bool UsageWindow::Picked(uint64_t hash, int64_t epoch, Clock::time_point now) {
       },
       [&](Entry& e) { return Idle(e, epoch, now); });
   if (!counted) Refused(kNoEpoch);
+  if (counted && sharers_.load(std::memory_order_acquire) > 0) {
+    int64_t t = clock_.Now(now);
+    if (t == UsageClock::kUnset) t = StoreTime::Now().wall_ns;
+    Ledger(hash, t, 0, 0, 1);
+  }
   return counted;
+}
+
+void UsageWindow::Ledger(uint64_t account, int64_t time_ns, int64_t requests, int64_t tokens,
+                         int64_t picks) {
+  const int64_t epoch = FloorDiv(time_ns, bucket_ns_);
+  std::lock_guard<std::mutex> lock(ledger_mutex_);
+  auto it = ledger_.find({epoch, account});
+  if (it == ledger_.end()) {
+    if (ledger_.size() >= kMaxLedgerRows) {
+      if (logger_ && !ledger_warned_) {
+        ledger_warned_ = true;
+        logger_->Warn("scheduler: route \"" + route_ +
+                      "\" (least-used): too many accounts to share with the state store; "
+                      "usage of new accounts is not shared until older usage leaves the "
+                      "window (logged once)");
+      }
+      return;
+    }
+    it = ledger_.emplace(std::make_pair(epoch, account), LedgerRow{}).first;
+  }
+  it->second.requests += requests;
+  it->second.tokens += tokens;
+  it->second.picks += picks;
+  it->second.dirty = true;
+}
+
+void UsageWindow::TakeOwn(std::vector<UsageRow>* rows, bool all, int64_t oldest_epoch) {
+  rows->clear();
+  std::lock_guard<std::mutex> lock(ledger_mutex_);
+  for (auto it = ledger_.begin(); it != ledger_.end();) {
+    if (it->first.first < oldest_epoch) {
+      it = ledger_.erase(it);
+      continue;
+    }
+    if (all || it->second.dirty) {
+      rows->push_back(UsageRow{it->first.second, it->first.first, it->second.requests,
+                               it->second.tokens, it->second.picks});
+      it->second.dirty = false;
+    }
+    ++it;
+  }
+}
+
+void UsageWindow::OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out,
+                              Clock::time_point now) {
+  out->clear();
+  accounts_.ForEachHeld([&](uint64_t hash, Entry& e) {
+    const int64_t n = e.in_flight.Count(now, expiry_);
+    if (n > 0) out->emplace_back(hash, n);
+  });
+}
+
+void UsageWindow::SetFleet(const std::vector<FleetUsage>& others) {
+  std::lock_guard<std::mutex> lock(fleet_mutex_);
+  std::vector<uint64_t> seen;
+  seen.reserve(others.size());
+  for (const FleetUsage& f : others) {
+    const bool held = accounts_.Update(
+        f.account,
+        [&](Entry& e) {
+          Adopt(e);
+          e.fleet_requests.store(f.requests, std::memory_order_release);
+          e.fleet_tokens.store(f.tokens, std::memory_order_release);
+          e.fleet_picks.store(f.picks, std::memory_order_release);
+          e.fleet_in_flight.store(f.in_flight, std::memory_order_release);
+        },
+        [&](Entry&) { return false; });  // the fleet's view never evicts an account
+    if (held) seen.push_back(f.account);
+  }
+  std::sort(seen.begin(), seen.end());
+  for (uint64_t account : fleet_accounts_) {
+    if (std::binary_search(seen.begin(), seen.end(), account)) continue;
+    accounts_.UpdateIfPresent(account, [](Entry& e) {
+      e.fleet_requests.store(0, std::memory_order_release);
+      e.fleet_tokens.store(0, std::memory_order_release);
+      e.fleet_picks.store(0, std::memory_order_release);
+      e.fleet_in_flight.store(0, std::memory_order_release);
+    });
+  }
+  fleet_accounts_ = std::move(seen);
+}
+
+namespace {
+constexpr int64_t kMaxSavedCount = int64_t{1} << 40;
+}  // namespace
+
+std::string UsageWindow::Save(const StoreTime& t) const {
+  SnapshotWriter out;
+  out.I64(bucket_ns_);
+  out.I64(clock_.Now(t.now));
+  out.I64(t.wall_ns);
+  out.I64(total_requests_.load(std::memory_order_relaxed));
+  out.I64(total_tokens_.load(std::memory_order_relaxed));
+  SnapshotWriter entries;
+  uint64_t count = 0;
+  accounts_.ForEachHeld([&](uint64_t hash, Entry& e) {
+    if (e.head == kNoEpoch) return;
+    std::vector<int64_t> epochs;
+    for (int64_t i = 0; i < kBuckets; ++i) {
+      const int idx = Index(e.head - i);
+      if (e.requests[idx] != 0 || e.tokens[idx] != 0 || e.picks[idx] != 0) {
+        epochs.push_back(e.head - i);
+      }
+    }
+    if (epochs.empty()) return;
+    ++count;
+    entries.U64(hash);
+    entries.I64(e.head);
+    entries.U64(epochs.size());
+    for (int64_t epoch : epochs) {
+      const int idx = Index(epoch);
+      entries.I64(epoch);
+      entries.I64(e.requests[idx]);
+      entries.I64(e.tokens[idx]);
+      entries.I64(e.picks[idx]);
+    }
+  });
+  out.U64(count);
+  std::string body = out.Take();
+  body += entries.bytes();
+  return body;
+}
+
+bool UsageWindow::Restore(std::string_view body, const StoreTime& t) {
+  SnapshotReader in(body);
+  int64_t bucket_ns = 0, usage_now = 0, wall = 0, total_requests = 0, total_tokens = 0;
+  uint64_t count = 0;
+  if (!in.I64(&bucket_ns) || !in.I64(&usage_now) || !in.I64(&wall) || !in.I64(&total_requests) ||
+      !in.I64(&total_tokens) || !in.U64(&count)) {
+    return false;
+  }
+  if (bucket_ns != bucket_ns_ || total_requests < 0 || total_tokens < 0 ||
+      total_requests > kMaxSavedCount || total_tokens > kMaxSavedCount ||
+      count > accounts_.max_accounts()) {
+    return false;
+  }
+  if (usage_now != UsageClock::kUnset) {
+    // The clock ran on while the process was down.
+    const int64_t down = std::clamp<int64_t>(t.wall_ns - wall, 0, UsageClock::kMaxLead);
+    clock_.Resume(SaturatingAdd(usage_now, down), t.now);
+  }
+  total_requests_.fetch_add(total_requests, std::memory_order_relaxed);
+  total_tokens_.fetch_add(total_tokens, std::memory_order_relaxed);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t hash = 0, n = 0;
+    int64_t head = 0;
+    if (!in.U64(&hash) || !in.I64(&head) || !in.U64(&n) || n > kBuckets) return false;
+    struct Bucket {
+      int64_t epoch, requests, tokens, picks;
+    };
+    std::array<Bucket, kBuckets> buckets{};
+    for (uint64_t k = 0; k < n; ++k) {
+      Bucket& b = buckets[k];
+      if (!in.I64(&b.epoch) || !in.I64(&b.requests) || !in.I64(&b.tokens) || !in.I64(&b.picks)) {
+        return false;
+      }
+      if (b.epoch > head || b.epoch <= head - kBuckets || b.requests < 0 || b.tokens < 0 ||
+          b.picks < 0 || b.requests > kMaxSavedCount || b.tokens > kMaxSavedCount ||
+          b.picks > kMaxSavedCount) {
+        return false;
+      }
+    }
+    const int64_t epoch_now = Epoch(t.now);
+    accounts_.Update(
+        hash,
+        [&](Entry& e) {
+          Adopt(e);
+          for (uint64_t k = 0; k < n; ++k) {
+            const Bucket& b = buckets[k];
+            e.Merge(b.epoch, b.requests, b.tokens, b.picks);
+          }
+        },
+        [&](Entry& e) { return Idle(e, epoch_now, t.now); });
+  }
+  return in.done();
 }
 
 int64_t UsageWindow::MeanTokens() const {
@@ -231,12 +438,14 @@ std::unique_ptr<Strategy> LeastUsedStrategy::Create(const StrategyBuild& build) 
   }
   s->limit_ = usage.limit.value_or(0);
   if (s->limit_ < 0) FailAt(route, "usage.limit", "must be 0 (no limit) or more");
+  bool fresh = false;
   s->window_ =
       build.state.Obtain<UsageWindow>("least-used", [&](std::shared_ptr<UsageWindow> previous) {
-        return previous && previous->window() == window
-                   ? previous
-                   : std::make_shared<UsageWindow>(window, route.name, build.logger);
+        if (previous && previous->window() == window) return previous;
+        fresh = true;
+        return std::make_shared<UsageWindow>(window, route.name, build.logger);
       });
+  if (build.store != nullptr) build.store->Attach(s->window_, fresh);
   return s;
 }
 

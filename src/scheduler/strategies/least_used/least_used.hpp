@@ -16,13 +16,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "scheduler/account_table.hpp"
 #include "scheduler/in_flight.hpp"
 #include "scheduler/logger.hpp"
+#include "scheduler/store/fleet_state.hpp"
+#include "scheduler/store/state_store.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
 #include "scheduler/usage_clock.hpp"
@@ -33,8 +38,20 @@ namespace cliproxy::scheduler {
 inline constexpr std::chrono::milliseconds kDefaultUsageWindow = std::chrono::hours(1);
 
 // The usage of every account in one sliding window, shared across Policies.
-class UsageWindow : public StrategyState, public UsageObserver {
+//
+// Kept by state stores (docs/state.md): the file store saves the buckets of every account
+// and the usage clock (StoredState; restored into a new window of the same route and
+// window length); the Redis store exchanges this instance's usage per account and
+// wall-clock bucket and its picks in flight (SharedUsage), and the rest of the fleet's
+// usage in the window is added to every Reading. While shared, records and picks are also
+// counted in a ledger by bucket (at most kMaxLedgerRows rows, i.e. accounts x buckets of
+// the window; beyond that new rows are dropped and it is logged once).
+class UsageWindow : public StrategyState,
+                    public UsageObserver,
+                    public StoredState,
+                    public SharedUsage {
  public:
+  static constexpr size_t kMaxLedgerRows = size_t{1} << 17;
   static constexpr int kBuckets = 60;
 
   // `route` and `logger` (may be null) are for the warning logged when the table is full.
@@ -71,6 +88,20 @@ class UsageWindow : public StrategyState, public UsageObserver {
   size_t allocated() const { return accounts_.allocated(); }
   size_t Records() const override { return accounts_.allocated(); }
 
+  // StoredState.
+  const std::string& StoreName() const override { return store_name_; }
+  std::string Save(const StoreTime& t) const override;
+  bool Restore(std::string_view body, const StoreTime& t) override;
+  void SetShared(bool shared) override {
+    sharers_.fetch_add(shared ? 1 : -1, std::memory_order_acq_rel);
+  }
+  // SharedUsage.
+  int64_t BucketNs() const override { return bucket_ns_; }
+  int Buckets() const override { return kBuckets; }
+  void TakeOwn(std::vector<UsageRow>* rows, bool all, int64_t oldest_epoch) override;
+  void OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out, Clock::time_point now) override;
+  void SetFleet(const std::vector<FleetUsage>& others) override;
+
  private:
   static constexpr int64_t kNoEpoch = INT64_MIN;
 
@@ -86,6 +117,11 @@ class UsageWindow : public StrategyState, public UsageObserver {
     // Records of this account may have been dropped before it had an entry: until this
     // epoch its usage is not known and it is not picked.
     std::atomic<int64_t> unknown_until{kNoEpoch};
+    // The rest of the fleet's usage in the window (Redis store), added to every Reading.
+    std::atomic<int64_t> fleet_requests{0};
+    std::atomic<int64_t> fleet_tokens{0};
+    std::atomic<int64_t> fleet_picks{0};
+    std::atomic<int64_t> fleet_in_flight{0};
     InFlight in_flight;
     int64_t head = kNoEpoch;                   // newest bucket epoch; guarded
     bool fresh = true;                         // not yet adopted by UsageWindow::Adopt; guarded
@@ -96,6 +132,8 @@ class UsageWindow : public StrategyState, public UsageObserver {
     void Advance(int64_t epoch);  // with `mutex` held
     void Add(int64_t epoch, int64_t tokens);
     void AddPick(int64_t epoch);
+    // Adds saved counts of bucket `epoch` (restore); ignored outside the window.
+    void Merge(int64_t epoch, int64_t requests, int64_t tokens, int64_t picks);
     void Reset();
   };
 
@@ -107,6 +145,8 @@ class UsageWindow : public StrategyState, public UsageObserver {
   // A record or pick that found no room; `lost_until`: the epoch until which a dropped
   // record would have counted (kNoEpoch for a pick).
   void Refused(int64_t lost_until);
+  // Counts in the ledger of this instance's usage by wall-clock bucket (while shared).
+  void Ledger(uint64_t account, int64_t time_ns, int64_t requests, int64_t tokens, int64_t picks);
 
   const std::chrono::milliseconds window_;
   const int64_t bucket_ns_;
@@ -114,13 +154,27 @@ class UsageWindow : public StrategyState, public UsageObserver {
   const std::shared_ptr<const Logger> logger_;
   UsageClock clock_;
   PickExpiry expiry_;  // of the route: for accounts whose latency was never reported
-  AccountTable<Entry> accounts_;
+  mutable AccountTable<Entry> accounts_;  // mutable: Save() visits entries under their mutex
   std::atomic<int64_t> total_requests_{0};
   std::atomic<int64_t> total_tokens_{0};
   // A record was dropped for want of an entry: accounts without an entry, and entries made
   // meanwhile, are not picked until the window has passed that record (epoch).
   std::atomic<int64_t> lost_until_{kNoEpoch};
   std::atomic<bool> warned_{false};
+
+  const std::string store_name_;
+  std::atomic<int> sharers_{0};  // stores sharing this state (SetShared)
+  struct LedgerRow {
+    int64_t requests = 0;
+    int64_t tokens = 0;
+    int64_t picks = 0;
+    bool dirty = false;
+  };
+  std::mutex ledger_mutex_;
+  std::map<std::pair<int64_t, uint64_t>, LedgerRow> ledger_;  // (epoch, account); guarded
+  bool ledger_warned_ = false;                                // guarded
+  std::mutex fleet_mutex_;                                    // one SetFleet at a time
+  std::vector<uint64_t> fleet_accounts_;  // accounts with a fleet view; guarded by fleet_mutex_
 };
 
 class LeastUsedStrategy : public Strategy {

@@ -29,12 +29,13 @@ std::unique_ptr<SessionTable> SessionTable::Resized(const SessionTable& old, siz
   auto table = std::make_unique<SessionTable>(capacity);
   // Replay the old bindings from least to most recently used, so that the new table's
   // LRU order is the old one and, if it is smaller, the most recent bindings survive.
-  struct Entry {
-    uint64_t session, account, home;
-    int64_t used_ms;
-  };
-  std::vector<Entry> entries;
-  for (const Shard& shard : old.shards_) {
+  for (const Saved& e : old.Export()) table->Put(e.session, e.account, e.home, e.used_ms);
+  return table;
+}
+
+std::vector<SessionTable::Saved> SessionTable::Export() const {
+  std::vector<Saved> entries;
+  for (const Shard& shard : shards_) {
     std::lock_guard<std::mutex> lock(shard.mutex);
     for (uint32_t n = shard.head; n != kNil; n = shard.nodes[n].next) {
       const Node& node = shard.nodes[n];
@@ -42,9 +43,8 @@ std::unique_ptr<SessionTable> SessionTable::Resized(const SessionTable& old, siz
     }
   }
   std::stable_sort(entries.begin(), entries.end(),
-                   [](const Entry& a, const Entry& b) { return a.used_ms < b.used_ms; });
-  for (const Entry& e : entries) table->Put(e.session, e.account, e.home, e.used_ms);
-  return table;
+                   [](const Saved& a, const Saved& b) { return a.used_ms < b.used_ms; });
+  return entries;
 }
 
 void SessionTable::Shard::Unlink(uint32_t n) {
@@ -106,24 +106,26 @@ std::optional<SessionTable::Binding> SessionTable::Peek(uint64_t session, int64_
   return Binding{node.account, node.home};
 }
 
-void SessionTable::Bind(uint64_t session, uint64_t account, int64_t now_ms) {
-  Put(session, account, account, now_ms);
+SessionTable::Binding SessionTable::Bind(uint64_t session, uint64_t account, int64_t now_ms) {
+  return Put(session, account, account, now_ms);
 }
 
-void SessionTable::Put(uint64_t session, uint64_t account, uint64_t home, int64_t now_ms) {
+SessionTable::Binding SessionTable::Put(uint64_t session, uint64_t account, uint64_t home,
+                                        int64_t now_ms, bool set_home) {
   Shard& shard = ShardOf(session);
   std::lock_guard<std::mutex> lock(shard.mutex);
-  if (shard.capacity == 0) return;
+  if (shard.capacity == 0) return Binding{account, home};
   auto it = shard.index.find(session);
   if (it != shard.index.end()) {
     Node& node = shard.nodes[it->second];
     node.account = account;
+    if (set_home) node.home = home;
     node.used_ms = std::max(node.used_ms, now_ms);
     if (shard.head != it->second) {
       shard.Unlink(it->second);
       shard.PushFront(it->second);
     }
-    return;
+    return Binding{node.account, node.home};
   }
   uint32_t n;
   if (shard.index.size() >= shard.capacity) {
@@ -140,6 +142,7 @@ void SessionTable::Put(uint64_t session, uint64_t account, uint64_t home, int64_
   shard.nodes[n] = Node{session, account, home, now_ms, kNil, kNil};
   shard.PushFront(n);
   shard.index.emplace(session, n);
+  return Binding{account, home};
 }
 
 size_t SessionTable::size() const {

@@ -54,8 +54,20 @@ class SessionTable {
   std::optional<Binding> Peek(uint64_t session, int64_t now_ms, int64_t ttl_ms) const;
   // Binds `session` to `account`, used now. A session that has a binding keeps its home;
   // a new binding has `account` for its home and evicts the least recently used binding
-  // of the shard when it is full.
-  void Bind(uint64_t session, uint64_t account, int64_t now_ms);
+  // of the shard when it is full. Returns the binding as it now is.
+  Binding Bind(uint64_t session, uint64_t account, int64_t now_ms);
+  // Sets a binding learnt elsewhere (a snapshot, another instance): `account` and `home`,
+  // last used at `used_ms` (kept if the binding here was used later).
+  void Learn(uint64_t session, uint64_t account, uint64_t home, int64_t used_ms) {
+    Put(session, account, home, used_ms, /*set_home=*/true);
+  }
+
+  struct Saved {
+    uint64_t session, account, home;
+    int64_t used_ms;
+  };
+  // Every binding, least recently used first.
+  std::vector<Saved> Export() const;
 
   size_t capacity() const { return capacity_; }
   size_t size() const;
@@ -89,8 +101,10 @@ class SessionTable {
   // The top log2(shards) bits; shifted in two steps because a single shard would need a
   // shift by 64, which is undefined (x86 shifts by 0 and indexes far out of bounds).
   Shard& ShardOf(uint64_t session) { return shards_[(session >> 1) >> shift_]; }
-  // Bind(), with the home of a new binding given (the home of an existing one is kept).
-  void Put(uint64_t session, uint64_t account, uint64_t home, int64_t now_ms);
+  // Bind(), with the home of a new binding given (the home of an existing one is kept
+  // unless `set_home`). Returns the binding as it now is.
+  Binding Put(uint64_t session, uint64_t account, uint64_t home, int64_t now_ms,
+              bool set_home = false);
 
   size_t capacity_;
   int shift_;  // 63 - log2(number of shards)

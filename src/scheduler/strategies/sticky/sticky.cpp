@@ -109,18 +109,25 @@ std::unique_ptr<Strategy> StickyStrategy::Create(const StrategyBuild& build) {
   }
   if (s->ttl_ms_ > 0) {
     const size_t capacity = static_cast<size_t>(max_sessions);
+    bool fresh = false;
     s->bindings_ =
         build.state.Obtain<StickyBindings>("sticky", [&](std::shared_ptr<StickyBindings> previous) {
-          if (!previous)
-            return std::make_shared<StickyBindings>(std::make_unique<SessionTable>(capacity));
+          if (!previous) {
+            fresh = true;
+            return std::make_shared<StickyBindings>(std::make_unique<SessionTable>(capacity),
+                                                    route.name, s->ttl_ms_);
+          }
           if (previous->table->capacity() == capacity) return previous;
           // A new bound: a new table with the most recent bindings of the old one. A pick
           // still running on the previous policy may write to the old table meanwhile; at
           // worst that one binding is recomputed.
-          return std::make_shared<StickyBindings>(
-              SessionTable::Resized(*previous->table, capacity));
+          return std::make_shared<StickyBindings>(SessionTable::Resized(*previous->table, capacity),
+                                                  route.name, s->ttl_ms_);
         });
+    s->bindings_->set_ttl_ms(s->ttl_ms_);
+    if (build.store != nullptr) build.store->Attach(s->bindings_, fresh);
   }
+  if (build.store != nullptr) s->session_hash_ = build.store->session_hash();
   return s;
 }
 
@@ -152,19 +159,22 @@ Outcome StickyStrategy::Pick(const PickContext& context) const {
   }
   if (entries.empty()) return Outcome::NoChoice();
 
+  // Rendezvous on the plain hash (the same choice whatever the store); the bindings are
+  // keyed by the store's keyed hash, which is what reaches a store.
   const uint64_t session = Hash64(key, kSessionSeed);
+  const uint64_t bound_as = bindings_ ? session_hash_.Hash(key) : 0;
   int64_t now_ms = 0;
   if (bindings_) {
     now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(context.now.time_since_epoch())
                  .count();
     SessionTable& table = *bindings_->table;
     if (std::optional<SessionTable::Binding> bound = context.dry_run
-                                                         ? table.Peek(session, now_ms, ttl_ms_)
-                                                         : table.Find(session, now_ms, ttl_ms_)) {
+                                                         ? table.Peek(bound_as, now_ms, ttl_ms_)
+                                                         : table.Find(bound_as, now_ms, ttl_ms_)) {
       if (return_home_ && bound->home != bound->account) {
         for (const Entry& e : entries) {
           if (e.hash != bound->home) continue;
-          if (!context.dry_run) table.Bind(session, e.hash, now_ms);
+          if (!context.dry_run) bindings_->Bind(bound_as, e.hash, now_ms);
           return Outcome::Auth(e.candidate);
         }
       }
@@ -174,7 +184,7 @@ Outcome StickyStrategy::Pick(const PickContext& context) const {
     }
   }
   const Entry* winner = Rendezvous(session, entries);
-  if (bindings_ && !context.dry_run) bindings_->table->Bind(session, winner->hash, now_ms);
+  if (bindings_ && !context.dry_run) bindings_->Bind(bound_as, winner->hash, now_ms);
   return Outcome::Auth(winner->candidate);
 }
 

@@ -14,21 +14,16 @@
 #include <string>
 #include <vector>
 
+#include "scheduler/store/keyed_hash.hpp"
+#include "scheduler/store/store_config.hpp"
 #include "scheduler/strategies/common/weights.hpp"
 #include "scheduler/strategies/sticky/session_table.hpp"
+#include "scheduler/strategies/sticky/sticky_bindings.hpp"
 #include "scheduler/strategies/sticky/sticky_config.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
 
 namespace cliproxy::scheduler {
-
-// The remembered bindings, shared across Policies.
-class StickyBindings : public StrategyState {
- public:
-  explicit StickyBindings(std::unique_ptr<SessionTable> t) : table(std::move(t)) {}
-  size_t Sessions() const override { return table->size(); }
-  const std::unique_ptr<SessionTable> table;
-};
 
 class StickyStrategy : public Strategy {
  public:
@@ -51,6 +46,8 @@ class StickyStrategy : public Strategy {
   int64_t ttl_ms_ = 0;
   bool return_home_ = false;
   std::shared_ptr<StickyBindings> bindings_;  // null when ttl is 0
+  // How session keys are identified in the bindings: the state store's keyed hash.
+  KeyedHash session_hash_{StoreConfig{}.HashSecret()};
 };
 
 // The registry's row of `sticky`.

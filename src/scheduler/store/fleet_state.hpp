@@ -1,0 +1,72 @@
+// The parts of strategy states that instances sharing a Redis store exchange (RedisStore
+// runs the exchange from its thread; docs/state.md describes the keys).
+//
+// SharedUsage (least-used's UsageWindow): this instance's usage per account and wall-clock
+// bucket (absolute counts, so that pushing one twice is harmless), its picks in flight per
+// account, and back the rest of the fleet's usage in the window, which picks add to their
+// own. SharedSessions (sticky's bindings): bindings made here, and bindings made elsewhere.
+//
+// Thread-safety: every method may be called concurrently with picks and records.
+#ifndef CLIPROXY_SRC_SCHEDULER_STORE_FLEET_STATE_HPP_
+#define CLIPROXY_SRC_SCHEDULER_STORE_FLEET_STATE_HPP_
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "scheduler/store/state_store.hpp"
+
+namespace cliproxy::scheduler {
+
+struct UsageRow {
+  uint64_t account = 0;
+  int64_t epoch = 0;  // wall-clock bucket: Unix ns / BucketNs()
+  int64_t requests = 0;
+  int64_t tokens = 0;
+  int64_t picks = 0;
+};
+
+struct FleetUsage {
+  uint64_t account = 0;
+  int64_t requests = 0;
+  int64_t tokens = 0;
+  int64_t picks = 0;
+  int64_t in_flight = 0;
+};
+
+class SharedUsage {
+ public:
+  virtual ~SharedUsage() = default;
+  virtual int64_t BucketNs() const = 0;
+  virtual int Buckets() const = 0;  // buckets in the window
+  // This instance's rows changed since the last call (all rows with `all`), dropping rows
+  // older than `oldest_epoch`.
+  virtual void TakeOwn(std::vector<UsageRow>* rows, bool all, int64_t oldest_epoch) = 0;
+  // This instance's picks in flight, by account (accounts with none are left out).
+  virtual void OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out,
+                           Clock::time_point now) = 0;
+  // The rest of the fleet's usage in the window; replaces the previous view (empty: none).
+  virtual void SetFleet(const std::vector<FleetUsage>& others) = 0;
+};
+
+struct BindingRow {
+  uint64_t session = 0;  // keyed hash of the session key (StateStore::session_hash)
+  uint64_t account = 0;  // XXH64 of the auth ID
+  uint64_t home = 0;
+  int64_t wall_ms = 0;  // when it was bound (Unix ms)
+};
+
+class SharedSessions {
+ public:
+  virtual ~SharedSessions() = default;
+  virtual int64_t TtlMs() const = 0;
+  virtual size_t Capacity() const = 0;
+  // Bindings made here since the last call (every binding remembered, with `all`).
+  virtual void TakeOwn(std::vector<BindingRow>* rows, bool all) = 0;
+  // Bindings made by other instances.
+  virtual void ApplyFleet(const std::vector<BindingRow>& rows, const StoreTime& t) = 0;
+};
+
+}  // namespace cliproxy::scheduler
+
+#endif  // CLIPROXY_SRC_SCHEDULER_STORE_FLEET_STATE_HPP_

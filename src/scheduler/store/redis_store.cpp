@@ -1,0 +1,415 @@
+#include "scheduler/store/redis_store.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <random>
+#include <unordered_map>
+
+#include "base/hash.hpp"
+#include "scheduler/store/fleet_state.hpp"
+
+namespace cliproxy::scheduler {
+namespace {
+
+using Reply = RedisConnection::Reply;
+using Command = RedisConnection::Command;
+
+constexpr std::chrono::milliseconds kMinTimeout{250};
+constexpr std::chrono::milliseconds kReconnectEvery{1000};
+constexpr int64_t kStreamReadCount = 5000;
+constexpr size_t kMaxStreamLength = 1'000'000;
+
+std::string Hex(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+bool ParseHex(std::string_view s, uint64_t* out) {
+  if (s.size() != 16) return false;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out, 16);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+bool ParseI64(std::string_view s, int64_t* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+}
+
+// Splits on single spaces.
+std::vector<std::string_view> Fields(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (;;) {
+    size_t space = s.find(' ', start);
+    out.push_back(s.substr(start, space == std::string_view::npos ? s.npos : space - start));
+    if (space == std::string_view::npos) return out;
+    start = space + 1;
+  }
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// A garbage-tolerant reader of the kinds of replies the exchange expects.
+bool IsArray(const Reply& r) { return r.kind == Reply::Kind::kArray; }
+bool IsText(const Reply& r) {
+  return r.kind == Reply::Kind::kString || r.kind == Reply::Kind::kStatus;
+}
+
+}  // namespace
+
+const std::string& RedisStore::InstanceId() {
+  static const std::string id = [] {
+    std::random_device device;
+    const uint64_t r =
+        (static_cast<uint64_t>(device()) << 32) ^ device() ^ static_cast<uint64_t>(::getpid()) ^
+        static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    return Hex(Mix64(r));
+  }();
+  return id;
+}
+
+RedisStore::RedisStore(StoreConfig config, std::shared_ptr<const Logger> logger)
+    : StateStore(std::move(config)),
+      logger_(std::move(logger)),
+      interval_(this->config().interval.count() > 0 ? this->config().interval
+                                                    : kDefaultRedisInterval),
+      timeout_(std::max(interval_, kMinTimeout)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+RedisStore::~RedisStore() { Close(); }
+
+std::string RedisStore::Key(const std::string& kind, const std::string& name) const {
+  return config().prefix + ":" + kind + ":" + Hex(Hash64(name));
+}
+
+void RedisStore::Attach(const std::shared_ptr<StoredState>& state, bool /*fresh*/) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return;
+  for (const auto& w : states_) {
+    if (w.lock() == state) return;
+  }
+  state->SetShared(true);
+  states_.push_back(state);
+  pending_full_ = true;
+}
+
+std::string RedisStore::Describe() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return "redis " + config().redis.Display() + (connected_ ? " (connected)" : " (not connected)");
+}
+
+void RedisStore::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::vector<std::shared_ptr<StoredState>> states;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    for (const auto& w : states_) {
+      if (auto s = w.lock()) states.push_back(std::move(s));
+    }
+    states_.clear();
+    done_.notify_all();
+  }
+  // A state adopted by a store of another kind must not keep the fleet's view, nor queue
+  // updates for this store.
+  for (const auto& s : states) {
+    s->SetShared(false);
+    if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+  }
+}
+
+bool RedisStore::SyncNow(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (closed_) return false;
+  const uint64_t wanted = ++requested_;
+  wake_.notify_all();
+  done_.wait_for(lock, timeout, [&] { return attempted_ >= wanted || closed_; });
+  return succeeded_ >= wanted;
+}
+
+void RedisStore::Transition(bool ok, const std::string& problem) {
+  const std::string where = "scheduler: state store " + config().redis.Display();
+  if (ok) {
+    if (link_ == Link::kDown) {
+      if (logger_) logger_->Warn(where + " is reachable again: state re-synced");
+    }
+    link_ = Link::kUp;
+    return;
+  }
+  if (link_ != Link::kDown && logger_) {
+    logger_->Warn(where + (link_ == Link::kStarting ? " is unreachable (" : " was lost (") +
+                  problem +
+                  "): picks go on with this instance's own state, without the other "
+                  "instances' usage; retrying every second");
+  }
+  link_ = Link::kDown;
+}
+
+void RedisStore::Run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  auto next_connect = std::chrono::steady_clock::now();
+  bool full = true;
+  while (!stopping_) {
+    const uint64_t serving = requested_;
+    const bool want_full = pending_full_;
+    pending_full_ = false;
+    lock.unlock();
+    std::string problem;
+    bool ok = false;
+    if (!connection_.connected()) {
+      if (std::chrono::steady_clock::now() >= next_connect || serving > 0) {
+        problem = connection_.Connect(config().redis, timeout_);
+        if (!problem.empty()) next_connect = std::chrono::steady_clock::now() + kReconnectEvery;
+        full = true;
+      } else {
+        problem = "not connected";
+      }
+    }
+    if (connection_.connected()) ok = Exchange(full || want_full, &problem);
+    if (ok) full = false;
+    if (!ok) {
+      std::vector<std::shared_ptr<StoredState>> states;
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        for (const auto& w : states_) {
+          if (auto s = w.lock()) states.push_back(std::move(s));
+        }
+      }
+      for (const auto& s : states) {
+        if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+      }
+    }
+    Transition(ok, problem);
+    lock.lock();
+    connected_ = connection_.connected();
+    if (want_full && !ok) pending_full_ = true;
+    attempted_ = std::max(attempted_, serving);
+    if (ok) succeeded_ = std::max(succeeded_, serving);
+    done_.notify_all();
+    if (stopping_) break;
+    wake_.wait_for(lock, interval_, [&] { return stopping_ || requested_ > attempted_; });
+  }
+  connection_.Close();
+}
+
+bool RedisStore::Exchange(bool full, std::string* problem) {
+  std::vector<std::shared_ptr<StoredState>> states;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    states_.erase(std::remove_if(states_.begin(), states_.end(),
+                                 [](const std::weak_ptr<StoredState>& w) { return w.expired(); }),
+                  states_.end());
+    for (const auto& w : states_) {
+      if (auto s = w.lock()) states.push_back(std::move(s));
+    }
+  }
+  const std::string& me = InstanceId();
+  const StoreTime t = StoreTime::Now();
+  const int64_t now_ms = t.wall_ns / 1'000'000;
+  const int64_t live_ms = std::max<int64_t>(3 * interval_.count(), 2000);
+  const std::string instances = config().prefix + ":i";
+
+  // Batch 1: who is alive; this instance's updates; the fleet's usage and bindings.
+  std::vector<Command> batch;
+  batch.push_back({"ZADD", instances, std::to_string(now_ms), me});
+  batch.push_back({"ZREMRANGEBYSCORE", instances, "-inf", std::to_string(now_ms - 60'000)});
+  batch.push_back({"ZRANGEBYSCORE", instances, std::to_string(now_ms - live_ms), "+inf"});
+  struct UsageRead {
+    SharedUsage* usage;
+    size_t first;  // index of its first HGETALL reply
+    int count;
+    std::string in_flight_prefix;
+  };
+  struct StreamRead {
+    SharedSessions* sessions;
+    std::string name;
+    size_t index;
+  };
+  std::vector<UsageRead> usage_reads;
+  std::vector<StreamRead> stream_reads;
+  std::vector<UsageRow> rows;
+  std::vector<std::pair<uint64_t, int64_t>> in_flight;
+  std::vector<BindingRow> bindings;
+  for (const auto& s : states) {
+    const std::string& name = s->StoreName();
+    if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) {
+      const int64_t bucket = usage->BucketNs();
+      const int buckets = usage->Buckets();
+      const int64_t current = FloorDiv(t.wall_ns, bucket);
+      const int64_t oldest = current - buckets + 1;
+      const int64_t expire_ms = (bucket * (buckets + 2)) / 1'000'000 + 1000;
+      const std::string base = Key("u", name);
+      usage->TakeOwn(&rows, full, oldest);
+      std::map<int64_t, Command> by_epoch;
+      for (const UsageRow& r : rows) {
+        Command& c = by_epoch[r.epoch];
+        if (c.empty()) c = {"HSET", base + ":" + std::to_string(r.epoch)};
+        c.push_back(me + ":" + Hex(r.account));
+        c.push_back(std::to_string(r.requests) + " " + std::to_string(r.tokens) + " " +
+                    std::to_string(r.picks));
+      }
+      for (auto& [epoch, c] : by_epoch) {
+        batch.push_back({"PEXPIRE", c[1], std::to_string(expire_ms)});
+        batch.insert(batch.end() - 1, std::move(c));
+      }
+      const std::string flight = Key("f", name);
+      usage->OwnInFlight(&in_flight, t.now);
+      batch.push_back({"DEL", flight + ":" + me});
+      if (!in_flight.empty()) {
+        Command c = {"HSET", flight + ":" + me};
+        for (const auto& [account, count] : in_flight) {
+          c.push_back(Hex(account));
+          c.push_back(std::to_string(count));
+        }
+        batch.push_back(std::move(c));
+        batch.push_back({"PEXPIRE", flight + ":" + me, std::to_string(live_ms)});
+      }
+      UsageRead read{usage, batch.size(), buckets, flight + ":"};
+      for (int64_t e = oldest; e <= current; ++e) {
+        batch.push_back({"HGETALL", base + ":" + std::to_string(e)});
+      }
+      usage_reads.push_back(std::move(read));
+    }
+    if (auto* sessions = dynamic_cast<SharedSessions*>(s.get())) {
+      const std::string stream = Key("s", name);
+      sessions->TakeOwn(&bindings, full);
+      const std::string cap = std::to_string(std::min(kMaxStreamLength, sessions->Capacity()));
+      for (const BindingRow& b : bindings) {
+        batch.push_back({"XADD", stream, "MAXLEN", "~", cap, "*", "b",
+                         me + " " + Hex(b.session) + " " + Hex(b.account) + " " + Hex(b.home) +
+                             " " + std::to_string(b.wall_ms)});
+      }
+      std::string& at = stream_at_[name];
+      if (at.empty()) at = "0";
+      stream_reads.push_back({sessions, name, batch.size()});
+      batch.push_back({"XREAD", "COUNT", std::to_string(kStreamReadCount), "STREAMS", stream, at});
+    }
+  }
+  std::vector<Reply> replies;
+  if (!connection_.Run(batch, &replies, problem)) return false;
+  auto garbage = [&](const char* what) {
+    *problem = std::string("unexpected reply (") + what + ")";
+    connection_.Close();
+    return false;
+  };
+  if (!IsArray(replies[2])) return garbage("instances");
+  std::vector<std::string> others;
+  for (const Reply& r : replies[2].items) {
+    if (!IsText(r)) return garbage("instance");
+    if (r.text != me) others.push_back(r.text);
+  }
+
+  // Usage of the others, summed by account.
+  std::vector<std::unordered_map<uint64_t, FleetUsage>> sums(usage_reads.size());
+  for (size_t u = 0; u < usage_reads.size(); ++u) {
+    const UsageRead& read = usage_reads[u];
+    for (int i = 0; i < read.count; ++i) {
+      const Reply& r = replies[read.first + i];
+      if (!IsArray(r) || r.items.size() % 2 != 0) return garbage("usage bucket");
+      for (size_t k = 0; k + 1 < r.items.size(); k += 2) {
+        if (!IsText(r.items[k]) || !IsText(r.items[k + 1])) return garbage("usage field");
+        const std::string& field = r.items[k].text;
+        const size_t colon = field.find(':');
+        uint64_t account = 0;
+        if (colon == std::string::npos ||
+            !ParseHex(std::string_view(field).substr(colon + 1), &account)) {
+          return garbage("usage field name");
+        }
+        if (std::string_view(field).substr(0, colon) == me) continue;
+        const std::vector<std::string_view> f = Fields(r.items[k + 1].text);
+        int64_t req = 0, tok = 0, picks = 0;
+        if (f.size() != 3 || !ParseI64(f[0], &req) || !ParseI64(f[1], &tok) ||
+            !ParseI64(f[2], &picks) || req < 0 || tok < 0 || picks < 0) {
+          return garbage("usage value");
+        }
+        FleetUsage& sum = sums[u][account];
+        sum.account = account;
+        // Saturating: garbage must not wrap a score to little usage.
+        sum.requests = std::min<int64_t>(sum.requests + std::min<int64_t>(req, int64_t{1} << 40),
+                                         int64_t{1} << 50);
+        sum.tokens = std::min<int64_t>(sum.tokens + std::min<int64_t>(tok, int64_t{1} << 50),
+                                       int64_t{1} << 60);
+        sum.picks = std::min<int64_t>(sum.picks + std::min<int64_t>(picks, int64_t{1} << 40),
+                                      int64_t{1} << 50);
+      }
+    }
+  }
+
+  // Bindings of the others.
+  for (const StreamRead& read : stream_reads) {
+    const Reply& r = replies[read.index];
+    if (r.kind == Reply::Kind::kNil) continue;  // nothing new
+    if (!IsArray(r) || r.items.size() != 1 || !IsArray(r.items[0]) ||
+        r.items[0].items.size() != 2 || !IsArray(r.items[0].items[1])) {
+      return garbage("stream");
+    }
+    std::vector<BindingRow> fleet;
+    std::string last;
+    for (const Reply& entry : r.items[0].items[1].items) {
+      if (!IsArray(entry) || entry.items.size() != 2 || !IsText(entry.items[0]) ||
+          !IsArray(entry.items[1]) || entry.items[1].items.size() != 2 ||
+          !IsText(entry.items[1].items[1])) {
+        return garbage("stream entry");
+      }
+      last = entry.items[0].text;
+      const std::vector<std::string_view> f = Fields(entry.items[1].items[1].text);
+      BindingRow b;
+      if (f.size() != 5 || !ParseHex(f[1], &b.session) || !ParseHex(f[2], &b.account) ||
+          !ParseHex(f[3], &b.home) || !ParseI64(f[4], &b.wall_ms)) {
+        return garbage("binding");
+      }
+      if (f[0] != me) fleet.push_back(b);
+    }
+    if (!last.empty()) stream_at_[read.name] = last;
+    if (!fleet.empty()) read.sessions->ApplyFleet(fleet, t);
+  }
+
+  // Batch 2: the picks in flight of the other live instances.
+  if (!usage_reads.empty() && !others.empty()) {
+    std::vector<Command> flights;
+    for (const UsageRead& read : usage_reads) {
+      for (const std::string& other : others)
+        flights.push_back({"HGETALL", read.in_flight_prefix + other});
+    }
+    if (!connection_.Run(flights, &replies, problem)) return false;
+    for (size_t u = 0; u < usage_reads.size(); ++u) {
+      for (size_t o = 0; o < others.size(); ++o) {
+        const Reply& r = replies[u * others.size() + o];
+        if (!IsArray(r) || r.items.size() % 2 != 0) return garbage("in flight");
+        for (size_t k = 0; k + 1 < r.items.size(); k += 2) {
+          uint64_t account = 0;
+          int64_t count = 0;
+          if (!IsText(r.items[k]) || !IsText(r.items[k + 1]) ||
+              !ParseHex(r.items[k].text, &account) || !ParseI64(r.items[k + 1].text, &count) ||
+              count < 0) {
+            return garbage("in flight value");
+          }
+          FleetUsage& sum = sums[u][account];
+          sum.account = account;
+          sum.in_flight = std::min<int64_t>(sum.in_flight + std::min<int64_t>(count, 1 << 30),
+                                            int64_t{1} << 40);
+        }
+      }
+    }
+  }
+  std::vector<FleetUsage> view;
+  for (size_t u = 0; u < usage_reads.size(); ++u) {
+    view.clear();
+    for (const auto& [account, sum] : sums[u]) view.push_back(sum);
+    usage_reads[u].usage->SetFleet(view);
+  }
+  return true;
+}
+
+}  // namespace cliproxy::scheduler

@@ -1,0 +1,31 @@
+#include "scheduler/store/state_store.hpp"
+
+#include "scheduler/store/file_store.hpp"
+#include "scheduler/store/memory_store.hpp"
+#include "scheduler/store/redis_store.hpp"
+
+namespace cliproxy::scheduler {
+
+StoreTime StoreTime::Now() {
+  StoreTime t;
+  t.now = Clock::now();
+  t.wall_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  return t;
+}
+
+std::shared_ptr<StateStore> MakeStateStore(const StoreConfig& config,
+                                           std::shared_ptr<const Logger> logger) {
+  switch (config.kind) {
+    case StoreConfig::Kind::kFile:
+      return std::make_shared<FileStore>(config, std::move(logger));
+    case StoreConfig::Kind::kRedis:
+      return std::make_shared<RedisStore>(config, std::move(logger));
+    case StoreConfig::Kind::kMemory:
+      break;
+  }
+  return std::make_shared<MemoryStore>(config);
+}
+
+}  // namespace cliproxy::scheduler

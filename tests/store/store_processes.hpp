@@ -1,0 +1,71 @@
+// Test support for the state-store tests: a redis-server of the test's own (a free loopback
+// port, a temporary directory, no persistence) and proxy instances (store_instance
+// processes, each loading scheduler.so) driven line by line.
+#ifndef CLIPROXY_TESTS_STORE_STORE_PROCESSES_HPP_
+#define CLIPROXY_TESTS_STORE_STORE_PROCESSES_HPP_
+
+#include <sys/types.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace cliproxy::store_test {
+
+// A redis-server on 127.0.0.1:<port>, stopped (SIGKILL) by Stop() or the destructor.
+class RedisServer {
+ public:
+  explicit RedisServer(const std::string& dir, int port = 0);
+  ~RedisServer() { Stop(); }
+  bool running() const { return pid_ > 0; }
+  int port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+  void Stop();
+  // Every key and every value (hashes and streams flattened) as one text.
+  std::string Dump() const;
+  std::vector<std::string> Keys() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+// A free TCP port on 127.0.0.1.
+int FreePort();
+
+class Instance {
+ public:
+  Instance();
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  // Sends one command line and returns the answer line.
+  std::string Send(const std::string& line);
+  std::string Config(const std::string& yaml);
+  std::string Pick(const std::string& session, const std::string& ids) {
+    return Send("pick " + session + " " + ids);
+  }
+  std::string Explain(const std::string& session, const std::string& ids) {
+    return Send("explain " + session + " " + ids);
+  }
+  std::string Usage(const std::string& id, long tokens, const std::string& secret = "-") {
+    return Send("usage " + id + " " + std::to_string(tokens) + " " + secret);
+  }
+  bool Sync() {
+    const std::string answer = Send("sync");
+    if (answer != "synced") std::fprintf(stderr, "sync: %s\n", answer.c_str());
+    return answer == "synced";
+  }
+  // Shuts the plugin down (the file store writes its last snapshot) and waits for the exit.
+  void Quit();
+
+ private:
+  pid_t pid_ = -1;
+  FILE* to_ = nullptr;
+  FILE* from_ = nullptr;
+};
+
+}  // namespace cliproxy::store_test
+
+#endif  // CLIPROXY_TESTS_STORE_STORE_PROCESSES_HPP_
