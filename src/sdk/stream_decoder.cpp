@@ -1103,5 +1103,13 @@ template DecodeStatus DecodeStream(std::string_view, LogRequest*, const char*, c
                                    DecodePath);
 template DecodeStatus DecodeStream(std::string_view, Envelope*, const char*, const PickFields*,
                                    DecodePath);
+template DecodeStatus DecodeStream(std::string_view, ManagementRegistrationRequest*, const char*,
+                                   const PickFields*, DecodePath);
+template DecodeStatus DecodeStream(std::string_view, ManagementRegistration*, const char*,
+                                   const PickFields*, DecodePath);
+template DecodeStatus DecodeStream(std::string_view, ManagementRequest*, const char*,
+                                   const PickFields*, DecodePath);
+template DecodeStatus DecodeStream(std::string_view, ManagementResponse*, const char*,
+                                   const PickFields*, DecodePath);
 
 }  // namespace cliproxy::json::internal
