@@ -11,7 +11,8 @@ Config ParseConfig(const std::string& yaml) {
   // Keys the plugin does not know belong to the host: not even built into a tree.
   auto known = [](const std::string& key) {
     return key == "auth_id" || key == "delegate" || key == "deny" || key == "across_priorities" ||
-           key == "routes" || key == "no_route" || key == "fail_open" || key == "<<";
+           key == "routes" || key == "no_route" || key == "fail_open" || key == "<<" ||
+           key == "status_page";
   };
   YamlReader root(YamlReader::Load(yaml, known), "");
   if (root.IsNull()) return config;
@@ -34,6 +35,8 @@ Config ParseConfig(const std::string& yaml) {
       config.no_route = ParseNoRouteConfig(value);
     } else if (key == "fail_open") {
       config.fail_open = value.Bool();
+    } else if (key == "status_page") {
+      config.status_page = value.Bool();
     }
     // Any other key (enabled, priority, store, ...) belongs to the host: ignored.
   });

@@ -31,6 +31,10 @@ struct Config {
   // the last good configuration in force, or fails every pick closed before there is one;
   // true refuses the configuration, so that the host routes with its built-in strategy.
   bool fail_open = false;
+  // `status_page:` serve the status page in the host's management panel (capability
+  // management_api; docs/status.md). false: the registration declares only what the
+  // reference plugin's does.
+  bool status_page = true;
 };
 
 // The `fail_open` of `yaml` when it is a mapping whose `fail_open` is a valid boolean,

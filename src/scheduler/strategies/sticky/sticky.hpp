@@ -27,6 +27,7 @@ class StickyBindings : public StrategyState {
  public:
   explicit StickyBindings(std::unique_ptr<SessionTable> t) : table(std::move(t)) {}
   size_t Sessions() const override { return table->size(); }
+  uint64_t SessionMoves() const override { return table->moves(); }
   const std::unique_ptr<SessionTable> table;
 };
 
