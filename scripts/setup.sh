@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ gcc pkg-config dpkg-dev rapidjson-dev libcli11-dev
           libgtest-dev libgmock-dev libbenchmark-dev clang-format xz-utils
-          clang libfuzzer-14-dev)
+          clang libfuzzer-14-dev
+          chromium)  # chromium: the status page is tested in a real (headless) browser
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
