@@ -17,7 +17,6 @@ int64_t UnixNowMs() {
 StatusBoard::StatusBoard() : started_ms_(UnixNowMs()) {}
 
 void StatusBoard::RecordPick(const Policy* policy, const Decision& decision, int64_t now_ms) {
-  picks_.fetch_add(1, std::memory_order_relaxed);
   by_kind_[static_cast<size_t>(decision.kind)].fetch_add(1, std::memory_order_relaxed);
   timeline_.Record(decision.kind, now_ms);
   if (policy != nullptr) {
@@ -75,7 +74,6 @@ void StatusBoard::ConfigRejected(const std::string& error, int64_t now_ms) {
 
 StatusBoard::Totals StatusBoard::totals() const {
   Totals t;
-  t.picks = picks_.load(std::memory_order_relaxed);
   auto kind = [&](Decision::Kind k) {
     return by_kind_[static_cast<size_t>(k)].load(std::memory_order_relaxed);
   };
@@ -83,6 +81,7 @@ StatusBoard::Totals StatusBoard::totals() const {
   t.delegate = kind(Decision::Kind::kDelegate);
   t.unhandled = kind(Decision::Kind::kUnhandled);
   t.errors = kind(Decision::Kind::kError);
+  t.picks = t.auth + t.delegate + t.unhandled + t.errors;  // one counter less per pick
   t.usage_records = usage_records_.load(std::memory_order_relaxed);
   return t;
 }

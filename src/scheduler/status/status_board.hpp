@@ -78,7 +78,6 @@ class StatusBoard {
 
  private:
   const int64_t started_ms_;
-  std::atomic<uint64_t> picks_{0};
   std::atomic<uint64_t> by_kind_[4] = {};  // by Decision::Kind
   std::atomic<uint64_t> usage_records_{0};
   std::atomic<uint64_t> other_record_accounts_{0};
