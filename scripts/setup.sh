@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ gcc pkg-config dpkg-dev rapidjson-dev libcli11-dev
           libgtest-dev libgmock-dev libbenchmark-dev clang-format xz-utils
-          clang libfuzzer-14-dev redis-server)
+          clang libfuzzer-14-dev redis-server
+          chromium)  # chromium: the status page is tested in a real (headless) browser
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -42,8 +42,8 @@ if [ $quick = 0 ]; then
   echo "== ThreadSanitizer (concurrency tests)"
   # Only the executables whose tests carry the label: the rest would be built for nothing.
   build build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLIPROXY_SANITIZE=thread -DCLIPROXY_BUILD_BENCH=OFF \
-    -- abi_concurrency_test host_concurrency_test policy_concurrency_test sdk_concurrency_test \
-       store_test store_instance
+    -- abi_concurrency_test abi_status_concurrency_test host_concurrency_test \
+       policy_concurrency_test sdk_concurrency_test store_test store_instance
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" -L concurrency
 

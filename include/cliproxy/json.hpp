@@ -96,6 +96,14 @@ DecodeStatus DecodeUsageRecord(std::string_view body, UsageRecord* out);
 // A host.log body, as the host reads it. `null` is an empty request; an empty body fails.
 DecodeStatus DecodeLogRequest(std::string_view body, LogRequest* out);
 
+// management.register: the request (an empty body is an empty request) and the reply's
+// result; management.handle: the request (`Body` as Go's []byte) and the reply's result.
+DecodeStatus DecodeManagementRegistrationRequest(std::string_view body,
+                                                 ManagementRegistrationRequest* out);
+DecodeStatus DecodeManagementRegistration(std::string_view result, ManagementRegistration* out);
+DecodeStatus DecodeManagementRequest(std::string_view body, ManagementRequest* out);
+DecodeStatus DecodeManagementResponse(std::string_view result, ManagementResponse* out);
+
 // An envelope as the host reads it. `result` is the raw JSON of the result (may be empty).
 struct Envelope {
   bool ok = false;
@@ -122,6 +130,15 @@ std::string EncodePickResult(const PickResult& result);
 std::string EncodeExplanation(const Explanation& explanation);
 // {"level":...,"message":...[,"fields":{...}]}: `fields` is left out when empty.
 std::string EncodeLogRequest(const LogRequest& request);
+// {"Plugin":{...},"BasePath":...,"ResourceBasePath":...}
+std::string EncodeManagementRegistrationRequest(const ManagementRegistrationRequest& request);
+// {"routes":[{"Method","Path"[,"Menu"][,"Description"]}],"resources":[{"Path"[,"Menu"]
+// [,"Description"]}]}: empty lists, menus and descriptions are left out.
+std::string EncodeManagementRegistration(const ManagementRegistration& registration);
+// Bodies are base64 (Go's []byte); an empty body is `null`; `host_callback_id` is left out
+// when empty.
+std::string EncodeManagementRequest(const ManagementRequest& request);
+std::string EncodeManagementResponse(const ManagementResponse& response);
 
 // --- capabilities ---------------------------------------------------------------------
 

@@ -42,6 +42,10 @@
 //                                          successful registration declared usage_plugin
 //                                          (until then it is "any other method", as the
 //                                          host never sends it to a plugin without it)
+//   management.register                 -> RegisterManagement(); the routes and resources
+//   management.handle                   -> HandleManagement(); the response -- both once
+//                                          the last successful registration declared
+//                                          management_api (as usage.handle)
 //   anything else                       -> HandleOther(), by default `unknown_method`
 //   a NULL method                       -> `invalid_method`, return code 1
 // A body that cannot be decoded gets `invalid_request` (return code 1) without reaching
@@ -137,6 +141,11 @@ class Plugin {
   }
   virtual Result<PickResult> Pick(const PickRequest& request);
   virtual Result<Empty> HandleUsage(const UsageRecord& record);
+  // management_api: the routes and resources the plugin serves, and one request to them.
+  // Defaults: `unknown_method` errors.
+  virtual Result<ManagementRegistration> RegisterManagement(
+      const ManagementRegistrationRequest& request);
+  virtual Result<ManagementResponse> HandleManagement(const ManagementRequest& request);
   // Any other method. Default: an `unknown_method` error envelope with return code 0.
   virtual RawReply HandleOther(std::string_view method, std::string_view body);
   // Serves one scheduler.pick body. The default decodes every part of the request and
@@ -151,10 +160,16 @@ class Plugin {
   // registration this plugin answered successfully (the framework keeps it up to date).
   bool serves_usage() const { return serves_usage_.load(std::memory_order_acquire); }
   void set_serves_usage(bool serves) { serves_usage_.store(serves, std::memory_order_release); }
+  // The same for management.register / management.handle and management_api.
+  bool serves_management() const { return serves_management_.load(std::memory_order_acquire); }
+  void set_serves_management(bool serves) {
+    serves_management_.store(serves, std::memory_order_release);
+  }
 
  private:
   HostApi host_;
   std::atomic<bool> serves_usage_{false};
+  std::atomic<bool> serves_management_{false};
 };
 
 // Decodes a scheduler.pick body, storing only the `fields` wanted. A body that cannot be

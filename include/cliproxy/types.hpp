@@ -238,6 +238,64 @@ struct UsageRecord {
   HeaderMap response_headers;
 };
 
+// --- management_api: management.register / management.handle ---------------------------
+// Go's pluginapi types (sdk/pluginapi/types.go) without json tags, so the keys are their
+// field names; only the registration reply's two lists are lower-case (`routes`,
+// `resources`). Paths: a route lives under the host's Management API (`BasePath`,
+// "/v0/management", authenticated by the management key); a resource is a browser page
+// under `ResourceBasePath` ("/v0/resource/plugins/<plugin id>", not authenticated) and is
+// listed in the management UI's menu by its `Menu`.
+
+// What the host tells a plugin when it asks for its routes.
+struct ManagementRegistrationRequest {
+  PluginMetadata plugin;
+  std::string base_path;           // "/v0/management"
+  std::string resource_base_path;  // "/v0/resource/plugins/<plugin id>"
+};
+
+// One Management API route. `path` is exact (relative paths resolve under base_path). A GET
+// route with a `menu` is taken by the host as a (legacy) resource instead.
+struct ManagementRoute {
+  std::string method;  // GET, POST, ...; empty means GET
+  std::string path;
+  std::string menu;
+  std::string description;
+};
+
+// One browser-navigable resource (always GET), shown in the management UI menu by `menu`.
+struct ResourceRoute {
+  std::string path;  // exact; relative paths resolve under resource_base_path
+  std::string menu;
+  std::string description;
+};
+
+// The management.register reply.
+struct ManagementRegistration {
+  Slice<ManagementRoute> routes;
+  Slice<ResourceRoute> resources;
+};
+
+using QueryMap = FlatMap<Slice<std::string>>;  // url.Values
+
+// One request to a route or resource (management.handle). `path` is the full URL path the
+// client asked for (e.g. "/v0/management/plugins/scheduler/status"); `headers` are the
+// client's, `Authorization` included: never log or show them.
+struct ManagementRequest {
+  std::string method;
+  std::string path;
+  HeaderMap headers;
+  QueryMap query;
+  std::string body;              // the raw bytes (base64 on the wire)
+  std::string host_callback_id;  // set by hosts that accept callbacks during the call
+};
+
+// The management.handle reply. A status of 0 means 200.
+struct ManagementResponse {
+  int64_t status_code = 0;
+  HeaderMap headers;
+  std::string body;  // the raw bytes (base64 on the wire)
+};
+
 // --- host.log (a plugin's callback into the host) ---------------------------------------
 
 // The levels of host.log, the one name map for the SDK (which sends them) and the host

@@ -12,7 +12,7 @@ Config ParseConfig(const std::string& yaml) {
   auto known = [](const std::string& key) {
     return key == "auth_id" || key == "delegate" || key == "deny" || key == "across_priorities" ||
            key == "routes" || key == "no_route" || key == "fail_open" || key == "state" ||
-           key == "<<";
+           key == "status_page" || key == "<<";
   };
   YamlReader root(YamlReader::Load(yaml, known), "");
   if (root.IsNull()) return config;
@@ -37,6 +37,8 @@ Config ParseConfig(const std::string& yaml) {
       config.fail_open = value.Bool();
     } else if (key == "state") {
       config.state = ParseStoreConfig(value);
+    } else if (key == "status_page") {
+      config.status_page = value.Bool();
     }
     // Any other key (enabled, priority, store, ...) belongs to the host: ignored.
   });

@@ -34,6 +34,10 @@ struct Config {
   bool fail_open = false;
   // `state:`: where learnt state is kept (memory, a file, Redis); store/store_config.hpp.
   StoreConfig state;
+  // `status_page:` serve the status page in the host's management panel (capability
+  // management_api; docs/status.md). false: the registration declares only what the
+  // reference plugin's does.
+  bool status_page = true;
 };
 
 // The `fail_open` of `yaml` when it is a mapping whose `fail_open` is a valid boolean,

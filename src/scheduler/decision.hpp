@@ -18,6 +18,8 @@ struct Decision {
   // What decided, for explanations: "deny", "delegate", "auth_id", "routes[0] team-a", or
   // empty when nothing matched.
   std::string rule;
+  // The index of the route that decided (Policy's routes, in order), or -1.
+  int route = -1;
 
   static Decision Unhandled(std::string rule = {}) {
     Decision d;

@@ -77,6 +77,7 @@ std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previ
     auto state = std::make_unique<RouteState>(before);
     std::unique_ptr<Route> route =
         Route::Compile(rc, *state, across_priorities, logger, policy->store_.get());
+    policy->counters_.push_back(state->Obtain<RouteCounters>("status"));
     state->Seal();
     route->AddFields(&f);
     policy->reads_clock_ = policy->reads_clock_ || route->reads_clock();
@@ -134,8 +135,9 @@ Decision Policy::Decide(const PickRequest& request, Clock::time_point now, bool 
       if (c.id == config_.auth_id) return Decision::Auth(c.id, "auth_id");
     }
   }
-  for (const std::unique_ptr<Route>& route : routes_) {
-    if (std::optional<Decision> decision = route->Evaluate(request, now, dry_run)) {
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    if (std::optional<Decision> decision = routes_[i]->Evaluate(request, now, dry_run)) {
+      decision->route = static_cast<int>(i);
       return *decision;
     }
   }
@@ -162,6 +164,21 @@ std::vector<Policy::RouteInfo> Policy::Routes() const {
       });
     }
     out.push_back(std::move(info));
+  }
+  return out;
+}
+
+std::vector<Policy::RouteStatus> Policy::StatusOfRoutes() const {
+  std::vector<RouteStatus> out;
+  out.reserve(routes_.size());
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    RouteStatus status{routes_[i]->name(), routes_[i]->strategy_name(), counters_[i], {}};
+    if (auto it = states_.find(routes_[i]->name()); it != states_.end()) {
+      it->second->ForEachState([&](const std::shared_ptr<StrategyState>& s) {
+        if (s.get() != counters_[i].get()) status.states.push_back(s);
+      });
+    }
+    out.push_back(std::move(status));
   }
   return out;
 }

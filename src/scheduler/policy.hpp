@@ -48,6 +48,7 @@
 #include "scheduler/metadata_watch.hpp"
 #include "scheduler/route.hpp"
 #include "scheduler/route_state.hpp"
+#include "scheduler/status/route_counters.hpp"
 #include "scheduler/store/state_store.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/usage_observer.hpp"
@@ -107,6 +108,21 @@ class Policy {
   const Config& config() const { return config_; }
   std::vector<RouteInfo> Routes() const;
 
+  // The counters of the route at `index` (Decision::route), or null: where the plugin
+  // counts the route's decisions for the status page (carried across reconfigures by name).
+  RouteCounters* CountersOf(int index) const {
+    return index >= 0 && static_cast<size_t>(index) < counters_.size() ? counters_[index].get()
+                                                                       : nullptr;
+  }
+  // What the status page shows of each route, in order.
+  struct RouteStatus {
+    std::string name;
+    std::string strategy;
+    std::shared_ptr<const RouteCounters> counters;
+    std::vector<std::shared_ptr<const StrategyState>> states;
+  };
+  std::vector<RouteStatus> StatusOfRoutes() const;
+
  private:
   explicit Policy(Config config) : config_(std::move(config)) {}
   Decision Decide(const PickRequest& request, Clock::time_point now, bool dry_run) const;
@@ -118,6 +134,7 @@ class Policy {
   json::PickFields fields_;
   std::vector<std::unique_ptr<Route>> routes_;
   std::map<std::string, std::unique_ptr<RouteState>> states_;  // by route name
+  std::vector<std::shared_ptr<RouteCounters>> counters_;       // by route index
   std::vector<UsageObserver*> usage_observers_;                // states owned by states_
   bool reads_usage_ = false;  // some route's strategy reads usage (StrategyInfo::reads_usage)
   bool reads_clock_ = false;

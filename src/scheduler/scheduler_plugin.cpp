@@ -4,6 +4,7 @@
 #include "scheduler/config.hpp"
 #include "scheduler/config_problem.hpp"
 #include "scheduler/host_builtin.hpp"
+#include "scheduler/status/status_json.hpp"
 #include "scheduler/strategy_registry.hpp"
 
 #ifndef CLIPROXY_SCHEDULER_VERSION
@@ -45,7 +46,7 @@ class HostLogger : public Logger {
 
 }  // namespace
 
-Registration SchedulerRegistration(bool reads_usage, bool across_priorities) {
+Registration SchedulerRegistration(bool reads_usage, bool across_priorities, bool status_page) {
   Registration r;
   // Schema 1 is all a scheduler needs; declaring more would make older hosts refuse us.
   r.schema_version = 1;
@@ -70,11 +71,13 @@ Registration SchedulerRegistration(bool reads_usage, bool across_priorities) {
   r.capabilities.scheduler = true;
   r.capabilities.usage_plugin = reads_usage;
   r.capabilities.scheduler_across_priorities = across_priorities;
+  r.capabilities.management_api = status_page;
   return r;
 }
 
 Registration RegistrationOf(const Policy& policy) {
-  return SchedulerRegistration(policy.reads_usage(), policy.config().across_priorities);
+  return SchedulerRegistration(policy.reads_usage(), policy.config().across_priorities,
+                               policy.config().status_page);
 }
 
 Result<PickResult> ToPickResult(const Decision& decision) {
@@ -126,6 +129,7 @@ Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) 
   }
   if (old_store && old_store != store) old_store->Close();
   SetRejection("");
+  status_.ConfigAccepted(UnixNowMs());
   return registration;
 }
 
@@ -138,6 +142,7 @@ Result<Registration> SchedulerPlugin::Reject(const std::string& yaml, const std:
       ReadFailOpen(yaml).value_or(has_good ? previous->config().fail_open : false);
   const std::string message = "invalid configuration: " + problem;
   SetRejection(message);
+  status_.ConfigRejected(problem, UnixNowMs());
 
   std::string consequence;
   if (fail_open) {
@@ -193,9 +198,14 @@ std::string SchedulerPlugin::rejection() const {
 
 Result<PickResult> SchedulerPlugin::Pick(const PickRequest& request) {
   std::shared_ptr<const Policy> policy = policy_.Load();
-  if (!policy) return PickResult{};  // before any register: unhandled, as the reference
+  if (!policy) {  // before any register: unhandled, as the reference
+    status_.RecordPick(nullptr, Decision::Unhandled(), UnixNowMs());
+    return PickResult{};
+  }
   WatchMetadata(*policy, request);
-  return ToPickResult(policy->Pick(request));
+  Decision decision = policy->Pick(request);
+  status_.RecordPick(policy.get(), decision, UnixNowMs());
+  return ToPickResult(decision);
 }
 
 void SchedulerPlugin::WatchMetadata(const Policy& policy, const PickRequest& request) const {
@@ -215,14 +225,41 @@ Result<PickResult> SchedulerPlugin::PickBody(std::string_view body) {
   std::shared_ptr<const Policy> policy = policy_.Load();
   Result<PickRequest> request = DecodePick(body, policy ? policy->fields() : json::PickFields{});
   if (!request.ok()) return {request.error(), request.fatal()};
-  if (!policy) return PickResult{};  // before any register: unhandled, as the reference
+  if (!policy) {  // before any register: unhandled, as the reference
+    status_.RecordPick(nullptr, Decision::Unhandled(), UnixNowMs());
+    return PickResult{};
+  }
   WatchMetadata(*policy, request.value());
-  return ToPickResult(policy->Pick(request.value()));
+  Decision decision = policy->Pick(request.value());
+  status_.RecordPick(policy.get(), decision, UnixNowMs());
+  return ToPickResult(decision);
 }
 
 Result<Empty> SchedulerPlugin::HandleUsage(const UsageRecord& record) {
   if (std::shared_ptr<const Policy> policy = policy_.Load()) policy->ObserveUsage(record);
+  status_.RecordUsage(record, UnixNowMs());
   return Empty{};
+}
+
+Result<ManagementRegistration> SchedulerPlugin::RegisterManagement(
+    const ManagementRegistrationRequest& request) {
+  StatusPaths paths = StatusPathsFor(request);
+  ManagementRegistration registration = StatusRegistration(paths);
+  std::lock_guard<std::mutex> lock(paths_mutex_);
+  paths_ = std::move(paths);
+  return registration;
+}
+
+Result<ManagementResponse> SchedulerPlugin::HandleManagement(const ManagementRequest& request) {
+  StatusPaths paths;
+  {
+    std::lock_guard<std::mutex> lock(paths_mutex_);
+    paths = paths_;
+  }
+  return ServeStatus(request, paths, [this] {
+    std::shared_ptr<const Policy> policy = policy_.Load();
+    return RenderStatusJson(status_, policy.get(), UnixNowMs());
+  });
 }
 
 RawReply SchedulerPlugin::HandleOther(std::string_view method, std::string_view body) {

@@ -54,6 +54,8 @@
 #include "cliproxy/plugin.hpp"
 #include "scheduler/policy.hpp"
 #include "scheduler/policy_slot.hpp"
+#include "scheduler/status/status_board.hpp"
+#include "scheduler/status/status_routes.hpp"
 
 namespace cliproxy::scheduler {
 
@@ -61,8 +63,10 @@ namespace cliproxy::scheduler {
 // `usage_plugin` is declared only for a policy that reads usage records (a route whose
 // strategy's registry row says `reads_usage`), so that the host does not send one call per request
 // for nothing. `scheduler_across_priorities` is declared when the configuration says
-// `across_priorities: true`.
-Registration SchedulerRegistration(bool reads_usage = false, bool across_priorities = false);
+// `across_priorities: true`; `management_api` (the status page, docs/status.md) unless it
+// says `status_page: false`.
+Registration SchedulerRegistration(bool reads_usage = false, bool across_priorities = false,
+                                   bool status_page = true);
 // The registration of a plugin whose policy in force is `policy`.
 Registration RegistrationOf(const Policy& policy);
 
@@ -81,6 +85,15 @@ class SchedulerPlugin : public Plugin {
   RawReply HandleOther(std::string_view method, std::string_view body) override;
   void Shutdown() override;
   ~SchedulerPlugin() override;
+
+  // The status page (management_api): a JSON route and an HTML resource (status_routes.hpp).
+  // Rendering reads the policy snapshot and the board's atomics; picks never wait for it.
+  Result<ManagementRegistration> RegisterManagement(
+      const ManagementRegistrationRequest& request) override;
+  Result<ManagementResponse> HandleManagement(const ManagementRequest& request) override;
+
+  // What the status page shows (counters since start, configuration history).
+  StatusBoard& status() { return status_; }
 
   // The policy in force (null before the first register; fails closed while no valid
   // configuration has arrived).
@@ -105,6 +118,9 @@ class SchedulerPlugin : public Plugin {
   std::string rejection_;  // guarded by rejection_mutex_
   mutable std::mutex store_mutex_;
   std::shared_ptr<StateStore> store_;  // of the policy in force; guarded by store_mutex_
+  StatusBoard status_;
+  mutable std::mutex paths_mutex_;  // management calls only
+  StatusPaths paths_;               // guarded by paths_mutex_
 };
 
 }  // namespace cliproxy::scheduler

@@ -24,6 +24,7 @@
 
 #include "cliproxy/json.hpp"
 #include "cliproxy/types.hpp"
+#include "scheduler/account_reading.hpp"
 
 namespace cliproxy::scheduler {
 
@@ -71,6 +72,12 @@ class StrategyState {
   virtual size_t Records() const { return 0; }
   // Sessions bound to accounts and remembered (for explanations and tools). Thread-safe.
   virtual size_t Sessions() const { return 0; }
+  // Bound sessions sent to another account than their binding's (status page). Thread-safe.
+  virtual uint64_t SessionMoves() const { return 0; }
+  // Fills what the state knows of the account with ID hash `hash` at `now` (status page),
+  // loading atomics only: it never takes a lock a pick takes. Thread-safe.
+  virtual void ReadAccount(uint64_t /*hash*/, Clock::time_point /*now*/,
+                           AccountReading* /*out*/) const {}
 };
 
 }  // namespace cliproxy::scheduler

@@ -38,4 +38,22 @@ DecodeStatus DecodeExplanation(std::string_view result, Explanation* out) {
   return internal::DecodeStream(result, out, "an explanation (object)");
 }
 
+DecodeStatus DecodeManagementRegistrationRequest(std::string_view body,
+                                                 ManagementRegistrationRequest* out) {
+  if (body.empty()) return {};  // nothing to learn: an empty request
+  return internal::DecodeStream(body, out, "a management registration request (object)");
+}
+
+DecodeStatus DecodeManagementRegistration(std::string_view result, ManagementRegistration* out) {
+  return internal::DecodeStream(result, out, "a management registration (object)");
+}
+
+DecodeStatus DecodeManagementRequest(std::string_view body, ManagementRequest* out) {
+  return internal::DecodeStream(body, out, "a management request (object)");
+}
+
+DecodeStatus DecodeManagementResponse(std::string_view result, ManagementResponse* out) {
+  return internal::DecodeStream(result, out, "a management response (object)");
+}
+
 }  // namespace cliproxy::json

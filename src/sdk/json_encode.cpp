@@ -157,6 +157,18 @@ class Encoder {
     *first = false;
     AppendQuoted(out_, field.name);
     out_->push_back(':');
+    if constexpr (std::is_same_v<M, std::string>) {
+      if (field.codec == internal::Codec::kGoBytes) {
+        // Go's []byte: base64; a std::string cannot tell nil from empty, and nil is Go's
+        // zero value.
+        if (member.empty()) {
+          out_->append("null");
+        } else {
+          AppendQuoted(out_, base64::Encode(member));
+        }
+        return;
+      }
+    }
     Write(member);
   }
 
@@ -252,6 +264,18 @@ std::string EncodeRegistration(const Registration& registration) {
 std::string EncodePickResult(const PickResult& result) { return EncodeValue(result); }
 std::string EncodeExplanation(const Explanation& explanation) { return EncodeValue(explanation); }
 std::string EncodeLogRequest(const LogRequest& request) { return EncodeValue(request); }
+std::string EncodeManagementRegistrationRequest(const ManagementRegistrationRequest& request) {
+  return EncodeValue(request);
+}
+std::string EncodeManagementRegistration(const ManagementRegistration& registration) {
+  return EncodeValue(registration);
+}
+std::string EncodeManagementRequest(const ManagementRequest& request) {
+  return EncodeValue(request);
+}
+std::string EncodeManagementResponse(const ManagementResponse& response) {
+  return EncodeValue(response);
+}
 
 namespace {
 

@@ -14,6 +14,8 @@ constexpr std::string_view kRegister = "plugin.register";
 constexpr std::string_view kReconfigure = "plugin.reconfigure";
 constexpr std::string_view kPick = "scheduler.pick";
 constexpr std::string_view kUsage = "usage.handle";
+constexpr std::string_view kManagementRegister = "management.register";
+constexpr std::string_view kManagementHandle = "management.handle";
 
 PluginError MakeError(std::string_view code, std::string message) {
   PluginError e;
@@ -41,7 +43,10 @@ RawReply DispatchLifecycle(Plugin* plugin, bool reconfigure, std::string_view bo
                       std::string(reconfigure ? kReconfigure : kRegister) + ": " + s.message);
   }
   auto result = reconfigure ? plugin->Reconfigure(request) : plugin->Register(request);
-  if (result.ok()) plugin->set_serves_usage(result.value().capabilities.usage_plugin);
+  if (result.ok()) {
+    plugin->set_serves_usage(result.value().capabilities.usage_plugin);
+    plugin->set_serves_management(result.value().capabilities.management_api);
+  }
   return ReplyFrom(result, [](const Registration& r) { return json::EncodeRegistration(r); });
 }
 
@@ -56,6 +61,26 @@ RawReply DispatchUsage(Plugin* plugin, std::string_view body) {
     return ErrorReply(1, codes::kInvalidRequest, "usage.handle: " + s.message);
   }
   return ReplyFrom(plugin->HandleUsage(record), [](const Empty&) { return std::string("{}"); });
+}
+
+RawReply DispatchManagementRegister(Plugin* plugin, std::string_view body) {
+  ManagementRegistrationRequest request;
+  if (json::DecodeStatus s = json::DecodeManagementRegistrationRequest(body, &request); !s) {
+    return ErrorReply(1, codes::kInvalidRequest,
+                      std::string(kManagementRegister) + ": " + s.message);
+  }
+  return ReplyFrom(plugin->RegisterManagement(request), [](const ManagementRegistration& r) {
+    return json::EncodeManagementRegistration(r);
+  });
+}
+
+RawReply DispatchManagementHandle(Plugin* plugin, std::string_view body) {
+  ManagementRequest request;
+  if (json::DecodeStatus s = json::DecodeManagementRequest(body, &request); !s) {
+    return ErrorReply(1, codes::kInvalidRequest, std::string(kManagementHandle) + ": " + s.message);
+  }
+  return ReplyFrom(plugin->HandleManagement(request),
+                   [](const ManagementResponse& r) { return json::EncodeManagementResponse(r); });
 }
 
 // --- the one plugin instance of this shared object ---------------------------------------
@@ -162,6 +187,14 @@ Result<Empty> Plugin::HandleUsage(const UsageRecord&) {
   return {MakeError(codes::kUnknownMethod, "unknown method: usage.handle")};
 }
 
+Result<ManagementRegistration> Plugin::RegisterManagement(const ManagementRegistrationRequest&) {
+  return {MakeError(codes::kUnknownMethod, "unknown method: management.register")};
+}
+
+Result<ManagementResponse> Plugin::HandleManagement(const ManagementRequest&) {
+  return {MakeError(codes::kUnknownMethod, "unknown method: management.handle")};
+}
+
 RawReply Plugin::HandleOther(std::string_view method, std::string_view) {
   return ErrorReply(0, codes::kUnknownMethod, "unknown method: " + std::string(method));
 }
@@ -174,6 +207,10 @@ RawReply Dispatch(Plugin* plugin, const char* method, std::string_view body) noe
     if (name == kRegister) return DispatchLifecycle(plugin, false, body);
     if (name == kReconfigure) return DispatchLifecycle(plugin, true, body);
     if (name == kUsage && plugin->serves_usage()) return DispatchUsage(plugin, body);
+    if (plugin->serves_management()) {
+      if (name == kManagementRegister) return DispatchManagementRegister(plugin, body);
+      if (name == kManagementHandle) return DispatchManagementHandle(plugin, body);
+    }
     return plugin->HandleOther(name, body);
   } catch (const std::bad_alloc&) {
     return {1,

@@ -744,5 +744,13 @@ template DecodeStatus DecodeStream(std::string_view, Envelope*, const char*, con
                                    DecodePath);
 template DecodeStatus DecodeStream(std::string_view, Explanation*, const char*, const PickFields*,
                                    DecodePath);
+template DecodeStatus DecodeStream(std::string_view, ManagementRegistrationRequest*, const char*,
+                                   const PickFields*, DecodePath);
+template DecodeStatus DecodeStream(std::string_view, ManagementRegistration*, const char*,
+                                   const PickFields*, DecodePath);
+template DecodeStatus DecodeStream(std::string_view, ManagementRequest*, const char*,
+                                   const PickFields*, DecodePath);
+template DecodeStatus DecodeStream(std::string_view, ManagementResponse*, const char*,
+                                   const PickFields*, DecodePath);
 
 }  // namespace cliproxy::json::internal

@@ -23,9 +23,10 @@ enum class Codec : uint8_t {
 //    (it still type-checks it);
 //  - `omit_empty`: the encoder leaves the member out when it holds its zero value, or, for
 //    a member with a `flag`, when the flag is not set.
+//  - `codec`: see Codec; the encoder writes kGoBytes as Go does ([]byte: base64, an empty
+//    one as `null`, Go's nil); kRawJson members are written by hand (OkEnvelope);
 // The rest is read by the decoder only (the encoder writes such members by hand:
 // EncodeLifecycleRequest, OkEnvelope, ErrorEnvelope):
-//  - `codec`: see Codec;
 //  - `late`: a scalar read after the object's other members (at the end of the object, in
 //    text order), so that an error in those is the one reported;
 //  - `fresh`: with `late`, the value is read into a zero value that then replaces the
@@ -252,6 +253,61 @@ struct FieldsOf<LogRequest> {
   static constexpr auto value = std::make_tuple(
       Field<M, std::string>{"level", &M::level}, Field<M, std::string>{"message", &M::message},
       Field<M, AnyMap>{"fields", &M::fields, nullptr, true});
+};
+
+template <>
+struct FieldsOf<ManagementRegistrationRequest> {
+  using M = ManagementRegistrationRequest;
+  static constexpr auto value =
+      std::make_tuple(Field<M, PluginMetadata>{"Plugin", &M::plugin},
+                      Field<M, std::string>{"BasePath", &M::base_path},
+                      Field<M, std::string>{"ResourceBasePath", &M::resource_base_path});
+};
+
+// `Menu` and `Description` are left out when empty: a GET route with a Menu is a resource.
+template <>
+struct FieldsOf<ManagementRoute> {
+  using M = ManagementRoute;
+  static constexpr auto value = std::make_tuple(
+      Field<M, std::string>{"Method", &M::method}, Field<M, std::string>{"Path", &M::path},
+      Field<M, std::string>{"Menu", &M::menu, nullptr, true},
+      Field<M, std::string>{"Description", &M::description, nullptr, true});
+};
+
+template <>
+struct FieldsOf<ResourceRoute> {
+  using M = ResourceRoute;
+  static constexpr auto value =
+      std::make_tuple(Field<M, std::string>{"Path", &M::path},
+                      Field<M, std::string>{"Menu", &M::menu, nullptr, true},
+                      Field<M, std::string>{"Description", &M::description, nullptr, true});
+};
+
+template <>
+struct FieldsOf<ManagementRegistration> {
+  using M = ManagementRegistration;
+  static constexpr auto value =
+      std::make_tuple(Field<M, Slice<ManagementRoute>>{"routes", &M::routes, nullptr, true},
+                      Field<M, Slice<ResourceRoute>>{"resources", &M::resources, nullptr, true});
+};
+
+template <>
+struct FieldsOf<ManagementRequest> {
+  using M = ManagementRequest;
+  static constexpr auto value = std::make_tuple(
+      Field<M, std::string>{"Method", &M::method}, Field<M, std::string>{"Path", &M::path},
+      Field<M, HeaderMap>{"Headers", &M::headers}, Field<M, QueryMap>{"Query", &M::query},
+      Field<M, std::string>{.name = "Body", .member = &M::body, .codec = Codec::kGoBytes},
+      Field<M, std::string>{
+          .name = "host_callback_id", .member = &M::host_callback_id, .omit_empty = true});
+};
+
+template <>
+struct FieldsOf<ManagementResponse> {
+  using M = ManagementResponse;
+  static constexpr auto value = std::make_tuple(
+      Field<M, int64_t>{"StatusCode", &M::status_code}, Field<M, HeaderMap>{"Headers", &M::headers},
+      Field<M, std::string>{.name = "Body", .member = &M::body, .codec = Codec::kGoBytes});
 };
 
 }  // namespace cliproxy::json::internal

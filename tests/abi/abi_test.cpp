@@ -151,7 +151,9 @@ TEST_F(AbiTest, BothLifecycleMethodsAnswerTheFullRegistration) {
   EXPECT_EQ(
       env.result.rfind(R"({"schema_version":1,"metadata":{"Name":"scheduler","Version":")", 0), 0u)
       << env.result;
-  EXPECT_NE(env.result.find(R"("capabilities":{"scheduler":true}})"), std::string::npos);
+  // management_api: the status page (docs/status.md); `status_page: false` leaves it out.
+  EXPECT_NE(env.result.find(R"("capabilities":{"scheduler":true,"management_api":true}})"),
+            std::string::npos);
 }
 
 TEST_F(AbiTest, PickJsonFollowsGoDecoding) {

@@ -46,14 +46,15 @@ const char* kFastest =
 
 TEST(AbiUsage, TheCapabilityIsDeclaredOnlyByConfigurationsThatReadUsage) {
   SchedulerSo so;
-  EXPECT_EQ(Capabilities(so.Register(LifecycleBody("auth_id: a\n"))), "{scheduler:true}");
+  EXPECT_EQ(Capabilities(so.Register(LifecycleBody("auth_id: a\n"))),
+            "{scheduler:true,management_api:true}");
   EXPECT_EQ(Capabilities(so.Reconfigure(LifecycleBody(kLeastUsed))),
-            "{scheduler:true,usage_plugin:true}");
+            "{scheduler:true,usage_plugin:true,management_api:true}");
   EXPECT_EQ(Capabilities(so.Reconfigure(LifecycleBody(kFastest))),
-            "{scheduler:true,usage_plugin:true}");
+            "{scheduler:true,usage_plugin:true,management_api:true}");
   EXPECT_EQ(Capabilities(
                 so.Reconfigure(LifecycleBody("routes:\n  - name: r\n    strategy: round-robin\n"))),
-            "{scheduler:true}");
+            "{scheduler:true,management_api:true}");
 }
 
 TEST(AbiUsage, UsageRecordsAreRefusedUntilTheCapabilityIsDeclared) {

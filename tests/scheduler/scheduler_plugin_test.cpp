@@ -19,13 +19,15 @@ std::string Lifecycle(const std::string& yaml) {
   return json::EncodeLifecycleRequest(request);
 }
 
-TEST(SchedulerRegistration, DeclaresSchemaOneAndTheSchedulerCapabilityOnly) {
+TEST(SchedulerRegistration, DeclaresSchemaOneTheSchedulerAndTheStatusPageOnly) {
   Registration r = SchedulerRegistration();
   EXPECT_EQ(r.schema_version, 1);
   EXPECT_TRUE(r.capabilities.scheduler);
   EXPECT_FALSE(r.capabilities.usage_plugin);
   EXPECT_FALSE(r.capabilities.request_lifecycle_plugin);
-  EXPECT_FALSE(r.capabilities.management_api);
+  EXPECT_TRUE(r.capabilities.management_api);  // the status page (docs/status.md)
+  EXPECT_FALSE(
+      SchedulerRegistration(false, false, /*status_page=*/false).capabilities.management_api);
   EXPECT_EQ(r.metadata.name, "scheduler");
   EXPECT_EQ(r.metadata.version, CLIPROXY_PROJECT_VERSION);
   // CLIProxyAPI refuses a plugin whose trimmed Name, Version, Author or GitHubRepository is

@@ -44,7 +44,7 @@ TEST_F(CheckTest, SchedulerSoPassesEveryCheckAndSkipsUsageWithoutAUsageRoute) {
   Row usage = CheckRowOf(run, kUsageCheck);
   EXPECT_EQ(usage.result, "SKIP") << usage.detail;
   EXPECT_EQ(usage.detail, kNoUsagePlugin);
-  EXPECT_EQ(run.Line("11 checks:"), "11 checks: 10 passed, 0 failed, 1 skipped") << run.out;
+  EXPECT_EQ(run.Line("12 checks:"), "12 checks: 11 passed, 0 failed, 1 skipped") << run.out;
   std::string registration = CheckRowOf(run, "registration").detail;
   EXPECT_TRUE(Contains(registration, "capabilities scheduler")) << registration;
   EXPECT_FALSE(Contains(registration, "usage_plugin")) << registration;
@@ -83,7 +83,7 @@ TEST_F(CheckTest, SchedulerSoWithALeastUsedRouteAnswersUsageAndPasses) {
     Row row = CheckRowOf(run, check);
     EXPECT_EQ(row.result, "PASS") << check << ": " << row.detail << "\n" << run.out;
   }
-  EXPECT_EQ(run.Line("11 checks:"), "11 checks: 11 passed, 0 failed, 0 skipped") << run.out;
+  EXPECT_EQ(run.Line("12 checks:"), "12 checks: 12 passed, 0 failed, 0 skipped") << run.out;
   EXPECT_TRUE(
       Contains(CheckRowOf(run, "registration").detail, "capabilities scheduler,usage_plugin"))
       << CheckRowOf(run, "registration").detail;
@@ -198,7 +198,7 @@ TEST_F(CheckTest, PluginThatSegfaultsOnPickFailsWithTheSignal) {
   // The checker itself survived every crash and finished the table.
   EXPECT_EQ(CheckRowOf(run, "shutdown").result, "FAIL");  // it picks before shutting down
   EXPECT_EQ(CheckRowOf(run, "unknown-method").result, "PASS");
-  EXPECT_TRUE(Contains(run.Line("11 checks:"), "failed")) << run.out;
+  EXPECT_TRUE(Contains(run.Line("12 checks:"), "failed")) << run.out;
 }
 
 TEST_F(CheckTest, PluginThatTrustsItsInputFailsOnlyOnMalformedPicks) {

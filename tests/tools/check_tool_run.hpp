@@ -25,11 +25,14 @@ inline ToolRun RunTool(const std::vector<std::string>& args,
 inline const std::vector<std::string> kCheckNames = {
     "abi",         "registration",   "config-fields",      "pick-replies", "unknown-method",
     "null-method", "malformed-pick", "malformed-register", "concurrency",  "usage",
-    "shutdown"};
+    "management",  "shutdown"};
 
 // The check that only a plugin declaring usage_plugin runs; the others skip it, saying so.
 inline const std::string kUsageCheck = "usage";
 inline const std::string kNoUsagePlugin = "the registration does not declare usage_plugin";
+// Likewise for management_api (scheduler.so declares it unless `status_page: false`).
+inline const std::string kManagementCheck = "management";
+inline const std::string kNoManagementApi = "the registration does not declare management_api";
 
 struct CheckRow {
   std::string result;  // PASS, FAIL, SKIP; empty when the row is missing

@@ -26,6 +26,7 @@ Command AddPickCommand(CLI::App& parent);
 Command AddCheckCommand(CLI::App& parent);
 Command AddBenchCommand(CLI::App& parent);
 Command AddSimulateCommand(CLI::App& parent);
+Command AddServeCommand(CLI::App& parent);
 
 }  // namespace cpa_sched
 

@@ -19,12 +19,14 @@ int main(int argc, char** argv) {
       "  cpa-sched simulate ./scheduler.so --config scheduler.yaml --scenario pool.yaml "
       "--report report.html\n"
       "  cpa-sched bench ./scheduler.so --candidates 100 --threads 2 --seconds 5\n"
+      "  cpa-sched serve ./scheduler.so --config scheduler.yaml --listen 127.0.0.1:8390\n"
       "\n"
       "Exit codes: 0 success, 1 the check, pick or run failed, 2 usage or load error.");
 
   std::vector<cpa_sched::Command> commands = {
       cpa_sched::AddPickCommand(app), cpa_sched::AddCheckCommand(app),
-      cpa_sched::AddBenchCommand(app), cpa_sched::AddSimulateCommand(app)};
+      cpa_sched::AddBenchCommand(app), cpa_sched::AddSimulateCommand(app),
+      cpa_sched::AddServeCommand(app)};
 
   try {
     app.parse(argc, argv);

@@ -11,6 +11,7 @@
 
 #include "bench/bench_request.hpp"
 #include "capability_list.hpp"
+#include "check/check_management.hpp"
 #include "check/check_plugin.hpp"
 #include "check/check_reply.hpp"
 #include "cliproxy/json.hpp"
@@ -633,6 +634,7 @@ const std::vector<Probe>& Probes() {
       {"malformed-register", {kLoads}, RunMalformedRegister},
       {"concurrency", {kLoads, kRegistered, kScheduler}, RunConcurrency},
       {"usage", {kLoads, kRegistered}, RunUsage},
+      {"management", {kLoads, kRegistered}, RunManagementProbe},
       {"shutdown", {kLoads}, RunShutdown},
   };
   return probes;

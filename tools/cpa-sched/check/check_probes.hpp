@@ -22,6 +22,9 @@
 //                       empty, non-JSON and wrongly typed bodies each with an error envelope;
 //                       and, for a scheduler, 2 threads sending records while 2 pick, for
 //                       300 ms: every reply valid
+//   management          only if the registration declares management_api (skipped
+//                       otherwise): management.register and management.handle
+//                       (check_management.hpp)
 //   shutdown            shutdown (if any) and dlclose after calls do not crash
 //
 // Each probe runs in a child process that loads the plugin afresh (check_child.hpp), and

@@ -118,6 +118,19 @@ LatencyAverages::Reading LatencyAverages::Read(uint64_t hash, Clock::time_point 
   return r;
 }
 
+void LatencyAverages::ReadAccount(uint64_t hash, Clock::time_point now, AccountReading* out) const {
+  bool measured = false;
+  double average = 0;
+  int64_t in_flight = 0;
+  const bool tracked = accounts_.Find(hash, [&](const Entry& e) {
+    measured = e.measured.load(std::memory_order_acquire);
+    average = e.average.load(std::memory_order_acquire);
+    in_flight = e.in_flight.Count(now, expiry_);
+  });
+  out->in_flight = tracked ? in_flight : 0;
+  if (tracked && measured) out->latency_ms = average / 1e6;
+}
+
 bool LatencyAverages::Picked(uint64_t hash, Clock::time_point now) {
   const bool counted = accounts_.Update(
       hash,

@@ -70,6 +70,8 @@ class LatencyAverages : public StrategyState, public UsageObserver {
   size_t accounts() const { return accounts_.size(); }
   size_t allocated() const { return accounts_.allocated(); }
   size_t Records() const override { return accounts_.allocated(); }
+  // The account's average (when measured) and picks in flight; lock-free.
+  void ReadAccount(uint64_t hash, Clock::time_point now, AccountReading* out) const override;
   // How long an account without picks or samples keeps its average when room is needed.
   Clock::duration forget_after() const { return forget_after_; }
 

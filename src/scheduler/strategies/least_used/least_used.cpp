@@ -207,6 +207,24 @@ UsageWindow::Reading UsageWindow::Read(uint64_t hash, int64_t epoch, Clock::time
   return r;
 }
 
+void UsageWindow::ReadAccount(uint64_t hash, Clock::time_point now, AccountReading* out) const {
+  const int64_t epoch = Epoch(now);
+  int64_t head = kNoEpoch, requests = 0, tokens = 0, in_flight = 0;
+  const bool tracked = accounts_.Find(hash, [&](const Entry& e) {
+    head = e.published_head.load(std::memory_order_acquire);
+    requests = e.sum_requests.load(std::memory_order_acquire);
+    tokens = e.sum_tokens.load(std::memory_order_acquire);
+    in_flight = e.in_flight.Count(now, expiry_);
+  });
+  if (!tracked || (epoch != kNoEpoch && head != kNoEpoch && epoch - head >= kBuckets)) {
+    requests = tokens = 0;
+  }
+  out->window_ms = window_.count();
+  out->window_requests = requests;
+  out->window_tokens = tokens;
+  out->in_flight = tracked ? in_flight : 0;
+}
+
 bool UsageWindow::Picked(uint64_t hash, int64_t epoch, Clock::time_point now) {
   const bool counted = accounts_.Update(
       hash,

@@ -87,6 +87,9 @@ class UsageWindow : public StrategyState,
   size_t accounts() const { return accounts_.size(); }
   size_t allocated() const { return accounts_.allocated(); }
   size_t Records() const override { return accounts_.allocated(); }
+  // The account's window as of its latest pick or record (a window that has passed since
+  // reads as empty) and its picks in flight; lock-free.
+  void ReadAccount(uint64_t hash, Clock::time_point now, AccountReading* out) const override;
 
   // StoredState.
   const std::string& StoreName() const override { return store_name_; }

@@ -30,6 +30,7 @@ std::unique_ptr<SessionTable> SessionTable::Resized(const SessionTable& old, siz
   // Replay the old bindings from least to most recently used, so that the new table's
   // LRU order is the old one and, if it is smaller, the most recent bindings survive.
   for (const Saved& e : old.Export()) table->Put(e.session, e.account, e.home, e.used_ms);
+  table->moves_.store(old.moves(), std::memory_order_relaxed);  // a resize is not a move
   return table;
 }
 
@@ -85,6 +86,7 @@ std::optional<SessionTable::Binding> SessionTable::Find(uint64_t session, int64_
   Node& node = shard.nodes[n];
   if (now_ms - node.used_ms > ttl_ms) {
     shard.Remove(n);
+    size_.fetch_sub(1, std::memory_order_relaxed);
     return std::nullopt;
   }
   node.used_ms = std::max(node.used_ms, now_ms);
@@ -118,6 +120,7 @@ SessionTable::Binding SessionTable::Put(uint64_t session, uint64_t account, uint
   auto it = shard.index.find(session);
   if (it != shard.index.end()) {
     Node& node = shard.nodes[it->second];
+    if (node.account != account) moves_.fetch_add(1, std::memory_order_relaxed);
     node.account = account;
     if (set_home) node.home = home;
     node.used_ms = std::max(node.used_ms, now_ms);
@@ -135,23 +138,16 @@ SessionTable::Binding SessionTable::Put(uint64_t session, uint64_t account, uint
   } else if (!shard.free.empty()) {
     n = shard.free.back();
     shard.free.pop_back();
+    size_.fetch_add(1, std::memory_order_relaxed);
   } else {
     n = static_cast<uint32_t>(shard.nodes.size());
     shard.nodes.push_back({});
+    size_.fetch_add(1, std::memory_order_relaxed);
   }
   shard.nodes[n] = Node{session, account, home, now_ms, kNil, kNil};
   shard.PushFront(n);
   shard.index.emplace(session, n);
   return Binding{account, home};
-}
-
-size_t SessionTable::size() const {
-  size_t total = 0;
-  for (const Shard& shard : shards_) {
-    std::lock_guard<std::mutex> lock(shard.mutex);
-    total += shard.index.size();
-  }
-  return total;
 }
 
 }  // namespace cliproxy::scheduler

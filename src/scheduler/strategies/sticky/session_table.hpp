@@ -23,6 +23,7 @@
 #ifndef CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_SESSION_TABLE_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STRATEGIES_STICKY_SESSION_TABLE_HPP_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -70,7 +71,10 @@ class SessionTable {
   std::vector<Saved> Export() const;
 
   size_t capacity() const { return capacity_; }
-  size_t size() const;
+  // Bindings held (one atomic load).
+  size_t size() const { return size_.load(std::memory_order_relaxed); }
+  // Rebindings of a session to another account than it had (one atomic load).
+  uint64_t moves() const { return moves_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr uint32_t kNil = UINT32_MAX;
@@ -109,6 +113,8 @@ class SessionTable {
   size_t capacity_;
   int shift_;  // 63 - log2(number of shards)
   std::vector<Shard> shards_;
+  std::atomic<size_t> size_{0};
+  std::atomic<uint64_t> moves_{0};
 };
 
 }  // namespace cliproxy::scheduler

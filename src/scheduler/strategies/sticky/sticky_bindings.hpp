@@ -32,6 +32,7 @@ class StickyBindings : public StrategyState, public StoredState, public SharedSe
   StickyBindings(std::unique_ptr<SessionTable> t, const std::string& route, int64_t ttl_ms)
       : table(std::move(t)), store_name_("sticky/" + route), ttl_ms_(ttl_ms) {}
   size_t Sessions() const override { return table->size(); }
+  uint64_t SessionMoves() const override { return table->moves(); }
 
   // Binds `session` to `account` at `now_ms` (monotonic ms), queueing it when shared.
   void Bind(uint64_t session, uint64_t account, int64_t now_ms);
