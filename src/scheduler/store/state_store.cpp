@@ -17,6 +17,10 @@ StoreTime StoreTime::Now() {
 
 std::shared_ptr<StateStore> MakeStateStore(const StoreConfig& config,
                                            std::shared_ptr<const Logger> logger) {
+#ifdef CLIPROXY_FUZZ_MEMORY_STORES
+  // The fuzz targets' build (CMakeLists.txt): no file written, no connection opened.
+  if (config.kind != StoreConfig::Kind::kMemory) return std::make_shared<MemoryStore>(config);
+#endif
   switch (config.kind) {
     case StoreConfig::Kind::kFile:
       return std::make_shared<FileStore>(config, std::move(logger));
