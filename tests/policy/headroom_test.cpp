@@ -51,14 +51,35 @@ TEST(Headroom, AccountsNothingIsKnownAboutAreTriedOnePickInFlightAtATime) {
   EXPECT_EQ(Pick(*policy, {"c", "d"}), "c");
 }
 
-TEST(Headroom, SpendsFirstTheWindowThatResetsSoonest) {
+TEST(Headroom, SpendsFirstTheCapacityThatWouldExpireSoonest) {
   auto policy = Compile(Route());
+  // Share left per hour until the reset: a 0.70/4h, b 0.40/1h, c 0.90/2h, d 0.08/0.5h.
   policy->ObserveUsage(Claude("a", 0, 0.30, 4 * 3600), Mono(0));
   policy->ObserveUsage(Claude("b", 0, 0.60, 1 * 3600), Mono(0));
   policy->ObserveUsage(Claude("c", 0, 0.10, 2 * 3600), Mono(0));
-  EXPECT_EQ(Pick(*policy, {"a", "b", "c"}), "b");
-  EXPECT_EQ(Pick(*policy, {"a", "b", "c"}), "b");  // known accounts take every pick
-  EXPECT_EQ(Pick(*policy, {"a", "c"}), "c");
+  policy->ObserveUsage(Claude("d", 0, 0.92, 1800), Mono(0));
+  EXPECT_EQ(Pick(*policy, {"a", "b", "c", "d"}), "c");
+  EXPECT_EQ(Pick(*policy, {"a", "b", "c", "d"}), "c");  // known accounts take every pick
+  EXPECT_EQ(Pick(*policy, {"a", "b", "d"}), "b");
+  // Nearly spent and resetting soon: little would expire, so it comes after a.
+  EXPECT_EQ(Pick(*policy, {"a", "d"}), "a");
+}
+
+TEST(Headroom, WithAsMuchLeftTheWindowThatResetsSoonestGoesFirst) {
+  auto policy = Compile(Route());
+  policy->ObserveUsage(Claude("a", 0, 0.50, 3 * 3600), Mono(0));
+  policy->ObserveUsage(Claude("b", 0, 0.50, 2 * 3600), Mono(0));
+  EXPECT_EQ(Pick(*policy, {"a", "b"}), "b");
+}
+
+TEST(Headroom, AWindowThatStartedAfreshIsSpentAsAFullWindowResettingOneLengthFromNow) {
+  auto policy = Compile(Route());
+  policy->ObserveUsage(Claude("a", 0, 0.90, 600), Mono(0));             // resets at 10m
+  policy->ObserveUsage(Claude("b", 0, 0.20, 6 * 3600), Mono(0));        // 0.80 over 6h
+  policy->ObserveUsage(Claude("c", 0, 0.50, 4 * 3600 + 600), Mono(0));  // 0.50 over 4h
+  policy->ObserveUsage(Tick(600), Mono(0));
+  // a: 1.0 over the next 5h (0.2/h), ahead of b (0.8/5h50m) and c (0.5/4h).
+  EXPECT_EQ(Pick(*policy, {"a", "b", "c"}), "a");
 }
 
 TEST(Headroom, MostHeadroomSpendsTheLeastUsedAccountFirst) {

@@ -17,7 +17,16 @@ struct Choice {
   uint64_t hash = 0;
   Rank rank = kProbe;
   QuotaState::Reading reading;
+  // The share of its quota left per second until its soonest reset: how fast it must be
+  // spent not to expire unused (0 when no reset is known).
+  double urgency = 0;
 };
+
+double Urgency(const QuotaState::Reading& r, int64_t usage_now) {
+  if (r.soonest_reset == QuotaState::kNoReset || r.soonest_reset <= usage_now) return 0;
+  const double seconds = static_cast<double>(r.soonest_reset - usage_now) / 1e9;
+  return (1 - r.utilization) / seconds;
+}
 
 bool Before(const Choice& a, const Choice& b, HeadroomStrategy::Prefer prefer) {
   if (a.rank != b.rank) return a.rank < b.rank;
@@ -25,8 +34,8 @@ bool Before(const Choice& a, const Choice& b, HeadroomStrategy::Prefer prefer) {
   const QuotaState::Reading& y = b.reading;
   if (a.rank == Choice::kKnown) {
     if (prefer == HeadroomStrategy::Prefer::kSoonestReset) {
+      if (a.urgency != b.urgency) return a.urgency > b.urgency;
       if (x.soonest_reset != y.soonest_reset) return x.soonest_reset < y.soonest_reset;
-      if (x.utilization != y.utilization) return x.utilization < y.utilization;
     } else {
       if (x.utilization != y.utilization) return x.utilization < y.utilization;
       if (x.soonest_reset != y.soonest_reset) return x.soonest_reset < y.soonest_reset;
@@ -90,6 +99,7 @@ Outcome HeadroomStrategy::Pick(const PickContext& context) const {
       if (r.known) {
         if (r.utilization >= max_utilization_) continue;
         choice.rank = Choice::kKnown;
+        choice.urgency = Urgency(r, usage_now);
       } else {
         choice.rank = r.in_flight == 0 ? Choice::kProbe : Choice::kUnknownBusy;
       }
