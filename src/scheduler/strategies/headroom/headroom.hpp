@@ -3,10 +3,10 @@
 // account is left out while it is refused (429/529 with retry-after, a rejected window)
 // or while one of its current windows is at `quota.max_utilization` or above; accounts
 // nothing is known about yet are tried (one pick in flight at a time first); among the
-// others `quota.prefer` decides: `soonest-reset` (the most quota left per second until the
-// soonest reset first, so that capacity about to expire is used) or `most-headroom`. When every account is out,
-// the route applies `when_empty`. The state (role "headroom") is kept across reconfigures
-// that keep the route's name.
+// others `quota.prefer` decides: `soonest-reset` (the most quota left per second until
+// the soonest reset first, so that capacity about to expire is used) or `most-headroom`.
+// When every account is out, the route applies `when_empty`. The state (role
+// "headroom") is kept across reconfigures that keep the route's name.
 //
 // Thread-safety: a pick reads every pool account's quota without locks and locks the
 // chosen account's entry to count its pick in flight. Algorithm:
