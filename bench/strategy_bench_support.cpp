@@ -91,6 +91,15 @@ std::vector<StrategyCase> StrategyCases(int64_t n) {
   cases.push_back({"fastest",
                    Route("fastest", n) + "    strategy: fastest\n    latency: {explore: 0}\n",
                    AnyAuth(/*rotates=*/true), true, false, false});
+  // No usage records either: every account is one nothing is known about yet, so a pick
+  // reads each account's quota and in-flight count and counts one pick in flight.
+  cases.push_back({"headroom", Route("headroom", n) + "    strategy: headroom\n",
+                   AnyAuth(/*rotates=*/true), true, false, false});
+  // The cost of the cap on top of round-robin (a cap no pick reaches).
+  cases.push_back({"round-robin-max-in-flight",
+                   Route("round-robin-max-in-flight", n) +
+                       "    strategy: round-robin\n    pool: {max_in_flight: 1000000000}\n",
+                   AnyAuth(/*rotates=*/true), true, false, false});
   cases.push_back({"delegate",
                    Route("delegate", n) + "    strategy: delegate\n"
                                           "    delegate: fill-first\n",

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "base/hash.hpp"
 #include "scheduler/config_check.hpp"
 #include "scheduler/strategy_registry.hpp"
 
@@ -22,6 +23,27 @@ void CheckKeysUsed(const RouteConfig& config, const std::vector<const StrategyIn
            "`" + name + "` is only read by strategy " + StrategiesReading(name) +
                ", and this route uses `" + std::string(strategy) + "`");
   }
+}
+
+// `pool.max_in_flight`: the route's PoolInFlight (kept across reconfigures that keep the
+// route's name, whatever the cap becomes), or null without a cap.
+std::shared_ptr<PoolInFlight> CompileInFlightCap(const RouteConfig& config,
+                                                 const std::vector<const StrategyInfo*>& used,
+                                                 RouteState& state,
+                                                 const std::shared_ptr<const Logger>& logger) {
+  if (!config.pool.max_in_flight.has_value()) return nullptr;
+  if (*config.pool.max_in_flight < 1) FailAt(config, "pool.max_in_flight", "must be 1 or more");
+  for (const StrategyInfo* info : used) {
+    if (info->picks_account) continue;
+    FailAt(config, "pool.max_in_flight",
+           "strategy `" + std::string(info->name) +
+               "` does not choose an account of the pool, so no cap on picks in flight can "
+               "hold");
+  }
+  return state.Obtain<PoolInFlight>(
+      "pool.max_in_flight", [&](std::shared_ptr<PoolInFlight> previous) {
+        return previous ? previous : std::make_shared<PoolInFlight>(config.name, logger);
+      });
 }
 
 }  // namespace
@@ -88,6 +110,13 @@ std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& sta
     route->reads_usage_ = route->reads_usage_ || info->reads_usage;
     route->reads_clock_ = route->reads_clock_ || info->reads_clock;
   }
+  route->in_flight_ = CompileInFlightCap(config, used, state, logger);
+  if (route->in_flight_) {
+    route->max_in_flight_ = *config.pool.max_in_flight;
+    // Records end picks in flight (the host must send them), and picks read the clock.
+    route->reads_usage_ = true;
+    route->reads_clock_ = true;
+  }
   if (config.Has("error") && !denies && route->when_empty_ != WhenEmpty::kDeny) {
     FailAt(config, "error",
            "`error` is only used by strategy `deny` and by `when_empty: deny`, and this route "
@@ -131,8 +160,13 @@ std::optional<Decision> Route::Evaluate(const PickRequest& request, Clock::time_
     }
     pool.push_back(&c);
   }
+  if (in_flight_) {
+    std::erase_if(pool, [&](const Candidate* c) {
+      return in_flight_->Count(Hash64(c->id), now) >= max_in_flight_;
+    });
+  }
   if (pool.empty()) return Empty();
-  const Outcome outcome = strategy_->Pick(PickContext{request, pool, now, dry_run});
+  const Outcome outcome = Choose(request, pool, now, dry_run);
   switch (outcome.kind) {
     case Outcome::Kind::kAuth:
       return Decision::Auth(outcome.auth->id, rule_);
@@ -146,6 +180,17 @@ std::optional<Decision> Route::Evaluate(const PickRequest& request, Clock::time_
       return Empty();
   }
   return Empty();
+}
+
+Outcome Route::Choose(const PickRequest& request, std::vector<const Candidate*>& pool,
+                      Clock::time_point now, bool dry_run) const {
+  for (;;) {
+    const Outcome outcome = strategy_->Pick(PickContext{request, pool, now, dry_run});
+    if (!in_flight_ || dry_run || outcome.kind != Outcome::Kind::kAuth) return outcome;
+    if (in_flight_->TryPick(Hash64(outcome.auth->id), max_in_flight_, now)) return outcome;
+    std::erase(pool, outcome.auth);
+    if (pool.empty()) return Outcome::NoChoice();
+  }
 }
 
 void Route::AddFields(json::PickFields* fields) const {

@@ -4,7 +4,9 @@
 //
 //   when does not match              -> the route does not decide (the next one is tried)
 //   pool: the candidates that pass the filter; with `across_priorities`, only those of the
-//         highest Priority among them (`pool.tiers: highest`, the default) or all (`all`)
+//         highest Priority among them (`pool.tiers: highest`, the default) or all (`all`);
+//         with `pool.max_in_flight: N`, without the accounts that have N picks of this
+//         route in flight (PoolInFlight; the cap holds under concurrent picks)
 //   pool empty, or strategy excludes every account (weights 0):
 //     when_empty: deny (default)     -> error `error` (default 503 auth_unavailable)
 //     when_empty: next               -> the route does not decide
@@ -25,12 +27,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cliproxy/json.hpp"
 #include "cliproxy/types.hpp"
 #include "scheduler/decision.hpp"
 #include "scheduler/logger.hpp"
 #include "scheduler/pool_filter.hpp"
+#include "scheduler/pool_in_flight.hpp"
 #include "scheduler/route_condition.hpp"
 #include "scheduler/route_config.hpp"
 #include "scheduler/route_state.hpp"
@@ -83,6 +87,11 @@ class Route {
  private:
   Route() = default;
   std::optional<Decision> Empty() const;
+  // The strategy's outcome over `pool`, counting a chosen account in flight under
+  // `pool.max_in_flight` (an account that lost its last place to a concurrent pick is
+  // left out and the strategy asked again).
+  Outcome Choose(const PickRequest& request, std::vector<const Candidate*>& pool,
+                 Clock::time_point now, bool dry_run) const;
 
   std::string name_;
   std::string rule_;
@@ -91,7 +100,9 @@ class Route {
   PoolFilter pool_;
   std::unique_ptr<Strategy> strategy_;
   WhenEmpty when_empty_ = WhenEmpty::kDeny;
-  bool top_tier_only_ = false;  // keep only the pool's highest Priority
+  bool top_tier_only_ = false;               // keep only the pool's highest Priority
+  int64_t max_in_flight_ = 0;                // 0: no cap
+  std::shared_ptr<PoolInFlight> in_flight_;  // with a cap
   bool reads_usage_ = false;
   bool reads_clock_ = false;
   PluginError deny_error_;

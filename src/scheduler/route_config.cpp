@@ -51,6 +51,7 @@ void ReadPool(RouteConfig& route, const YamlReader& value) {
            [&](const YamlReader& v) { p.attributes = ReadKeyGlobs(route, "pool.attributes", v); }},
           {"statuses", Into(&p.statuses)},
           {"tiers", Into(&p.tiers)},
+          {"max_in_flight", Into(&p.max_in_flight)},
       });
 }
 

@@ -51,7 +51,8 @@ struct RouteConfig {
     std::vector<std::string> ids;
     std::vector<KeyGlobs> attributes;
     std::vector<std::string> statuses;
-    std::string tiers;  // highest | all; empty: the default
+    std::string tiers;                     // highest | all; empty: the default
+    std::optional<int64_t> max_in_flight;  // unset: no cap
   } pool;
 
   std::string strategy;  // empty: the default strategy

@@ -7,6 +7,7 @@
 #include "scheduler/strategies/deny/deny.hpp"
 #include "scheduler/strategies/fastest/fastest.hpp"
 #include "scheduler/strategies/fill_first/fill_first.hpp"
+#include "scheduler/strategies/headroom/headroom.hpp"
 #include "scheduler/strategies/least_used/least_used.hpp"
 #include "scheduler/strategies/order/order.hpp"
 #include "scheduler/strategies/pass/pass.hpp"
@@ -18,9 +19,9 @@ namespace cliproxy::scheduler {
 namespace {
 
 // One line per strategy; the order is the order of names and keys in messages.
-const std::array<const StrategyInfo*, 10>& Strategies() {
+const std::array<const StrategyInfo*, 11>& Strategies() {
   // clang-format off
-  static const std::array<const StrategyInfo*, 10> strategies = {
+  static const std::array<const StrategyInfo*, 11> strategies = {
       &OrderStrategyInfo(),
       &FillFirstStrategyInfo(),
       &RoundRobinStrategyInfo(),
@@ -28,6 +29,7 @@ const std::array<const StrategyInfo*, 10>& Strategies() {
       &StickyStrategyInfo(),
       &LeastUsedStrategyInfo(),
       &FastestStrategyInfo(),
+      &HeadroomStrategyInfo(),
       &DelegateStrategyInfo(),
       &DenyStrategyInfo(),
       &PassStrategyInfo(),

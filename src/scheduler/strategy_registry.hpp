@@ -59,6 +59,8 @@ struct StrategyInfo {
   bool reads_usage = false;      // learns from usage records: the plugin declares `usage_plugin`
   bool reads_clock = false;      // Pick reads PickContext::now
   bool denies = false;           // may answer with the route's `error`
+  bool picks_account = true;     // answers with an account of the pool (not delegate, deny,
+                                 // pass), so `pool.max_in_flight` can hold
   // The name of the strategy it runs as its fallback in `route` (sticky:
   // `session.fallback`), or null for a strategy without one.
   std::string_view (*fallback)(const RouteConfig& route) = nullptr;

@@ -141,7 +141,7 @@ TEST_F(SchedulerSoTest, StartedWithABadConfigItFailsEveryPickClosedWith503) {
     EXPECT_EQ(outcome.error->message,
               "scheduler configuration is invalid at line 5, column 15: unknown strategy "
               "\"...\" (known: order, fill-first, round-robin, weighted, sticky, least-used, "
-              "fastest, delegate, deny, pass)");
+              "fastest, headroom, delegate, deny, pass)");
     EXPECT_TRUE(outcome.auth_id.empty());
   }
   ASSERT_TRUE(Reconfigure("auth_id: codex-b.json\n").ok());

@@ -24,7 +24,8 @@ TEST(ConfigErrorsTest, UnknownStrategyNamesThePathAndLine) {
     strategy: stcky
 )",
       "routes[2].strategy: line 5, column 15: unknown strategy \"stcky\" (known: order, "
-      "fill-first, round-robin, weighted, sticky, least-used, fastest, delegate, deny, pass)");
+      "fill-first, round-robin, weighted, sticky, least-used, fastest, headroom, delegate, deny, "
+      "pass)");
 }
 
 TEST(ConfigErrorsTest, RouteNamesAreRequiredAndUnique) {

@@ -79,6 +79,34 @@ TEST(RateLimitHeaders, AnthropicPlanWindowsAndARejectedOneKeepTheAccountOutUntil
   EXPECT_EQ(rejected.refused_until_unix_ns, 1765944000 * kSecond);
 }
 
+TEST(RateLimitHeaders, APlanRefusalLastsUntilTheResetOfTheRejectedWindowNotOfTheOthers) {
+  const int64_t now = 1765930000 * kSecond;
+  QuotaObservation five_hours =
+      ReadRateLimitHeaders(Headers({{"anthropic-ratelimit-unified-status", "rejected"},
+                                    {"anthropic-ratelimit-unified-5h-status", "rejected"},
+                                    {"anthropic-ratelimit-unified-5h-utilization", "1.0"},
+                                    {"anthropic-ratelimit-unified-5h-reset", "1765944000"},
+                                    {"anthropic-ratelimit-unified-7d-status", "allowed"},
+                                    {"anthropic-ratelimit-unified-7d-utilization", "0.4"},
+                                    {"anthropic-ratelimit-unified-7d-reset", "1766400000"}}),
+                           429, now);
+  EXPECT_EQ(five_hours.refused_until_unix_ns, 1765944000 * kSecond);
+  // Rejected overall, no window named: the overall reset, else the latest plan reset.
+  QuotaObservation overall =
+      ReadRateLimitHeaders(Headers({{"anthropic-ratelimit-unified-status", "rejected"},
+                                    {"anthropic-ratelimit-unified-reset", "1765950000"},
+                                    {"anthropic-ratelimit-unified-5h-reset", "1765944000"},
+                                    {"anthropic-ratelimit-unified-7d-reset", "1766400000"}}),
+                           429, now);
+  EXPECT_EQ(overall.refused_until_unix_ns, 1765950000 * kSecond);
+  QuotaObservation unnamed =
+      ReadRateLimitHeaders(Headers({{"anthropic-ratelimit-unified-status", "rejected"},
+                                    {"anthropic-ratelimit-unified-5h-reset", "1765944000"},
+                                    {"anthropic-ratelimit-unified-7d-reset", "1766400000"}}),
+                           429, now);
+  EXPECT_EQ(unnamed.refused_until_unix_ns, 1766400000 * kSecond);
+}
+
 TEST(RateLimitHeaders, OpenAiResetsAreDurationsFromNow) {
   const int64_t now = 1'000'000 * kSecond;
   QuotaObservation o = ReadRateLimitHeaders(Headers({{"x-ratelimit-limit-requests", "10000"},

@@ -47,6 +47,13 @@ struct UsageBuilder {
     record.ttft_ns = ms * 1'000'000;
     return *this;
   }
+  // A response header as the upstream sent it (ResponseHeaders).
+  UsageBuilder& Header(std::string name, std::string value) {
+    Slice<std::string> values;
+    values.push_back(std::move(value));
+    record.response_headers.Set(std::move(name), std::move(values));
+    return *this;
+  }
   UsageBuilder& Failed(int status) {
     record.failed = true;
     record.failure.status_code = status;

@@ -555,4 +555,156 @@ TEST_F(SimulateUsageTest, BadUsageKeysNameTheKeyAndTheLine) {
   EXPECT_NE(err.find("traffic.models[0].input_tokens: line 3"), std::string::npos) << err;
 }
 
+// --- quota windows: the simulated upstream's headers, 429s and cooldowns ---
+
+std::string HeaderOf(const UsageRecord& r, const std::string& name) {
+  const cliproxy::Slice<std::string>* values = cliproxy::FindHeader(r.response_headers, name);
+  return values == nullptr || values->empty() ? "" : values->front();
+}
+
+TEST_F(SimulateUsageTest, WindowsAreReportedInEachProvidersHeadersAndSpentOnesAnswer429) {
+  Run run = Simulate(R"(
+start: 2025-01-01T00:00:00Z
+accounts:
+  - id: max.json
+    provider: claude
+    windows: [{name: 5h, length: 5h, capacity: 10, used: 8, resets_in: 1h}]
+  - id: codex.json
+    provider: codex
+    windows:
+      - {name: primary, length: 5h, capacity: 100}
+      - {name: secondary, length: 168h, capacity: 1000, used: 500, resets_in: 100h}
+  - id: key.json
+    provider: openai
+    windows: [{name: requests, length: 1m, capacity: 5}]
+traffic:
+  requests: 90
+  rate: 1
+  arrival: uniform
+  models: [{name: any-model, providers: [claude, codex, openai]}]
+usage: {latency_ms: 100}
+)");
+  ASSERT_EQ(run.records.size(), 90u) << run.tool.out;
+  std::map<std::string, int> served, refused;
+  std::map<std::string, int64_t> cooling_until;  // simulated ns
+  for (const UsageRecord& r : run.records) {
+    const int64_t at = SimulatedNs(r);
+    EXPECT_GE(at, cooling_until[r.auth_id]) << r.auth_id << " was offered while cooling down";
+    if (r.failed) {
+      ++refused[r.auth_id];
+      EXPECT_EQ(r.failure.status_code, 429) << r.auth_id;
+      EXPECT_EQ(r.detail.total_tokens, 0);
+      const std::string retry = HeaderOf(r, "Retry-After");
+      ASSERT_FALSE(retry.empty()) << r.auth_id;
+      cooling_until[r.auth_id] = at + std::stoll(retry) * kS - kS;  // whole seconds, rounded up
+    } else {
+      ++served[r.auth_id];
+    }
+    if (r.auth_id == "max.json") {
+      EXPECT_EQ(HeaderOf(r, "anthropic-ratelimit-unified-5h-reset"), "1735693200");  // +1h
+      EXPECT_EQ(HeaderOf(r, "anthropic-ratelimit-unified-status"),
+                r.failed ? "rejected" : "allowed_warning");
+      EXPECT_EQ(HeaderOf(r, "anthropic-ratelimit-unified-5h-utilization"),
+                r.failed || served[r.auth_id] == 2 ? "1.0000" : "0.9000");
+    } else if (r.auth_id == "codex.json") {
+      EXPECT_EQ(HeaderOf(r, "x-codex-primary-window-minutes"), "300");
+      EXPECT_EQ(HeaderOf(r, "x-codex-primary-used-percent"),
+                std::to_string(served[r.auth_id]) + ".0");
+      EXPECT_EQ(HeaderOf(r, "x-codex-secondary-window-minutes"), "10080");
+      EXPECT_FALSE(HeaderOf(r, "x-codex-secondary-reset-after-seconds").empty());
+    } else {
+      EXPECT_EQ(r.auth_id, "key.json");
+      EXPECT_EQ(HeaderOf(r, "x-ratelimit-limit-requests"), "5");
+      EXPECT_FALSE(HeaderOf(r, "x-ratelimit-reset-requests").empty());
+    }
+  }
+  // max.json: 2 requests left, then one 429 and an hour's cooldown (longer than the run).
+  EXPECT_EQ(served["max.json"], 2);
+  EXPECT_EQ(refused["max.json"], 1);
+  EXPECT_EQ(refused["codex.json"], 0);
+  // key.json: at most 5 a minute; refused, then back after its window resets.
+  EXPECT_GE(refused["key.json"], 1);
+  EXPECT_GT(served["key.json"], 5);
+  const std::string quota = run.tool.out.substr(run.tool.out.find("\nquota: ") + 1);
+  EXPECT_EQ(quota.rfind("quota: ", 0), 0u) << run.tool.out;
+  EXPECT_NE(quota.find(std::to_string(refused["max.json"] + refused["key.json"]) + " 429"),
+            std::string::npos)
+      << quota;
+}
+
+// The numbers of the README's table, read back from each run's `quota:` line.
+struct QuotaLine {
+  int64_t before_first_429 = -1;
+  int64_t refusals = -1;
+  int64_t unused = -1;
+};
+
+QuotaLine ReadQuota(const std::string& out) {
+  std::smatch m;
+  QuotaLine q;
+  if (std::regex_search(out, m,
+                        std::regex(R"(\nquota: ([0-9]+) requests served before the first 429 .*; )"
+                                   R"(([0-9]+) 429s?; ([0-9]+) requests of capacity unused)"))) {
+    q.before_first_429 = std::stoll(m[1]);
+    q.refusals = std::stoll(m[2]);
+    q.unused = std::stoll(m[3]);
+  }
+  return q;
+}
+
+TEST_F(SimulateUsageTest, HeadroomSpendsClaudeMaxWindowsBetterThanEvenSpreading) {
+  const std::string scenario =
+      std::string(CLIPROXY_EXAMPLES_DIR) + "/scenarios/claude-max-windows.yaml";
+  const std::string configs = std::string(CLIPROXY_EXAMPLES_DIR) + "/scenarios/configs/";
+  std::map<std::string, QuotaLine> q;
+  for (const char* config : {"round-robin", "least-used-requests", "headroom"}) {
+    ToolRun run = RunTool({"simulate", CLIPROXY_SCHEDULER_SO, "--config",
+                           configs + config + ".yaml", "--scenario", scenario});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    q[config] = ReadQuota(run.out);
+    ASSERT_GE(q[config].before_first_429, 0) << run.out;
+  }
+  for (const char* even : {"round-robin", "least-used-requests"}) {
+    EXPECT_GT(q["headroom"].before_first_429, 10 * q[even].before_first_429) << even;
+    EXPECT_LT(q["headroom"].unused, q[even].unused) << even;
+    EXPECT_GT(q[even].refusals, 0) << even;
+  }
+  EXPECT_EQ(q["headroom"].refusals, 0);
+  EXPECT_EQ(q["headroom"].before_first_429, 1500) << "every request served";
+
+  // The README's table says the same.
+  const std::string readme = ReadFile(std::string(CLIPROXY_EXAMPLES_DIR) + "/../README.md");
+  for (const auto& [config, line] : q) {
+    const std::string row = "| `" + config + ".yaml` | " + std::to_string(line.before_first_429) +
+                            " | " + std::to_string(line.refusals) + " | " +
+                            std::to_string(line.unused) + " |";
+    EXPECT_NE(readme.find(row), std::string::npos) << "README lacks the row " << row;
+  }
+}
+
+TEST_F(SimulateUsageTest, BadWindowsNameTheKeyAndTheLine) {
+  auto error_of = [&](const std::string& window, const std::string& provider = "claude") {
+    std::string path =
+        dir_.Write("bad.yaml", "accounts:\n  - id: a.json\n    provider: " + provider +
+                                   "\n    windows:\n      - " + window +
+                                   "\ntraffic: {requests: 10, rate: 1, models: "
+                                   "[m]}\n");
+    ToolRun run = RunTool({"simulate", CLIPROXY_SCHEDULER_SO, "--scenario", path});
+    EXPECT_EQ(run.exit_code, 2) << run.out;
+    return run.err;
+  };
+  std::string err = error_of("{name: primary, length: 5h, capacity: 10}");
+  EXPECT_NE(err.find("accounts[0].windows[0].name: line 5"), std::string::npos) << err;
+  EXPECT_NE(err.find("a claude account's upstream reports windows 5h, 7d, not `primary`"),
+            std::string::npos)
+      << err;
+  err = error_of("{name: 5h, length: 5h, capacity: 10, used: 11}");
+  EXPECT_NE(err.find("accounts[0].windows[0].used: line 5"), std::string::npos) << err;
+  EXPECT_NE(err.find("must not exceed capacity (10)"), std::string::npos) << err;
+  err = error_of("{name: 5h, length: 5h, capacity: 10, resets_in: 6h}");
+  EXPECT_NE(err.find("accounts[0].windows[0].resets_in: line 5"), std::string::npos) << err;
+  err = error_of("{name: requests, length: 1m}", "openai");
+  EXPECT_NE(err.find("capacity"), std::string::npos) << err;
+}
+
 }  // namespace

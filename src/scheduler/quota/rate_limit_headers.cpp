@@ -155,6 +155,28 @@ void ReadCodex(const HeaderMap& h, int64_t now, QuotaObservation* out) {
   }
 }
 
+// Anthropic's plans refuse on the windows whose status is "rejected": until the latest of
+// their resets. An overall "rejected" without a rejected window names no window: until the
+// overall reset (anthropic-ratelimit-unified-reset) if given, else the latest plan reset.
+std::optional<int64_t> PlanRefusal(const HeaderMap& h, const QuotaObservation& seen, int64_t now) {
+  std::optional<int64_t> rejected;
+  std::optional<int64_t> any_plan;
+  for (const QuotaWindow& w : seen.windows) {
+    if (!w.reset_unix_ns || (w.name != "5h" && w.name != "7d")) continue;
+    any_plan = std::max(any_plan.value_or(0), *w.reset_unix_ns);
+    if (w.rejected) rejected = std::max(rejected.value_or(0), *w.reset_unix_ns);
+  }
+  if (rejected) return rejected;
+  if (!EqualsAsciiFold(Header(h, "anthropic-ratelimit-unified-status"), "rejected")) {
+    return std::nullopt;
+  }
+  if (std::optional<int64_t> overall =
+          Ahead(UnixSeconds(Header(h, "anthropic-ratelimit-unified-reset")), now)) {
+    return overall;
+  }
+  return any_plan;
+}
+
 }  // namespace
 
 QuotaObservation ReadRateLimitHeaders(const HeaderMap& headers, int status, int64_t now_unix_ns) {
@@ -169,17 +191,8 @@ QuotaObservation ReadRateLimitHeaders(const HeaderMap& headers, int status, int6
     if (!until) until = Ahead(HttpDate(retry), now_unix_ns);
     out.refused_until_unix_ns = until;
   }
-  const bool rejected_overall =
-      EqualsAsciiFold(Header(headers, "anthropic-ratelimit-unified-status"), "rejected");
-  if (!out.refused_until_unix_ns) {
-    for (const QuotaWindow& w : out.windows) {
-      const bool plan_window = w.name == "5h" || w.name == "7d";
-      if ((w.rejected || (rejected_overall && plan_window)) && w.reset_unix_ns) {
-        out.refused_until_unix_ns =
-            std::max(out.refused_until_unix_ns.value_or(0), *w.reset_unix_ns);
-      }
-    }
-  }
+  if (!out.refused_until_unix_ns)
+    out.refused_until_unix_ns = PlanRefusal(headers, out, now_unix_ns);
   return out;
 }
 

@@ -43,7 +43,9 @@ struct QuotaWindow {
 struct QuotaObservation {
   std::vector<QuotaWindow> windows;
   // The account is refused until then: retry-after on a 429 or 529, else the latest reset
-  // of a rejected window (Anthropic's unified status "rejected").
+  // of a rejected plan window (Anthropic's unified 5h/7d status "rejected"), else, when the
+  // unified status is "rejected" without naming a window, the unified reset (or the latest
+  // plan reset).
   std::optional<int64_t> refused_until_unix_ns;
   bool empty() const { return windows.empty() && !refused_until_unix_ns; }
 };

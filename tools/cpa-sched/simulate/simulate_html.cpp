@@ -216,7 +216,9 @@ void WriteStackedAreas(std::ostream& out, const Plot& plot, const std::vector<Se
 }
 
 // The axes, the time ticks and the axis titles.
-void WriteAxes(std::ostream& out, const Plot& plot, int64_t bucket_ns) {
+// `y_label` names the vertical axis; empty: "picks per <bucket>".
+void WriteAxes(std::ostream& out, const Plot& plot, int64_t bucket_ns,
+               const std::string& y_label = "") {
   const double left = Plot::kLeft, top = Plot::kTop;
   out << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\""
       << top + plot.h << "\" stroke=\"#333\"/>\n";
@@ -233,8 +235,8 @@ void WriteAxes(std::ostream& out, const Plot& plot, int64_t bucket_ns) {
   out << "<text x=\"" << left + plot.w / 2 << "\" y=\"" << Plot::kHeight - 8
       << "\" text-anchor=\"middle\" class=\"axis\">simulated time</text>\n";
   out << "<text transform=\"translate(16 " << Num(top + plot.h / 2)
-      << ") rotate(-90)\" text-anchor=\"middle\" class=\"axis\">picks per "
-      << Escape(FormatSimTime(bucket_ns)) << "</text>\n";
+      << ") rotate(-90)\" text-anchor=\"middle\" class=\"axis\">"
+      << Escape(y_label.empty() ? "picks per " + FormatSimTime(bucket_ns) : y_label) << "</text>\n";
 }
 
 // The legend: a swatch per series, and one per kind of event window shown.
@@ -453,6 +455,54 @@ void WriteUsage(std::ostream& out, const Scenario& scenario, const cliproxy::Reg
   }
 }
 
+// Each quota window's use over time (one line per window, in its account's colour; the
+// second window of an account dashed), and the table of windows (when accounts have some).
+void WriteQuota(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
+  if (!scenario.usage.any_windows) return;
+  const QuotaResult& q = r.quota;
+  out << "<h2>Quota windows</h2>\n<p><span class=\"big\">" << q.served_before_first_429
+      << "</span> requests served before the first 429"
+      << (q.first_429_ns >= 0
+              ? " (at " + Escape(FormatSimTime(q.first_429_ns)) + ", " + Escape(q.first_429) + ")"
+              : std::string(" (none)"))
+      << "; " << q.refusals << " 429s.</p>\n";
+  Plot plot;
+  plot.buckets = r.bucket_failed.size();
+  plot.span_ns = r.bucket_ns * static_cast<int64_t>(plot.buckets);
+  plot.y_step = 20;
+  plot.y_max = 100;
+  out << "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << Plot::kWidth
+      << "\" height=\"" << Plot::kHeight << "\" viewBox=\"0 0 " << Plot::kWidth << " "
+      << Plot::kHeight << "\" role=\"img\" aria-label=\"use of each quota window over time\">\n";
+  out << "<rect x=\"" << Plot::kLeft << "\" y=\"" << Plot::kTop << "\" width=\"" << Num(plot.w)
+      << "\" height=\"" << Num(plot.h) << "\" fill=\"#fbfbfb\" stroke=\"none\"/>\n";
+  WriteGrid(out, plot);
+  std::vector<size_t> seen(scenario.accounts.size(), 0);
+  for (const WindowResult& w : q.windows) {
+    out << "<polyline fill=\"none\" stroke=\"" << Color(w.account) << "\" stroke-width=\"2\""
+        << (seen[w.account]++ > 0 ? " stroke-dasharray=\"6 4\"" : "") << " points=\"";
+    for (size_t b = 0; b < w.bucket_use.size(); ++b) {
+      out << (b ? " " : "") << Num(plot.XOfBucket(b)) << ","
+          << Num(plot.YOf(100 * w.bucket_use[b]));
+    }
+    out << "\"><title>" << Escape(scenario.accounts[w.account].id + " " + w.name)
+        << "</title></polyline>\n";
+  }
+  WriteAxes(out, plot, r.bucket_ns, "% of the window used");
+  out << "</svg>\n<p class=\"note\">Use of each window (% of its capacity, the highest in each "
+         "time bucket); dashed: an account's second window.</p>\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const WindowResult& w : q.windows) {
+    rows.push_back({"<span class=\"swatch\" style=\"background:" + Color(w.account) + "\"></span>",
+                    Escape(scenario.accounts[w.account].id), Escape(w.name),
+                    std::to_string(w.capacity), std::to_string(w.served),
+                    std::to_string(w.refusals), std::to_string(w.resets),
+                    std::to_string(w.unused_at_resets)});
+  }
+  Table(out, {"", "account", "window", "capacity", "served", "429s", "resets", "unused at resets"},
+        rows, "lllrrrrr");
+}
+
 // Requests and accounts per tenant (when the scenario has tenants).
 void WriteTenants(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
   std::vector<std::vector<std::string>> rows;
@@ -517,6 +567,7 @@ void WriteHtmlReport(std::ostream& out, const Scenario& scenario,
   WriteDecisions(out, r);
   WriteErrors(out, r);
   WriteUsage(out, scenario, plugin.registration, r);
+  WriteQuota(out, scenario, r);
   WriteTenants(out, scenario, r);
   WriteEvents(out, scenario);
   WriteLogs(out, r);

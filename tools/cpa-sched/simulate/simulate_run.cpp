@@ -161,6 +161,7 @@ class Simulation {
     result_.bucket_ns = std::max<int64_t>(1, (result_.duration_ns + buckets) / buckets);
     result_.accounts.resize(scenario_.accounts.size());
     for (AccountResult& a : result_.accounts) a.bucket_picks.assign(buckets, 0);
+    if (scenario_.usage.any_windows) quota_.emplace(scenario_, result_.bucket_ns, buckets);
     result_.bucket_failed.assign(buckets, 0);
     result_.tenants.resize(t.tenants.size());
     for (TenantResult& tenant : result_.tenants) tenant.picks.assign(scenario_.accounts.size(), 0);
@@ -174,6 +175,7 @@ class Simulation {
     }
     DeliverUsageUntil(INT64_MAX);
     if (options_.progress) options_.progress(t.requests, t.requests);
+    if (quota_) result_.quota = quota_->Finish(result_.duration_ns);
     Finish();
     return std::move(result_);
   }
@@ -197,7 +199,8 @@ class Simulation {
     for (const auto& [from, until] : windows_[account]) {
       if (now >= from && now < until) return false;
     }
-    return true;
+    // After a 429, CLIProxyAPI cools the account down.
+    return !quota_ || !quota_->CoolingDown(account, now);
   }
 
   // Overlapping slow events multiply.
@@ -408,8 +411,20 @@ class Simulation {
     const Spread ttft_spread = ttft.value_or(Spread{});
     const double ttft_ms =
         std::max(0.0, ttft_random_.Around(ttft_spread.mean, ttft_spread.jitter)) * slow;
-    const bool failed = failure_random_.Uniform() < account.fail_rate;
-    if (failed) {
+    bool failed = failure_random_.Uniform() < account.fail_rate;
+    UpstreamQuota::Answer quota;
+    if (quota_) quota = quota_->Serve(a, now);
+    r.response_headers = std::move(quota.headers);
+    if (quota.refused) {
+      // Refused at once: a quick 429 with the window's headers and retry-after.
+      failed = true;
+      r.failed = true;
+      r.failure.status_code = 429;
+      r.failure.body = "{\"error\":{\"type\":\"rate_limit_error\"}}";
+      r.latency_ns = std::min<int64_t>(r.latency_ns, 200'000'000);
+      r.detail.input_tokens = 0;
+      r.detail.output_tokens = 0;
+    } else if (failed) {
       // An upstream error: no first token, no tokens billed.
       r.failed = true;
       r.failure.status_code = account.fail_status;
@@ -479,6 +494,7 @@ class Simulation {
   std::vector<SessionTrack> tracks_;
   std::vector<bool> offered_now_;
   std::priority_queue<PendingUsage, std::vector<PendingUsage>, std::greater<>> pending_;
+  std::optional<UpstreamQuota> quota_;  // when some account has quota windows
   SimulationResult result_;
 };
 

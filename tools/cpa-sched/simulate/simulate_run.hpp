@@ -18,7 +18,9 @@
 // declare usage_plugin) before any request that arrives later is picked. The record's
 // Latency and TTFT are the account's draws times the factors of the slow events running
 // when the request was picked (TTFT capped at Latency); with the account's fail_rate, the
-// record is Failed with its fail_status and no tokens.
+// record is Failed with its fail_status and no tokens. An account with quota windows
+// (UpstreamQuota) answers with their rate-limit headers, and with a 429 (retry-after, no
+// tokens) when one is spent; it is then not offered until that window resets.
 //
 // Nothing sleeps. The plugin sees real time (a sticky TTL does not expire within a run);
 // the scenario's times only shape the traffic and the events.
@@ -40,6 +42,7 @@
 #include <vector>
 
 #include "cliproxy/host/plugin_host.hpp"
+#include "simulate/simulate_quota.hpp"
 #include "simulate/simulate_scenario.hpp"
 
 namespace cpa_sched {
@@ -112,6 +115,7 @@ struct SimulationResult {
   int64_t usage_deliveries = 0;       // usage.handle calls the host made (records x plugins)
   std::vector<TenantResult> tenants;  // parallel to ScenarioTraffic::tenants
   std::vector<LogCount> logs;         // host log messages, most frequent first
+  QuotaResult quota;                  // when some account has quota windows
 };
 
 struct SimulationOptions {

@@ -119,33 +119,107 @@ bool IsSecretAttribute(const std::string& key) {
   return false;
 }
 
+// The window names each header family has.
+QuotaHeaders HeadersOf(const std::string& provider) {
+  if (provider == "claude") return QuotaHeaders::kAnthropicUnified;
+  if (provider == "codex") return QuotaHeaders::kCodex;
+  return QuotaHeaders::kOpenAi;
+}
+
+std::vector<std::string> WindowNames(QuotaHeaders headers) {
+  switch (headers) {
+    case QuotaHeaders::kAnthropicUnified:
+      return {"5h", "7d"};
+    case QuotaHeaders::kCodex:
+      return {"primary", "secondary"};
+    case QuotaHeaders::kOpenAi:
+      return {"requests"};
+  }
+  return {};
+}
+
+ScenarioWindow ReadWindow(const YamlReader& r, QuotaHeaders headers, const std::string& provider) {
+  ScenarioWindow w;
+  std::optional<YamlReader> used_at;
+  std::optional<YamlReader> resets_at;
+  r.ReadKeys("", {{"name",
+                   [&](const YamlReader& v) {
+                     w.name = NonEmpty(v);
+                     std::vector<std::string> names = WindowNames(headers);
+                     if (std::find(names.begin(), names.end(), w.name) == names.end()) {
+                       std::string known;
+                       for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+                       v.Fail("a " + provider + " account's upstream reports windows " + known +
+                              ", not `" + w.name + "`");
+                     }
+                   },
+                   true},
+                  {"length",
+                   [&](const YamlReader& v) {
+                     w.length_ns = DurationNs(v);
+                     if (w.length_ns <= 0) v.Fail("must be longer than 0");
+                   },
+                   true},
+                  {"capacity",
+                   [&](const YamlReader& v) { w.capacity = IntIn(v, 1, 1'000'000'000); }, true},
+                  {"used",
+                   [&](const YamlReader& v) {
+                     used_at = v;
+                     w.used = IntIn(v, 0, 1'000'000'000);
+                   }},
+                  {"resets_in", [&](const YamlReader& v) {
+                     resets_at = v;
+                     w.resets_in_ns = DurationNs(v);
+                   }}});
+  if (used_at && w.used > w.capacity) {
+    used_at->Fail("must not exceed capacity (" + std::to_string(w.capacity) + ")");
+  }
+  if (!resets_at) w.resets_in_ns = w.length_ns;
+  if (resets_at && (w.resets_in_ns <= 0 || w.resets_in_ns > w.length_ns)) {
+    resets_at->Fail("must be after the start and at most the window's length");
+  }
+  return w;
+}
+
 ScenarioAccount ReadAccount(const YamlReader& r) {
   ScenarioAccount a;
   std::optional<int64_t> priority;
   std::optional<YamlReader> attribute_priority;
-  r.ReadKeys("",
-             {{"id", [&](const YamlReader& v) { a.id = NonEmpty(v); }, true},
-              {"provider", [&](const YamlReader& v) { a.provider = Lower(NonEmpty(v)); }, true},
-              {"priority", [&](const YamlReader& v) { priority = v.Int(); }},
-              {"status", [&](const YamlReader& v) { a.status = NonEmpty(v); }},
-              {"attributes",
-               [&](const YamlReader& v) {
-                 v.ForEach([&](const std::string& name, const YamlReader& value) {
-                   if (name == "priority") attribute_priority = value;
-                   if (!IsSecretAttribute(name)) a.attributes.Set(name, value.String());
-                 });
-               }},
-              {"models",
-               [&](const YamlReader& v) {
-                 a.models = v.Strings();
-                 if (a.models.empty())
-                   v.Fail("must list at least one model glob (omit it: every model)");
-                 CheckGlobs(v, a.models);
-               }},
-              {"latency_ms", [&](const YamlReader& v) { a.latency_ms = ReadSpread(v); }},
-              {"ttft_ms", [&](const YamlReader& v) { a.ttft_ms = ReadSpread(v); }},
-              {"fail_rate", [&](const YamlReader& v) { a.fail_rate = Share(v); }},
-              {"fail_status", [&](const YamlReader& v) { a.fail_status = IntIn(v, 100, 599); }}});
+  std::optional<YamlReader> windows;
+  r.ReadKeys("", {{"id", [&](const YamlReader& v) { a.id = NonEmpty(v); }, true},
+                  {"provider", [&](const YamlReader& v) { a.provider = Lower(NonEmpty(v)); }, true},
+                  {"priority", [&](const YamlReader& v) { priority = v.Int(); }},
+                  {"status", [&](const YamlReader& v) { a.status = NonEmpty(v); }},
+                  {"attributes",
+                   [&](const YamlReader& v) {
+                     v.ForEach([&](const std::string& name, const YamlReader& value) {
+                       if (name == "priority") attribute_priority = value;
+                       if (!IsSecretAttribute(name)) a.attributes.Set(name, value.String());
+                     });
+                   }},
+                  {"models",
+                   [&](const YamlReader& v) {
+                     a.models = v.Strings();
+                     if (a.models.empty())
+                       v.Fail("must list at least one model glob (omit it: every model)");
+                     CheckGlobs(v, a.models);
+                   }},
+                  {"latency_ms", [&](const YamlReader& v) { a.latency_ms = ReadSpread(v); }},
+                  {"ttft_ms", [&](const YamlReader& v) { a.ttft_ms = ReadSpread(v); }},
+                  {"fail_rate", [&](const YamlReader& v) { a.fail_rate = Share(v); }},
+                  {"fail_status", [&](const YamlReader& v) { a.fail_status = IntIn(v, 100, 599); }},
+                  {"windows", [&](const YamlReader& v) { windows = v; }}});
+  // After `provider`, which says how the upstream reports its windows.
+  a.quota_headers = HeadersOf(a.provider);
+  if (windows) {
+    windows->ForEachItem([&](size_t, const YamlReader& item) {
+      ScenarioWindow w = ReadWindow(item, a.quota_headers, a.provider);
+      for (const ScenarioWindow& other : a.windows) {
+        if (other.name == w.name) item.Fail("a second window named `" + w.name + "`");
+      }
+      a.windows.push_back(std::move(w));
+    });
+  }
   // CLIProxyAPI reads an auth's priority from its `priority` attribute.
   if (attribute_priority) {
     std::string text = attribute_priority->String();
@@ -450,6 +524,11 @@ void ReadRoot(const YamlReader& root, Scenario* s) {
     if (a.ttft_ms) s->usage.any_ttft = true;
     if (a.fail_rate > 0) s->usage.any_failures = true;
     if (a.latency_ms || a.ttft_ms || a.fail_rate > 0) s->usage.enabled = true;
+    // Windows are reported in the records' response headers.
+    if (!a.windows.empty()) {
+      s->usage.enabled = s->usage.any_windows = true;
+      s->usage.any_failures = true;  // 429s are failed records
+    }
   }
   if (events) {
     std::map<std::string, size_t> index;

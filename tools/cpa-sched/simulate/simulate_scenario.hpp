@@ -29,6 +29,25 @@ struct Spread {
   double jitter = 0;
 };
 
+// How the simulated upstream of an account reports its quota windows in response headers:
+// by provider, as the real upstreams do (docs/simulate.md#windows).
+enum class QuotaHeaders {
+  kAnthropicUnified,  // claude: anthropic-ratelimit-unified-{5h,7d}-*
+  kCodex,             // codex: x-codex-{primary,secondary}-*
+  kOpenAi,            // any other: x-ratelimit-{limit,remaining,reset}-requests
+};
+
+// A quota window the simulated upstream enforces on an account, counted in requests: a
+// request when the window is spent is refused with a 429. A window starts with the first
+// request after its reset and resets `length` later (as Claude and Codex plan windows do).
+struct ScenarioWindow {
+  std::string name;  // 5h, 7d (claude); primary, secondary (codex); requests (others)
+  int64_t length_ns = 0;
+  int64_t capacity = 0;      // requests per window
+  int64_t used = 0;          // used at the start of the run
+  int64_t resets_in_ns = 0;  // when the window running at the start resets
+};
+
 struct ScenarioAccount {
   std::string id;
   std::string provider;  // lower-cased, as CLIProxyAPI offers it
@@ -36,11 +55,13 @@ struct ScenarioAccount {
   std::string status = "active";
   // As offered to the plugin: secrets stripped, `priority` set when the account has one.
   cliproxy::StringMap attributes;
-  std::vector<std::string> models;   // globs of the models it serves; empty: every model
-  std::optional<Spread> latency_ms;  // overrides usage.latency_ms
-  std::optional<Spread> ttft_ms;     // overrides usage.ttft_ms
-  double fail_rate = 0;              // share of its served requests whose record is Failed
-  int64_t fail_status = 500;         // Failure.StatusCode of those records
+  std::vector<std::string> models;      // globs of the models it serves; empty: every model
+  std::optional<Spread> latency_ms;     // overrides usage.latency_ms
+  std::optional<Spread> ttft_ms;        // overrides usage.ttft_ms
+  double fail_rate = 0;                 // share of its served requests whose record is Failed
+  int64_t fail_status = 500;            // Failure.StatusCode of those records
+  std::vector<ScenarioWindow> windows;  // quota windows its upstream enforces
+  QuotaHeaders quota_headers = QuotaHeaders::kOpenAi;
 };
 
 struct ScenarioModel {
@@ -102,6 +123,7 @@ struct ScenarioUsage {
   Spread output_tokens{200, 0};
   bool any_ttft = false;      // usage.ttft_ms or some account's ttft_ms is given
   bool any_failures = false;  // some account has fail_rate > 0
+  bool any_windows = false;   // some account has quota windows
 };
 
 struct Scenario {

@@ -71,6 +71,34 @@ void PrintAccounts(std::ostream& out, const Scenario& scenario, const Simulation
   PrintTable(out, rows, "llrrrrrrrr");
 }
 
+// Each window's use over the run, and the two numbers a quota-aware scheduler is judged on.
+void PrintQuota(std::ostream& out, const Scenario& scenario, const QuotaResult& q) {
+  out << "quota: " << q.served_before_first_429 << " requests served before the first 429";
+  if (q.first_429_ns >= 0) {
+    out << " (at " << FormatSimTime(q.first_429_ns) << ", " << q.first_429 << ")";
+  } else {
+    out << " (none)";
+  }
+  int64_t unused = 0;
+  for (const WindowResult& w : q.windows) unused += w.unused_at_resets;
+  out << "; " << Plural(q.refusals, "429") << "; " << unused
+      << " requests of capacity unused at resets\n";
+  std::vector<Row> rows = {{"account", "window", "capacity", "served", "429s", "resets",
+                            "unused at resets", "use at each tenth of the run (%)"}};
+  for (const WindowResult& w : q.windows) {
+    std::string use;
+    const size_t n = w.bucket_use.size();
+    for (size_t i = 1; i <= 10; ++i) {
+      const size_t b = std::min(n - 1, (i * n + 9) / 10 - 1);
+      use += (use.empty() ? "" : " ") + Fixed(100 * w.bucket_use[b], 0);
+    }
+    rows.push_back({scenario.accounts[w.account].id, w.name, std::to_string(w.capacity),
+                    std::to_string(w.served), std::to_string(w.refusals), std::to_string(w.resets),
+                    std::to_string(w.unused_at_resets), use});
+  }
+  PrintTable(out, rows, "llrrrrrl");
+}
+
 }  // namespace
 
 std::string Plural(int64_t n, const std::string& noun) {
@@ -192,6 +220,7 @@ void PrintSimulation(std::ostream& out, const Scenario& scenario,
     if (scenario.usage.any_failures) out << "; " << r.usage_failures << " records failed";
     out << "\n";
   }
+  if (scenario.usage.any_windows) PrintQuota(out, scenario, r.quota);
 
   if (!scenario.traffic.tenants.empty()) {
     out << "tenants:\n";

@@ -19,7 +19,10 @@
 //   decisions: one line per kind, then the built-in picks
 //   errors:    one line per code and HTTP status, or `errors: none`
 //   usage:     records and usage.handle deliveries (when usage is simulated)
-//              [; failed records, when an account has a fail_rate]
+//              [; failed records, when an account has a fail_rate or windows]
+//   quota:     requests served before the first 429, 429s, capacity unused at resets,
+//              then a table of every window: capacity, served, 429s, resets, unused at
+//              resets, use at each tenth of the run (when an account has windows)
 //   tenants:   one line per tenant                 (when there are tenants)
 //   log:       host log messages with their count  (when there are any)
 #ifndef CLIPROXY_TOOLS_CPA_SCHED_SIMULATE_TEXT_HPP_

@@ -8,8 +8,10 @@ namespace cliproxy::scheduler {
 
 const StrategyInfo& DelegateStrategyInfo() {
   static constexpr const StrategyKey* kKeys[] = {&kDelegateKey};
-  static constexpr StrategyInfo kInfo{
-      .name = "delegate", .keys = kKeys, .create = &DelegateStrategy::Create};
+  static constexpr StrategyInfo kInfo{.name = "delegate",
+                                      .keys = kKeys,
+                                      .create = &DelegateStrategy::Create,
+                                      .picks_account = false};
   return kInfo;
 }
 

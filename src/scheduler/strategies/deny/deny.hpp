@@ -23,7 +23,7 @@ class DenyStrategy : public Strategy {
 // The registry's row of `deny`.
 inline const StrategyInfo& DenyStrategyInfo() {
   static constexpr StrategyInfo kInfo{
-      .name = "deny", .create = &DenyStrategy::Create, .denies = true};
+      .name = "deny", .create = &DenyStrategy::Create, .denies = true, .picks_account = false};
   return kInfo;
 }
 

@@ -22,7 +22,8 @@ class PassStrategy : public Strategy {
 
 // The registry's row of `pass`.
 inline const StrategyInfo& PassStrategyInfo() {
-  static constexpr StrategyInfo kInfo{.name = "pass", .create = &PassStrategy::Create};
+  static constexpr StrategyInfo kInfo{
+      .name = "pass", .create = &PassStrategy::Create, .picks_account = false};
   return kInfo;
 }
 
