@@ -278,6 +278,71 @@ TEST(RedisStoreFaultTest, SilentServerNeverHoldsAPick) {
   ::close(listener);
 }
 
+// A Redis that answers the handshake, then drops the connection while a large batch (a full
+// push of 100,000 bindings restored from a state file) is being written to it: the write
+// fails with EPIPE on the store's thread; SIGPIPE must not end the process.
+TEST(RedisStoreFaultTest, ConnectionDroppedMidBatchDoesNotKillTheProcess) {
+  TempDir dir;
+  const std::string path = dir.File("state.bin");
+  {
+    scheduler::SnapshotWriter body;
+    constexpr uint64_t kBindings = 100'000;
+    body.U64(kBindings);
+    for (uint64_t i = 0; i < kBindings; ++i) {
+      body.U64(0x1000 + i);  // session hash
+      body.U64(0xabc);       // account
+      body.U64(0xabc);       // home
+      body.I64(1000);        // age (ms)
+    }
+    body.I64(std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count());
+    WriteAll(path, scheduler::EncodeSnapshot({{"sticky/sessions", body.Take()}}));
+  }
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::listen(listener, 16);
+  std::atomic<bool> stop{false};
+  std::thread server([&] {
+    while (!stop) {
+      const int fd = ::accept(listener, nullptr, nullptr);
+      if (fd < 0) return;
+      std::string seen;
+      char buf[512];
+      ssize_t n = 0;
+      while (seen.find("PING") == std::string::npos && (n = ::read(fd, buf, sizeof buf)) > 0) {
+        seen.append(buf, static_cast<size_t>(n));
+      }
+      const char pong[] = "+PONG\r\n";
+      (void)::write(fd, pong, sizeof pong - 1);
+      ::close(fd);  // everything read: a FIN, then a reset for what is sent next
+    }
+  });
+  {
+    Instance a;
+    const std::string routes =
+        "routes:\n"
+        "  - name: sessions\n"
+        "    strategy: sticky\n"
+        "    session: {headers: [X-Session-Id], max_sessions: 200000}\n";
+    ASSERT_EQ(a.Config("state: {store: file, path: \"" + path + "\"}\n" + routes), "ok");
+    ASSERT_EQ(a.Config("state: {store: redis, url: \"redis://127.0.0.1:" +
+                       std::to_string(ntohs(addr.sin_port)) + "/0\", interval: 20ms}\n" + routes),
+              "ok");
+    for (int i = 0; i < 5; ++i) EXPECT_FALSE(a.Sync());
+    EXPECT_EQ(a.Pick("s1", "a"), "a");  // still alive
+  }
+  stop = true;
+  ::shutdown(listener, SHUT_RDWR);
+  ::close(listener);
+  server.join();
+}
+
 TEST_F(RedisStoreTest, ReconfigureBetweenStoresLive) {
   // One secret for the hashes of session keys in all three: bindings keep their identity.
   TempDir files;

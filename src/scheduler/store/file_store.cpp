@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "scheduler/store/store_thread.hpp"
+
 namespace cliproxy::scheduler {
 namespace {
 
@@ -145,6 +147,7 @@ bool FileStore::Write() {
 }
 
 void FileStore::Run() {
+  BlockSigpipeOnThisThread();
   const std::chrono::milliseconds interval =
       config().interval.count() > 0 ? config().interval : kDefaultFileInterval;
   std::unique_lock<std::mutex> lock(mutex_);

@@ -10,6 +10,7 @@
 
 #include "base/hash.hpp"
 #include "scheduler/store/fleet_state.hpp"
+#include "scheduler/store/store_thread.hpp"
 
 namespace cliproxy::scheduler {
 namespace {
@@ -157,6 +158,7 @@ void RedisStore::Transition(bool ok, const std::string& problem) {
 }
 
 void RedisStore::Run() {
+  BlockSigpipeOnThisThread();
   std::unique_lock<std::mutex> lock(mutex_);
   auto next_connect = std::chrono::steady_clock::now();
   bool full = true;
