@@ -103,7 +103,26 @@ void FileStore::Attach(const std::shared_ptr<StoredState>& state, bool fresh) {
   }
 }
 
-bool FileStore::Write() {
+bool FileStore::Write() noexcept {
+  try {
+    return WriteSnapshot();
+  } catch (const std::exception& e) {  // std::bad_alloc, mostly: a failed write
+    Failed(std::string("internal error: ") + e.what());
+  } catch (...) {
+    Failed("internal error");
+  }
+  return false;
+}
+
+void FileStore::Failed(const std::string& error) noexcept try {
+  if (!failing_.exchange(true)) {
+    Warn("scheduler: cannot write state file " + config().path + " (" + error +
+         "); picks go on, state is kept in memory; retrying every interval");
+  }
+} catch (...) {  // a log line that could not be made
+}
+
+bool FileStore::WriteSnapshot() {
   std::lock_guard<std::mutex> write_lock(write_mutex_);
   std::vector<std::shared_ptr<StoredState>> states;
   {
@@ -134,10 +153,7 @@ bool FileStore::Write() {
     if (!error.empty()) ::unlink(temp.c_str());
   }
   if (!error.empty()) {
-    if (!failing_.exchange(true)) {
-      Warn("scheduler: cannot write state file " + path + " (" + error +
-           "); picks go on, state is kept in memory; retrying every interval");
-    }
+    Failed(error);
     return false;
   }
   if (failing_.exchange(false)) {
@@ -173,14 +189,19 @@ bool FileStore::SyncNow(std::chrono::milliseconds timeout) {
   return completed_ >= wanted && !failing_ && !foreign_;
 }
 
-void FileStore::Stop(bool last_write) {
+void FileStore::Stop(bool last_write) noexcept {
+  // Idempotent, also when called concurrently: a second caller waits for the first.
+  std::lock_guard<std::mutex> closing(close_mutex_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return;
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  try {
+    if (thread_.joinable()) thread_.join();
+  } catch (...) {  // std::system_error: nothing to join after all
+  }
   if (last_write) Write();
   std::lock_guard<std::mutex> lock(mutex_);
   closed_ = true;

@@ -41,9 +41,12 @@ class FileStore : public StateStore {
 
  private:
   void Run();
-  void Stop(bool last_write);
-  // Writes one snapshot; false on failure (logged once per transition).
-  bool Write();
+  void Stop(bool last_write) noexcept;
+  // Writes one snapshot; false on failure (logged once per transition), also when it
+  // throws (memory).
+  bool Write() noexcept;
+  bool WriteSnapshot();
+  void Failed(const std::string& error) noexcept;
   void Warn(const std::string& message) const;
 
   const std::shared_ptr<const Logger> logger_;
@@ -59,6 +62,7 @@ class FileStore : public StateStore {
   uint64_t requested_ = 0;            // SyncNow generations; guarded
   uint64_t completed_ = 0;            // guarded
   std::mutex write_mutex_;            // one write at a time
+  std::mutex close_mutex_;            // held through Stop(): a second Stop() waits
   std::thread thread_;
 };
 
