@@ -5,6 +5,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -180,6 +181,31 @@ TEST_F(RedisStoreTest, RejectedReconfigureKeepsSharing) {
   ASSERT_TRUE(b.Sync());
   EXPECT_EQ(b.Pick("-", "a,b"), "b");
   EXPECT_FALSE(std::filesystem::exists(files.File("s.bin")));
+}
+
+// A rejected configuration naming another Redis never connects to it.
+TEST(RedisStoreFaultTest, RejectedConfigurationNeverConnects) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::listen(listener, 16);
+  {
+    Instance a;
+    ASSERT_EQ(a.Config(kStickyRoutes), "ok");
+    ASSERT_EQ(a.Config("state: {store: redis, url: \"redis://127.0.0.1:" +
+                       std::to_string(ntohs(addr.sin_port)) +
+                       "/0\"}\nroutes:\n  - name: sessions\n    strategy: nope\n"),
+              "ok");  // rejected: the last good configuration stays in force
+    EXPECT_TRUE(a.Sync());
+    EXPECT_EQ(a.Pick("s", "a"), "a");
+    a.Quit();
+  }
+  EXPECT_LT(::accept(listener, nullptr, nullptr), 0);  // nobody ever connected
+  ::close(listener);
 }
 
 TEST_F(RedisStoreTest, RedisKilledMidRunPicksGoOnAndStateResyncs) {
@@ -434,6 +460,34 @@ TEST_F(FileStoreTest, CorruptFileIsIgnoredThenReplaced) {
   EXPECT_EQ(ReadAll(path_).substr(0, 8), "CPASTATE");
 }
 
+// A FIFO at `path` neither blocks the configuration nor is written to; a link planted at the
+// old fixed temporary name is not followed.
+TEST_F(FileStoreTest, FifoIsRefusedAndPlantedLinkIsNotFollowed) {
+  ASSERT_EQ(::mkfifo(path_.c_str(), 0600), 0);
+  {
+    Instance a;
+    ASSERT_EQ(a.Config(Config()), "ok");
+    EXPECT_EQ(a.Pick("-", "a,b"), "a");
+    EXPECT_FALSE(a.Sync());
+    a.Quit();
+  }
+  struct stat st {};
+  ASSERT_EQ(::lstat(path_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+
+  const std::string victim = dir_.File("victim");
+  WriteAll(victim, "victim");
+  path_ = dir_.File("state2.bin");
+  ASSERT_EQ(::symlink(victim.c_str(), (path_ + ".tmp").c_str()), 0);
+  Instance b;
+  ASSERT_EQ(b.Config(Config()), "ok");
+  EXPECT_TRUE(b.Sync());
+  EXPECT_EQ(ReadAll(victim), "victim");
+  EXPECT_EQ(ReadAll(path_).substr(0, 8), "CPASTATE");
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
 std::string ConfigError(const std::string& yaml) {
   try {
     scheduler::ParseConfig(yaml);
@@ -540,6 +594,7 @@ TEST(RedisStoreLogTest, OneLinePerTransition) {
   auto logger = std::make_shared<CapturingLogger>();
   std::shared_ptr<scheduler::StateStore> store =
       scheduler::MakeStateStore(RedisConfig(port), logger);
+  store->Start();
   auto sync_eventually = [&] {
     for (int i = 0; i < 20; ++i) {
       if (store->SyncNow(std::chrono::seconds(5))) return true;
@@ -571,6 +626,7 @@ TEST(RedisStoreLogTest, PasswordIsNeverLogged) {
   auto logger = std::make_shared<CapturingLogger>();
   std::shared_ptr<scheduler::StateStore> store =
       scheduler::MakeStateStore(RedisConfig(redis.port(), "never-logged-pw"), logger);
+  store->Start();
   EXPECT_FALSE(store->SyncNow(std::chrono::seconds(5)));
   store->Close();
   ASSERT_EQ(logger->Lines().size(), 1u);
@@ -588,6 +644,7 @@ TEST(FileStoreLogTest, DamagedFileIsReportedOnce) {
   c.kind = scheduler::StoreConfig::Kind::kFile;
   c.path = path;
   std::shared_ptr<scheduler::StateStore> store = scheduler::MakeStateStore(c, logger);
+  store->Start();
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(store->SyncNow(std::chrono::seconds(5)));
   store->Close();
   ASSERT_EQ(logger->Lines().size(), 1u);

@@ -91,7 +91,12 @@ RedisStore::RedisStore(StoreConfig config, std::shared_ptr<const Logger> logger)
       logger_(std::move(logger)),
       interval_(this->config().interval.count() > 0 ? this->config().interval
                                                     : kDefaultRedisInterval),
-      timeout_(std::clamp(interval_, kMinTimeout, kMaxTimeout)) {
+      timeout_(std::clamp(interval_, kMinTimeout, kMaxTimeout)) {}
+
+void RedisStore::Start() {
+  std::lock_guard<std::mutex> closing(close_mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_ || stopping_ || thread_.joinable()) return;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -127,6 +132,7 @@ void RedisStore::Close() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return;
     stopping_ = true;
+    if (!thread_.joinable()) closed_ = true;  // never started: nothing attached, nothing sent
   }
   wake_.notify_all();
   connection_.Interrupt();  // a batch blocked on the socket returns now

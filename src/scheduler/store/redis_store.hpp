@@ -48,6 +48,7 @@ class RedisStore : public StateStore {
   RedisStore(StoreConfig config, std::shared_ptr<const Logger> logger);
   ~RedisStore() override;
 
+  void Start() override;
   void Attach(const std::shared_ptr<StoredState>& state, bool fresh) override;
   void Close() override;
   bool SyncNow(std::chrono::milliseconds timeout) override;

@@ -299,16 +299,22 @@ void UsageWindow::SetFleet(const std::vector<FleetUsage>& others) {
   std::vector<uint64_t> seen;
   seen.reserve(others.size());
   for (const FleetUsage& f : others) {
-    const bool held = accounts_.Update(
-        f.account,
-        [&](Entry& e) {
-          Adopt(e);
-          e.fleet_requests.store(f.requests, std::memory_order_release);
-          e.fleet_tokens.store(f.tokens, std::memory_order_release);
-          e.fleet_picks.store(f.picks, std::memory_order_release);
-          e.fleet_in_flight.store(f.in_flight, std::memory_order_release);
-        },
-        [&](Entry&) { return false; });  // the fleet's view never evicts an account
+    auto apply = [&](Entry& e) {
+      Adopt(e);
+      e.fleet_requests.store(f.requests, std::memory_order_release);
+      e.fleet_tokens.store(f.tokens, std::memory_order_release);
+      e.fleet_picks.store(f.picks, std::memory_order_release);
+      e.fleet_in_flight.store(f.in_flight, std::memory_order_release);
+    };
+    // Account hashes read from Redis must not fill the bounded table, which would leave no
+    // room for the accounts of this instance's own picks: the fleet's view updates the
+    // accounts tracked here and creates entries only while the table is less than half
+    // full (beyond, an account the other instances use is counted here from the exchange
+    // after its first pick here). It never evicts an account.
+    bool held = accounts_.UpdateIfPresent(f.account, apply);
+    if (!held && accounts_.size() < accounts_.max_accounts() / 2) {
+      held = accounts_.Update(f.account, apply, [&](Entry&) { return false; });
+    }
     if (held) seen.push_back(f.account);
   }
   std::sort(seen.begin(), seen.end());
