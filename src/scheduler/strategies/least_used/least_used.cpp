@@ -379,7 +379,8 @@ bool UsageWindow::Restore(std::string_view body, const StoreTime& t) {
       !in.I64(&total_tokens) || !in.U64(&count)) {
     return false;
   }
-  if (bucket_ns != bucket_ns_ || total_requests < 0 || total_tokens < 0 ||
+  // Times are range-checked before any arithmetic on them (wall: Unix ns, not before 1970).
+  if (bucket_ns != bucket_ns_ || wall < 0 || total_requests < 0 || total_tokens < 0 ||
       total_requests > kMaxSavedCount || total_tokens > kMaxSavedCount ||
       count > accounts_.max_accounts()) {
     return false;
@@ -394,7 +395,11 @@ bool UsageWindow::Restore(std::string_view body, const StoreTime& t) {
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t hash = 0, n = 0;
     int64_t head = 0;
-    if (!in.U64(&hash) || !in.I64(&head) || !in.U64(&n) || n > kBuckets) return false;
+    if (!in.U64(&hash) || !in.I64(&head) || !in.U64(&n) || n > kBuckets ||
+        head < std::numeric_limits<int64_t>::min() / 2 ||
+        head > std::numeric_limits<int64_t>::max() / 2) {
+      return false;
+    }
     struct Bucket {
       int64_t epoch, requests, tokens, picks;
     };
@@ -469,7 +474,7 @@ std::unique_ptr<Strategy> LeastUsedStrategy::Create(const StrategyBuild& build) 
         fresh = true;
         return std::make_shared<UsageWindow>(window, route.name, build.logger);
       });
-  if (build.store != nullptr) build.store->Attach(s->window_, fresh);
+  if (build.stored != nullptr) build.stored->push_back({s->window_, fresh, {}});
   return s;
 }
 
