@@ -293,7 +293,10 @@ void SchedulerPlugin::Shutdown() {
     std::lock_guard<std::mutex> lock(store_mutex_);
     store = store_;
   }
-  if (store) store->Close();
+  try {
+    if (store) store->Close();
+  } catch (...) {  // called from the destructor: nothing may escape
+  }
 }
 
 SchedulerPlugin::~SchedulerPlugin() { Shutdown(); }

@@ -148,6 +148,33 @@ TEST_F(RedisStoreTest, StickySessionsAgreeAcrossProcesses) {
   EXPECT_EQ(dump.find(session), std::string::npos);
 }
 
+// Entries of the bindings stream that do not parse (another writer's) are skipped: later
+// bindings still reach the other instances, and exchanges keep succeeding.
+TEST_F(RedisStoreTest, MalformedStreamEntriesAreSkipped) {
+  Instance a, b;
+  const std::string config = RedisState(redis_, "bad") + kStickyRoutes;
+  ASSERT_EQ(a.Config(config), "ok");
+  ASSERT_EQ(b.Config(config), "ok");
+  EXPECT_EQ(a.Pick("first", "b"), "b");
+  ASSERT_TRUE(a.Sync());
+  std::string stream;
+  for (const std::string& k : redis_.Keys()) {
+    if (k.find("bad:s:") == 0) stream = k;
+  }
+  ASSERT_FALSE(stream.empty());
+  ASSERT_TRUE(redis_.Command({"XADD", stream, "*", "b", "garbage"}));
+  ASSERT_TRUE(redis_.Command({"XADD", stream, "*", "q", "1", "w", "2"}));
+  ASSERT_TRUE(redis_.Command({"XADD", stream, "*", "b",
+                              "x 0000000000000001 0000000000000002 0000000000000002 "
+                              "-9223372036854775808"}));
+  const std::string session = SessionGoingTo(b, "after-");
+  EXPECT_EQ(a.Pick(session, "b"), "b");
+  ASSERT_TRUE(a.Sync());
+  ASSERT_TRUE(b.Sync());
+  ASSERT_TRUE(b.Sync());
+  EXPECT_EQ(b.Pick(session, "a,b"), "b");
+}
+
 TEST_F(RedisStoreTest, PicksInFlightAreCountedAcrossProcesses) {
   Instance a, b;
   const std::string config =

@@ -58,7 +58,7 @@ class RedisConnection {
   // Sends `commands` and reads one reply each into `replies`, by `deadline`. On failure
   // returns false with `problem` set and closes the connection.
   bool Run(const std::vector<Command>& commands, std::vector<Reply>* replies, std::string* problem,
-           Deadline deadline);
+           Deadline deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5));
 
  private:
   bool Wait(Deadline deadline, std::string* problem);  // sets the socket's time-outs
