@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "scheduler/config.hpp"
 #include "scheduler/logger.hpp"
@@ -659,6 +660,25 @@ TEST(RedisStoreLogTest, PasswordIsNeverLogged) {
   ASSERT_EQ(logger->Lines().size(), 1u);
   EXPECT_EQ(logger->Lines()[0].find("never-logged-pw"), std::string::npos) << logger->Lines()[0];
   EXPECT_EQ(store->Describe().find("never-logged-pw"), std::string::npos);
+}
+
+// Close() may be called from several threads at once (shutdown racing a reconfigure): the
+// thread is joined once, every caller returns, and the store is inert after.
+TEST(StoreCloseTest, ConcurrentCloseIsIdempotent) {
+  TempDir dir;
+  scheduler::StoreConfig file;
+  file.kind = scheduler::StoreConfig::Kind::kFile;
+  file.path = dir.File("state.bin");
+  for (const scheduler::StoreConfig& config : {RedisConfig(FreePort()), file}) {
+    std::shared_ptr<scheduler::StateStore> store = scheduler::MakeStateStore(config, nullptr);
+    store->Start();
+    std::vector<std::thread> closers;
+    for (int i = 0; i < 4; ++i) closers.emplace_back([&] { store->Close(); });
+    for (std::thread& t : closers) t.join();
+    EXPECT_FALSE(store->SyncNow(std::chrono::milliseconds(10)));
+    store->Start();  // inert: no thread again
+    store->Close();
+  }
 }
 
 // The file store reports a damaged file once, at start.
