@@ -75,8 +75,8 @@ std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previ
       }
     }
     auto state = std::make_unique<RouteState>(before);
-    std::unique_ptr<Route> route =
-        Route::Compile(rc, *state, across_priorities, logger, policy->store_.get());
+    std::unique_ptr<Route> route = Route::Compile(rc, *state, across_priorities, logger,
+                                                  policy->store_.get(), &policy->stored_);
     policy->counters_.push_back(state->Obtain<RouteCounters>("status"));
     state->Seal();
     route->AddFields(&f);
@@ -95,6 +95,13 @@ std::shared_ptr<const Policy> Policy::Compile(Config config, const Policy* previ
   // Every route keeps what it needs; the configuration of 50,000 routes would be ~50 MB.
   std::vector<RouteConfig>().swap(policy->config_.routes);
   return policy;
+}
+
+void Policy::AttachStoredStates() const {
+  for (const StoredStateUse& use : stored_) {
+    if (use.configure) use.configure();
+    if (store_) store_->Attach(use.state, use.fresh);
+  }
 }
 
 std::shared_ptr<const Policy> Policy::FailClosed(PluginError error) {

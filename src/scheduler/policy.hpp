@@ -69,11 +69,17 @@ class Policy {
   // the policy being replaced; its route state is adopted by routes of the same name.
   // `logger` (may be null) receives the warnings of the routes' strategies (logged once per
   // route state, e.g. a usage table that is full).
-  // `store` (may be null: memory only) keeps the routes' stored states (store/state_store.hpp);
-  // the policy holds it while it lives.
+  // `store` (may be null: memory only) will keep the routes' stored states
+  // (store/state_store.hpp); the policy holds it while it lives. Compile has no effect on
+  // the store nor on the adopted states: a policy that is not accepted leaves both as they
+  // were.
   static std::shared_ptr<const Policy> Compile(Config config, const Policy* previous,
                                                std::shared_ptr<const Logger> logger = nullptr,
                                                std::shared_ptr<StateStore> store = nullptr);
+  // Once the policy is accepted, before it is published: applies its settings to the
+  // stored states it adopted and attaches its stored states to its store (restoring the
+  // fresh ones). Called once, by the reconfigure that accepted it.
+  void AttachStoredStates() const;
   // A policy that fails every pick with `error` (rule "config"): what the plugin serves
   // while its configuration is invalid and no earlier one was good.
   static std::shared_ptr<const Policy> FailClosed(PluginError error);
@@ -142,6 +148,7 @@ class Policy {
   std::optional<PluginError> fail_closed_;         // FailClosed(): the error of every pick
   std::shared_ptr<MetadataWatch> metadata_watch_;  // null when no route matches on metadata
   std::shared_ptr<StateStore> store_;              // null: memory only
+  std::vector<StoredStateUse> stored_;             // attached by AttachStoredStates
 };
 
 }  // namespace cliproxy::scheduler

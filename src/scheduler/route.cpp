@@ -66,7 +66,8 @@ PluginError CompileRouteError(const RouteConfig& config, int status, const char*
 std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& state,
                                       bool across_priorities,
                                       const std::shared_ptr<const Logger>& logger,
-                                      StateStore* store) {
+                                      const StateStore* store,
+                                      std::vector<StoredStateUse>* stored) {
   std::unique_ptr<Route> route(new Route());
   const std::string& tiers = config.pool.tiers;
   if (config.Has("pool.tiers") && !across_priorities) {
@@ -84,7 +85,7 @@ std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& sta
   route->pool_ = PoolFilter::Compile(config);
 
   route->strategy_name_ = config.strategy.empty() ? std::string(kDefaultStrategy) : config.strategy;
-  StrategyBuild build{config, state, logger, store};
+  StrategyBuild build{config, state, logger, store, stored};
   route->strategy_ = BuildStrategy(build, "strategy", route->strategy_name_, false);
 
   if (config.when_empty.empty() || config.when_empty == "deny") {

@@ -64,11 +64,13 @@ class Route {
   // `across_priorities`: the host offers every priority tier (see Config), so the pool is
   // narrowed to its own highest tier unless the route says `pool.tiers: all`.
   // `logger` (may be null) is where strategies report what the operator must know;
-  // `store` (may be null) keeps the states its strategies share (store/state_store.hpp).
+  // `store` (may be null) will keep the states its strategies share
+  // (store/state_store.hpp): they are listed in `stored`, not attached.
   static std::unique_ptr<Route> Compile(const RouteConfig& config, RouteState& state,
                                         bool across_priorities = false,
                                         const std::shared_ptr<const Logger>& logger = nullptr,
-                                        StateStore* store = nullptr);
+                                        const StateStore* store = nullptr,
+                                        std::vector<StoredStateUse>* stored = nullptr);
 
   // This route's decision, or std::nullopt when it does not decide. Candidates with an
   // empty ID are never in the pool (the host cannot be answered with one). `dry_run`: for

@@ -117,10 +117,14 @@ Result<Registration> SchedulerPlugin::Register(const LifecycleRequest& request) 
                 : MakeStateStore(config.state, logger_);
     next = Policy::Compile(std::move(config), previous.get(), logger_, store);
   } catch (const ConfigError& e) {
-    // A store made for the rejected configuration is dropped; the one in force stays.
+    // A store made for the rejected configuration was never started: dropped; the one in
+    // force stays, untouched.
     if (store && store != old_store) store->Discard();
     return Reject(request.config_yaml, e.what(), previous);
   }
+  // Accepted: only now is the store started and are the states attached to it.
+  if (store) store->Start();
+  next->AttachStoredStates();
   Registration registration = RegistrationOf(*next);
   policy_.Store(std::move(next));
   {
@@ -289,7 +293,10 @@ void SchedulerPlugin::Shutdown() {
     std::lock_guard<std::mutex> lock(store_mutex_);
     store = store_;
   }
-  if (store) store->Close();
+  try {
+    if (store) store->Close();
+  } catch (...) {  // called from the destructor: nothing may escape
+  }
 }
 
 SchedulerPlugin::~SchedulerPlugin() { Shutdown(); }

@@ -34,7 +34,11 @@ struct StrategyBuild {
   const RouteConfig& route;
   RouteState& state;
   const std::shared_ptr<const Logger>& logger;
-  StateStore* store = nullptr;
+  // The store of the policy being compiled (may be null), read only: Compile has no effect
+  // on it. Stored states are listed in `stored` (may be null), attached once the policy is
+  // accepted.
+  const StateStore* store = nullptr;
+  std::vector<StoredStateUse>* stored = nullptr;
 };
 
 using StrategyFactory = std::unique_ptr<Strategy> (*)(const StrategyBuild& build);

@@ -86,6 +86,14 @@ std::vector<std::string> RedisServer::Keys() const {
   return keys;
 }
 
+bool RedisServer::Command(const std::vector<std::string>& command) const {
+  RedisConnection c;
+  if (!c.Connect(Address(port_), std::chrono::seconds(2)).empty()) return false;
+  std::vector<RedisConnection::Reply> replies;
+  std::string problem;
+  return c.Run({command}, &replies, &problem);
+}
+
 std::string RedisServer::Dump() const {
   RedisConnection c;
   if (!c.Connect(Address(port_), std::chrono::seconds(2)).empty()) return "<unreachable>";

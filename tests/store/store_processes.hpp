@@ -24,6 +24,8 @@ class RedisServer {
   // Every key and every value (hashes and streams flattened) as one text.
   std::string Dump() const;
   std::vector<std::string> Keys() const;
+  // Runs one command; false when it fails.
+  bool Command(const std::vector<std::string>& command) const;
 
  private:
   pid_t pid_ = -1;

@@ -5,6 +5,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "scheduler/config.hpp"
 #include "scheduler/logger.hpp"
@@ -147,6 +149,33 @@ TEST_F(RedisStoreTest, StickySessionsAgreeAcrossProcesses) {
   EXPECT_EQ(dump.find(session), std::string::npos);
 }
 
+// Entries of the bindings stream that do not parse (another writer's) are skipped: later
+// bindings still reach the other instances, and exchanges keep succeeding.
+TEST_F(RedisStoreTest, MalformedStreamEntriesAreSkipped) {
+  Instance a, b;
+  const std::string config = RedisState(redis_, "bad") + kStickyRoutes;
+  ASSERT_EQ(a.Config(config), "ok");
+  ASSERT_EQ(b.Config(config), "ok");
+  EXPECT_EQ(a.Pick("first", "b"), "b");
+  ASSERT_TRUE(a.Sync());
+  std::string stream;
+  for (const std::string& k : redis_.Keys()) {
+    if (k.find("bad:s:") == 0) stream = k;
+  }
+  ASSERT_FALSE(stream.empty());
+  ASSERT_TRUE(redis_.Command({"XADD", stream, "*", "b", "garbage"}));
+  ASSERT_TRUE(redis_.Command({"XADD", stream, "*", "q", "1", "w", "2"}));
+  ASSERT_TRUE(redis_.Command({"XADD", stream, "*", "b",
+                              "x 0000000000000001 0000000000000002 0000000000000002 "
+                              "-9223372036854775808"}));
+  const std::string session = SessionGoingTo(b, "after-");
+  EXPECT_EQ(a.Pick(session, "b"), "b");
+  ASSERT_TRUE(a.Sync());
+  ASSERT_TRUE(b.Sync());
+  ASSERT_TRUE(b.Sync());
+  EXPECT_EQ(b.Pick(session, "a,b"), "b");
+}
+
 TEST_F(RedisStoreTest, PicksInFlightAreCountedAcrossProcesses) {
   Instance a, b;
   const std::string config =
@@ -180,6 +209,31 @@ TEST_F(RedisStoreTest, RejectedReconfigureKeepsSharing) {
   ASSERT_TRUE(b.Sync());
   EXPECT_EQ(b.Pick("-", "a,b"), "b");
   EXPECT_FALSE(std::filesystem::exists(files.File("s.bin")));
+}
+
+// A rejected configuration naming another Redis never connects to it.
+TEST(RedisStoreFaultTest, RejectedConfigurationNeverConnects) {
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::listen(listener, 16);
+  {
+    Instance a;
+    ASSERT_EQ(a.Config(kStickyRoutes), "ok");
+    ASSERT_EQ(a.Config("state: {store: redis, url: \"redis://127.0.0.1:" +
+                       std::to_string(ntohs(addr.sin_port)) +
+                       "/0\"}\nroutes:\n  - name: sessions\n    strategy: nope\n"),
+              "ok");  // rejected: the last good configuration stays in force
+    EXPECT_TRUE(a.Sync());
+    EXPECT_EQ(a.Pick("s", "a"), "a");
+    a.Quit();
+  }
+  EXPECT_LT(::accept(listener, nullptr, nullptr), 0);  // nobody ever connected
+  ::close(listener);
 }
 
 TEST_F(RedisStoreTest, RedisKilledMidRunPicksGoOnAndStateResyncs) {
@@ -278,6 +332,71 @@ TEST(RedisStoreFaultTest, SilentServerNeverHoldsAPick) {
   ::close(listener);
 }
 
+// A Redis that answers the handshake, then drops the connection while a large batch (a full
+// push of 100,000 bindings restored from a state file) is being written to it: the write
+// fails with EPIPE on the store's thread; SIGPIPE must not end the process.
+TEST(RedisStoreFaultTest, ConnectionDroppedMidBatchDoesNotKillTheProcess) {
+  TempDir dir;
+  const std::string path = dir.File("state.bin");
+  {
+    scheduler::SnapshotWriter body;
+    constexpr uint64_t kBindings = 100'000;
+    body.U64(kBindings);
+    for (uint64_t i = 0; i < kBindings; ++i) {
+      body.U64(0x1000 + i);  // session hash
+      body.U64(0xabc);       // account
+      body.U64(0xabc);       // home
+      body.I64(1000);        // age (ms)
+    }
+    body.I64(std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count());
+    WriteAll(path, scheduler::EncodeSnapshot({{"sticky/sessions", body.Take()}}));
+  }
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::listen(listener, 16);
+  std::atomic<bool> stop{false};
+  std::thread server([&] {
+    while (!stop) {
+      const int fd = ::accept(listener, nullptr, nullptr);
+      if (fd < 0) return;
+      std::string seen;
+      char buf[512];
+      ssize_t n = 0;
+      while (seen.find("PING") == std::string::npos && (n = ::read(fd, buf, sizeof buf)) > 0) {
+        seen.append(buf, static_cast<size_t>(n));
+      }
+      const char pong[] = "+PONG\r\n";
+      (void)::write(fd, pong, sizeof pong - 1);
+      ::close(fd);  // everything read: a FIN, then a reset for what is sent next
+    }
+  });
+  {
+    Instance a;
+    const std::string routes =
+        "routes:\n"
+        "  - name: sessions\n"
+        "    strategy: sticky\n"
+        "    session: {headers: [X-Session-Id], max_sessions: 200000}\n";
+    ASSERT_EQ(a.Config("state: {store: file, path: \"" + path + "\"}\n" + routes), "ok");
+    ASSERT_EQ(a.Config("state: {store: redis, url: \"redis://127.0.0.1:" +
+                       std::to_string(ntohs(addr.sin_port)) + "/0\", interval: 20ms}\n" + routes),
+              "ok");
+    for (int i = 0; i < 5; ++i) EXPECT_FALSE(a.Sync());
+    EXPECT_EQ(a.Pick("s1", "a"), "a");  // still alive
+  }
+  stop = true;
+  ::shutdown(listener, SHUT_RDWR);
+  ::close(listener);
+  server.join();
+}
+
 TEST_F(RedisStoreTest, ReconfigureBetweenStoresLive) {
   // One secret for the hashes of session keys in all three: bindings keep their identity.
   TempDir files;
@@ -367,6 +486,34 @@ TEST_F(FileStoreTest, CorruptFileIsIgnoredThenReplaced) {
   EXPECT_TRUE(a.Sync());
   EXPECT_NE(ReadAll(path_), bytes);
   EXPECT_EQ(ReadAll(path_).substr(0, 8), "CPASTATE");
+}
+
+// A FIFO at `path` neither blocks the configuration nor is written to; a link planted at the
+// old fixed temporary name is not followed.
+TEST_F(FileStoreTest, FifoIsRefusedAndPlantedLinkIsNotFollowed) {
+  ASSERT_EQ(::mkfifo(path_.c_str(), 0600), 0);
+  {
+    Instance a;
+    ASSERT_EQ(a.Config(Config()), "ok");
+    EXPECT_EQ(a.Pick("-", "a,b"), "a");
+    EXPECT_FALSE(a.Sync());
+    a.Quit();
+  }
+  struct stat st {};
+  ASSERT_EQ(::lstat(path_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+
+  const std::string victim = dir_.File("victim");
+  WriteAll(victim, "victim");
+  path_ = dir_.File("state2.bin");
+  ASSERT_EQ(::symlink(victim.c_str(), (path_ + ".tmp").c_str()), 0);
+  Instance b;
+  ASSERT_EQ(b.Config(Config()), "ok");
+  EXPECT_TRUE(b.Sync());
+  EXPECT_EQ(ReadAll(victim), "victim");
+  EXPECT_EQ(ReadAll(path_).substr(0, 8), "CPASTATE");
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 std::string ConfigError(const std::string& yaml) {
@@ -475,6 +622,7 @@ TEST(RedisStoreLogTest, OneLinePerTransition) {
   auto logger = std::make_shared<CapturingLogger>();
   std::shared_ptr<scheduler::StateStore> store =
       scheduler::MakeStateStore(RedisConfig(port), logger);
+  store->Start();
   auto sync_eventually = [&] {
     for (int i = 0; i < 20; ++i) {
       if (store->SyncNow(std::chrono::seconds(5))) return true;
@@ -506,11 +654,31 @@ TEST(RedisStoreLogTest, PasswordIsNeverLogged) {
   auto logger = std::make_shared<CapturingLogger>();
   std::shared_ptr<scheduler::StateStore> store =
       scheduler::MakeStateStore(RedisConfig(redis.port(), "never-logged-pw"), logger);
+  store->Start();
   EXPECT_FALSE(store->SyncNow(std::chrono::seconds(5)));
   store->Close();
   ASSERT_EQ(logger->Lines().size(), 1u);
   EXPECT_EQ(logger->Lines()[0].find("never-logged-pw"), std::string::npos) << logger->Lines()[0];
   EXPECT_EQ(store->Describe().find("never-logged-pw"), std::string::npos);
+}
+
+// Close() may be called from several threads at once (shutdown racing a reconfigure): the
+// thread is joined once, every caller returns, and the store is inert after.
+TEST(StoreCloseTest, ConcurrentCloseIsIdempotent) {
+  TempDir dir;
+  scheduler::StoreConfig file;
+  file.kind = scheduler::StoreConfig::Kind::kFile;
+  file.path = dir.File("state.bin");
+  for (const scheduler::StoreConfig& config : {RedisConfig(FreePort()), file}) {
+    std::shared_ptr<scheduler::StateStore> store = scheduler::MakeStateStore(config, nullptr);
+    store->Start();
+    std::vector<std::thread> closers;
+    for (int i = 0; i < 4; ++i) closers.emplace_back([&] { store->Close(); });
+    for (std::thread& t : closers) t.join();
+    EXPECT_FALSE(store->SyncNow(std::chrono::milliseconds(10)));
+    store->Start();  // inert: no thread again
+    store->Close();
+  }
 }
 
 // The file store reports a damaged file once, at start.
@@ -523,6 +691,7 @@ TEST(FileStoreLogTest, DamagedFileIsReportedOnce) {
   c.kind = scheduler::StoreConfig::Kind::kFile;
   c.path = path;
   std::shared_ptr<scheduler::StateStore> store = scheduler::MakeStateStore(c, logger);
+  store->Start();
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(store->SyncNow(std::chrono::seconds(5)));
   store->Close();
   ASSERT_EQ(logger->Lines().size(), 1u);

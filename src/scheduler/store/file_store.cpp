@@ -1,20 +1,48 @@
 #include "scheduler/store/file_store.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "scheduler/store/store_thread.hpp"
 
 namespace cliproxy::scheduler {
 namespace {
 
 // Snapshots larger than this are not read (one of 100 routes with 100,000 sessions each is
 // about 330 MB; the default bound of sessions is per route).
-constexpr std::streamoff kMaxFileBytes = std::streamoff{1} << 30;
+constexpr off_t kMaxFileBytes = off_t{1} << 30;
+
+// Reads from `fd` until `bytes` holds `size` bytes or the file ends (more is not read);
+// false on an error. The descriptor is non-blocking, but a regular file never blocks.
+bool ReadUpTo(int fd, size_t size, std::string* bytes) {
+  size_t done = bytes->size();
+  bytes->resize(size);
+  while (done < size) {
+    const ssize_t n = ::read(fd, bytes->data() + done, size - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      bytes->resize(done);
+      return false;
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  bytes->resize(done);
+  return true;
+}
+
+// The directory of `path` ("." for a bare name).
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
 
 bool WriteAll(int fd, const std::string& bytes) {
   size_t done = 0;
@@ -32,45 +60,62 @@ bool WriteAll(int fd, const std::string& bytes) {
 }  // namespace
 
 FileStore::FileStore(StoreConfig config, std::shared_ptr<const Logger> logger)
-    : StateStore(std::move(config)), logger_(std::move(logger)) {
-  const std::string& path = this->config().path;
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
-  in.seekg(0);
-  if (in && size != 0) {  // a missing or empty file: a first start
-    // The magic first: a file that is not ours is never read beyond it.
-    std::string bytes(std::min<std::streamoff>(std::max<std::streamoff>(size, 0),
-                                               static_cast<std::streamoff>(kSnapshotMagic.size())),
-                      '\0');
-    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    std::string why;
-    SnapshotProblem problem = SnapshotProblem::kNone;
-    if (!in || bytes != kSnapshotMagic) {
-      problem = SnapshotProblem::kForeign;
-      why = "not a scheduler state file (no CPASTATE header)";
-    } else if (size > kMaxFileBytes) {
-      problem = SnapshotProblem::kCorrupt;
-      why = "larger than 1 GiB";
-    } else {
-      bytes.resize(static_cast<size_t>(size));
-      in.read(
-          bytes.data() + kSnapshotMagic.size(),
-          static_cast<std::streamsize>(size) - static_cast<std::streamsize>(kSnapshotMagic.size()));
-      problem = in ? DecodeSnapshot(bytes, &restored_, &why) : SnapshotProblem::kCorrupt;
-      if (!in) why = "cannot be read whole";
-    }
-    if (problem == SnapshotProblem::kForeign) {
-      foreign_ = true;
-      Warn("scheduler: state file " + path + " is " + why +
-           ": ignored and left untouched; state is kept in memory only (choose another "
-           "state.path)");
-    } else if (problem == SnapshotProblem::kCorrupt) {
-      Warn("scheduler: state file " + path + " is damaged (" + why +
-           "): ignored, starting without saved state; the next snapshot replaces it");
-    }
+    : StateStore(std::move(config)), logger_(std::move(logger)) {}
+
+void FileStore::Start() {
+  std::lock_guard<std::mutex> closing(close_mutex_);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (closed_ || stopping_ || thread_.joinable()) return;
   }
+  Read();
   thread_ = std::thread([this] { Run(); });
+}
+
+void FileStore::Read() {
+  const std::string& path = config().path;
+  // O_NONBLOCK: a FIFO at `path` must not hold the reconfigure; it is refused below.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return;  // a first start
+    foreign_ = true;
+    Warn("scheduler: state file " + path + " cannot be read (" + std::strerror(errno) +
+         "): left untouched; state is kept in memory only (choose another state.path)");
+    return;
+  }
+  std::string bytes;
+  std::string why;
+  SnapshotProblem problem = SnapshotProblem::kNone;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    problem = SnapshotProblem::kForeign;
+    why = "not a regular file";
+  } else if (st.st_size == 0) {
+    // an empty file: a first start
+  } else if (!ReadUpTo(fd, kSnapshotMagic.size(), &bytes) || bytes != kSnapshotMagic) {
+    // The magic first: a file that is not ours is never read beyond it.
+    problem = SnapshotProblem::kForeign;
+    why = "not a scheduler state file (no CPASTATE header)";
+  } else if (st.st_size > kMaxFileBytes) {
+    problem = SnapshotProblem::kCorrupt;
+    why = "larger than 1 GiB";
+  } else if (!ReadUpTo(fd, static_cast<size_t>(st.st_size), &bytes) ||
+             bytes.size() != static_cast<size_t>(st.st_size)) {
+    problem = SnapshotProblem::kCorrupt;
+    why = "cannot be read whole";
+  } else {
+    problem = DecodeSnapshot(bytes, &restored_, &why);
+  }
+  ::close(fd);
+  if (problem == SnapshotProblem::kForeign) {
+    foreign_ = true;
+    Warn("scheduler: state file " + path + " is " + why +
+         ": ignored and left untouched; state is kept in memory only (choose another "
+         "state.path)");
+  } else if (problem == SnapshotProblem::kCorrupt) {
+    Warn("scheduler: state file " + path + " is damaged (" + why +
+         "): ignored, starting without saved state; the next snapshot replaces it");
+  }
 }
 
 FileStore::~FileStore() { Close(); }
@@ -101,7 +146,26 @@ void FileStore::Attach(const std::shared_ptr<StoredState>& state, bool fresh) {
   }
 }
 
-bool FileStore::Write() {
+bool FileStore::Write() noexcept {
+  try {
+    return WriteSnapshot();
+  } catch (const std::exception& e) {  // std::bad_alloc, mostly: a failed write
+    Failed(std::string("internal error: ") + e.what());
+  } catch (...) {
+    Failed("internal error");
+  }
+  return false;
+}
+
+void FileStore::Failed(const std::string& error) noexcept try {
+  if (!failing_.exchange(true)) {
+    Warn("scheduler: cannot write state file " + config().path + " (" + error +
+         "); picks go on, state is kept in memory; retrying every interval");
+  }
+} catch (...) {  // a log line that could not be made
+}
+
+bool FileStore::WriteSnapshot() {
   std::lock_guard<std::mutex> write_lock(write_mutex_);
   std::vector<std::shared_ptr<StoredState>> states;
   {
@@ -120,22 +184,36 @@ bool FileStore::Write() {
   states.clear();
   const std::string bytes = EncodeSnapshot(sections);
   const std::string& path = config().path;
-  const std::string temp = path + ".tmp";
   std::string error;
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    error = std::strerror(errno);
+  if (bytes.size() > static_cast<size_t>(kMaxFileBytes)) {
+    // It would not be read back.
+    error = "the snapshot would be larger than 1 GiB";
   } else {
-    if (!WriteAll(fd, bytes) || ::fsync(fd) != 0) error = std::strerror(errno);
-    if (::close(fd) != 0 && error.empty()) error = std::strerror(errno);
-    if (error.empty() && ::rename(temp.c_str(), path.c_str()) != 0) error = std::strerror(errno);
-    if (!error.empty()) ::unlink(temp.c_str());
+    // A fresh name in the same directory (mkstemp: O_EXCL, so never through a link an
+    // attacker planted; mode 0600), renamed over `path` once whole and on disk.
+    std::string temp = path + ".tmp.XXXXXX";
+    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+    if (fd < 0) {
+      error = std::strerror(errno);
+    } else {
+      if (!WriteAll(fd, bytes) || ::fsync(fd) != 0) error = std::strerror(errno);
+      if (::close(fd) != 0 && error.empty()) error = std::strerror(errno);
+      if (error.empty() && ::rename(temp.c_str(), path.c_str()) != 0) {
+        error = std::strerror(errno);
+      }
+      if (!error.empty()) ::unlink(temp.c_str());
+    }
+    if (error.empty()) {
+      // The rename itself on disk.
+      const int dir = ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dir >= 0) {
+        (void)::fsync(dir);
+        ::close(dir);
+      }
+    }
   }
   if (!error.empty()) {
-    if (!failing_.exchange(true)) {
-      Warn("scheduler: cannot write state file " + path + " (" + error +
-           "); picks go on, state is kept in memory; retrying every interval");
-    }
+    Failed(error);
     return false;
   }
   if (failing_.exchange(false)) {
@@ -145,6 +223,7 @@ bool FileStore::Write() {
 }
 
 void FileStore::Run() {
+  BlockSigpipeOnThisThread();
   const std::chrono::milliseconds interval =
       config().interval.count() > 0 ? config().interval : kDefaultFileInterval;
   std::unique_lock<std::mutex> lock(mutex_);
@@ -170,14 +249,24 @@ bool FileStore::SyncNow(std::chrono::milliseconds timeout) {
   return completed_ >= wanted && !failing_ && !foreign_;
 }
 
-void FileStore::Stop(bool last_write) {
+void FileStore::Stop(bool last_write) noexcept {
+  // Idempotent, also when called concurrently: a second caller waits for the first.
+  std::lock_guard<std::mutex> closing(close_mutex_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return;
     stopping_ = true;
+    if (!thread_.joinable()) {  // never started: nothing read, nothing to write
+      closed_ = true;
+      written_.notify_all();
+      return;
+    }
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  try {
+    if (thread_.joinable()) thread_.join();
+  } catch (...) {  // std::system_error: nothing to join after all
+  }
   if (last_write) Write();
   std::lock_guard<std::mutex> lock(mutex_);
   closed_ = true;

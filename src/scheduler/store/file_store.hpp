@@ -1,9 +1,11 @@
 // FileStore (`state: {store: file, path: P}`): snapshots of every attached state in one
 // file (snapshot.hpp), written every `interval` (default 5 s) and at Close(), read once at
-// start. A write goes to "P.tmp", is flushed to disk (fsync) and renamed over P, so P is
-// always a whole snapshot, old or new.
+// Start(). A write goes to a new "P.tmp.XXXXXX" (mkstemp: exclusive, mode 0600, same
+// directory), is flushed to disk (fsync), renamed over P and the directory flushed, so P is
+// always a whole snapshot, old or new; a snapshot beyond 1 GiB is not written.
 //
-// A file that is not ours (no CPASTATE magic) is never trusted and never overwritten:
+// A file that is not ours (no CPASTATE magic), not a regular file (opened non-blocking, so
+// a FIFO never blocks) or that cannot be opened is never trusted and never overwritten:
 // logged once, and nothing is saved until the configuration names another path. A corrupt
 // one (our magic; bad version, length or checksum) is logged once, ignored, and replaced
 // by the next snapshot. A missing file is a first start. Write failures are logged once per
@@ -33,6 +35,7 @@ class FileStore : public StateStore {
   FileStore(StoreConfig config, std::shared_ptr<const Logger> logger);
   ~FileStore() override;
 
+  void Start() override;
   void Attach(const std::shared_ptr<StoredState>& state, bool fresh) override;
   void Close() override { Stop(/*last_write=*/true); }
   void Discard() override { Stop(/*last_write=*/false); }
@@ -41,9 +44,13 @@ class FileStore : public StateStore {
 
  private:
   void Run();
-  void Stop(bool last_write);
-  // Writes one snapshot; false on failure (logged once per transition).
-  bool Write();
+  void Read();  // the file, once, at Start
+  void Stop(bool last_write) noexcept;
+  // Writes one snapshot; false on failure (logged once per transition), also when it
+  // throws (memory).
+  bool Write() noexcept;
+  bool WriteSnapshot();
+  void Failed(const std::string& error) noexcept;
   void Warn(const std::string& message) const;
 
   const std::shared_ptr<const Logger> logger_;
@@ -59,6 +66,7 @@ class FileStore : public StateStore {
   uint64_t requested_ = 0;            // SyncNow generations; guarded
   uint64_t completed_ = 0;            // guarded
   std::mutex write_mutex_;            // one write at a time
+  std::mutex close_mutex_;            // held through Stop(): a second Stop() waits
   std::thread thread_;
 };
 

@@ -10,6 +10,7 @@
 
 #include "base/hash.hpp"
 #include "scheduler/store/fleet_state.hpp"
+#include "scheduler/store/store_thread.hpp"
 
 namespace cliproxy::scheduler {
 namespace {
@@ -18,9 +19,22 @@ using Reply = RedisConnection::Reply;
 using Command = RedisConnection::Command;
 
 constexpr std::chrono::milliseconds kMinTimeout{250};
+constexpr std::chrono::milliseconds kMaxTimeout{1000};
+// One batch (a pipelined round trip) is abandoned after this long, however the server
+// trickles its bytes.
+constexpr std::chrono::milliseconds kBatchDeadline{5000};
 constexpr std::chrono::milliseconds kReconnectEvery{1000};
 constexpr int64_t kStreamReadCount = 5000;
 constexpr size_t kMaxStreamLength = 1'000'000;
+// Other instances read (the live ones, beyond: ignored), accounts of the fleet's view.
+constexpr size_t kMaxInstances = 1000;
+constexpr size_t kMaxFleetAccounts = 1'000'000;
+// Bindings sent in one batch; a full push of more goes in several.
+constexpr size_t kPushChunk = 10'000;
+
+RedisConnection::Deadline BatchDeadline() {
+  return std::chrono::steady_clock::now() + kBatchDeadline;
+}
 
 std::string Hex(uint64_t v) {
   char buf[17];
@@ -77,7 +91,12 @@ RedisStore::RedisStore(StoreConfig config, std::shared_ptr<const Logger> logger)
       logger_(std::move(logger)),
       interval_(this->config().interval.count() > 0 ? this->config().interval
                                                     : kDefaultRedisInterval),
-      timeout_(std::max(interval_, kMinTimeout)) {
+      timeout_(std::clamp(interval_, kMinTimeout, kMaxTimeout)) {}
+
+void RedisStore::Start() {
+  std::lock_guard<std::mutex> closing(close_mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_ || stopping_ || thread_.joinable()) return;
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -100,17 +119,27 @@ void RedisStore::Attach(const std::shared_ptr<StoredState>& state, bool /*fresh*
 
 std::string RedisStore::Describe() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return "redis " + config().redis.Display() + (connected_ ? " (connected)" : " (not connected)");
+  std::string out =
+      "redis " + config().redis.Display() + (connected_ ? " (connected" : " (not connected");
+  if (malformed_ > 0) out += ", " + std::to_string(malformed_) + " malformed entries ignored";
+  return out + ")";
 }
 
 void RedisStore::Close() {
+  // Idempotent, also when called concurrently: a second caller waits for the first.
+  std::lock_guard<std::mutex> closing(close_mutex_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (closed_) return;
     stopping_ = true;
+    if (!thread_.joinable()) closed_ = true;  // never started: nothing attached, nothing sent
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  connection_.Interrupt();  // a batch blocked on the socket returns now
+  try {
+    if (thread_.joinable()) thread_.join();
+  } catch (...) {  // std::system_error: nothing to join after all
+  }
   std::vector<std::shared_ptr<StoredState>> states;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -124,8 +153,11 @@ void RedisStore::Close() {
   // A state adopted by a store of another kind must not keep the fleet's view, nor queue
   // updates for this store.
   for (const auto& s : states) {
-    s->SetShared(false);
-    if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+    try {
+      s->SetShared(false);
+      if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+    } catch (...) {  // std::bad_alloc: the view stays; nothing is left half-done
+    }
   }
 }
 
@@ -138,7 +170,7 @@ bool RedisStore::SyncNow(std::chrono::milliseconds timeout) {
   return succeeded_ >= wanted;
 }
 
-void RedisStore::Transition(bool ok, const std::string& problem) {
+void RedisStore::Transition(bool ok, const std::string& problem) noexcept try {
   const std::string where = "scheduler: state store " + config().redis.Display();
   if (ok) {
     if (link_ == Link::kDown) {
@@ -154,43 +186,59 @@ void RedisStore::Transition(bool ok, const std::string& problem) {
                   "instances' usage; retrying every second");
   }
   link_ = Link::kDown;
+} catch (...) {  // a log line that could not be made
 }
 
 void RedisStore::Run() {
+  BlockSigpipeOnThisThread();
   std::unique_lock<std::mutex> lock(mutex_);
   auto next_connect = std::chrono::steady_clock::now();
   bool full = true;
   while (!stopping_) {
     const uint64_t serving = requested_;
+    const bool asked = requested_ > attempted_;  // SyncNow waits: do not wait to reconnect
     const bool want_full = pending_full_;
     pending_full_ = false;
     lock.unlock();
     std::string problem;
     bool ok = false;
-    if (!connection_.connected()) {
-      if (std::chrono::steady_clock::now() >= next_connect || serving > 0) {
-        problem = connection_.Connect(config().redis, timeout_);
-        if (!problem.empty()) next_connect = std::chrono::steady_clock::now() + kReconnectEvery;
-        full = true;
-      } else {
-        problem = "not connected";
-      }
-    }
-    if (connection_.connected()) ok = Exchange(full || want_full, &problem);
-    if (ok) full = false;
-    if (!ok) {
-      std::vector<std::shared_ptr<StoredState>> states;
-      {
-        std::lock_guard<std::mutex> guard(mutex_);
-        for (const auto& w : states_) {
-          if (auto s = w.lock()) states.push_back(std::move(s));
+    try {
+      if (!connection_.connected()) {
+        if (std::chrono::steady_clock::now() >= next_connect || asked) {
+          problem = connection_.Connect(config().redis, timeout_);
+          if (!problem.empty()) next_connect = std::chrono::steady_clock::now() + kReconnectEvery;
+          full = true;
+        } else {
+          problem = "not connected";
         }
       }
-      for (const auto& s : states) {
-        if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+      if (connection_.connected()) ok = Exchange(full || want_full, &problem);
+    } catch (const std::exception& e) {  // std::bad_alloc, mostly: a failed exchange
+      ok = false;
+      problem = std::string("internal error: ") + e.what();
+      connection_.Close();
+    } catch (...) {
+      ok = false;
+      problem = "internal error";
+      connection_.Close();
+    }
+    if (ok) full = false;
+    if (!ok) {
+      try {
+        std::vector<std::shared_ptr<StoredState>> states;
+        {
+          std::lock_guard<std::mutex> guard(mutex_);
+          for (const auto& w : states_) {
+            if (auto s = w.lock()) states.push_back(std::move(s));
+          }
+        }
+        for (const auto& s : states) {
+          if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+        }
+      } catch (...) {  // the view is dropped at the next failure
       }
     }
-    Transition(ok, problem);
+    if (problem != "closing") Transition(ok, problem);
     lock.lock();
     connected_ = connection_.connected();
     if (want_full && !ok) pending_full_ = true;
@@ -200,7 +248,29 @@ void RedisStore::Run() {
     if (stopping_) break;
     wake_.wait_for(lock, interval_, [&] { return stopping_ || requested_ > attempted_; });
   }
+  lock.unlock();
   connection_.Close();
+}
+
+void RedisStore::Malformed(uint64_t count) noexcept try {
+  uint64_t before = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    before = malformed_;
+    malformed_ += count;
+  }
+  if (before == 0 && logger_) {
+    logger_->Warn("scheduler: state store " + config().redis.Display() +
+                  ": ignored malformed entries under prefix \"" + config().prefix +
+                  "\" (written by another version, or not by a scheduler); later ones are "
+                  "counted in the store's description (logged once)");
+  }
+} catch (...) {  // a log line that could not be made
+}
+
+bool RedisStore::StopRequested() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return stopping_;
 }
 
 bool RedisStore::Exchange(bool full, std::string* problem) {
@@ -224,7 +294,8 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
   std::vector<Command> batch;
   batch.push_back({"ZADD", instances, std::to_string(now_ms), me});
   batch.push_back({"ZREMRANGEBYSCORE", instances, "-inf", std::to_string(now_ms - 60'000)});
-  batch.push_back({"ZRANGEBYSCORE", instances, std::to_string(now_ms - live_ms), "+inf"});
+  batch.push_back({"ZRANGEBYSCORE", instances, std::to_string(now_ms - live_ms), "+inf", "LIMIT",
+                   "0", std::to_string(kMaxInstances + 1)});
   struct UsageRead {
     SharedUsage* usage;
     size_t first;  // index of its first HGETALL reply
@@ -241,6 +312,7 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
   std::vector<UsageRow> rows;
   std::vector<std::pair<uint64_t, int64_t>> in_flight;
   std::vector<BindingRow> bindings;
+  std::vector<Command> pushes;  // bindings beyond the last chunk of a full push
   for (const auto& s : states) {
     const std::string& name = s->StoreName();
     if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) {
@@ -284,12 +356,29 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     if (auto* sessions = dynamic_cast<SharedSessions*>(s.get())) {
       const std::string stream = Key("s", name);
       sessions->TakeOwn(&bindings, full);
-      const std::string cap = std::to_string(std::min(kMaxStreamLength, sessions->Capacity()));
-      for (const BindingRow& b : bindings) {
-        batch.push_back({"XADD", stream, "MAXLEN", "~", cap, "*", "b",
-                         me + " " + Hex(b.session) + " " + Hex(b.account) + " " + Hex(b.home) +
-                             " " + std::to_string(b.wall_ms)});
+      const size_t bound = std::min(kMaxStreamLength, sessions->Capacity());
+      const std::string cap = std::to_string(bound);
+      // The stream keeps the newest `bound` bindings: more are never sent (a full push
+      // lists the least recently used first).
+      const size_t skip = bindings.size() > bound ? bindings.size() - bound : 0;
+      for (size_t i = skip; i < bindings.size(); ++i) {
+        const BindingRow& b = bindings[i];
+        Command c = {"XADD",
+                     stream,
+                     "MAXLEN",
+                     "~",
+                     cap,
+                     "*",
+                     "b",
+                     me + " " + Hex(b.session) + " " + Hex(b.account) + " " + Hex(b.home) + " " +
+                         std::to_string(b.wall_ms)};
+        if (bindings.size() - i > kPushChunk) {
+          pushes.push_back(std::move(c));
+        } else {
+          batch.push_back(std::move(c));
+        }
       }
+      std::vector<BindingRow>().swap(bindings);
       std::string& at = stream_at_[name];
       if (at.empty()) at = "0";
       stream_reads.push_back({sessions, name, batch.size()});
@@ -297,17 +386,36 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     }
   }
   std::vector<Reply> replies;
-  if (!connection_.Run(batch, &replies, problem)) return false;
+  for (size_t at = 0; at < pushes.size(); at += kPushChunk) {
+    const size_t end = std::min(pushes.size(), at + kPushChunk);
+    const std::vector<Command> chunk(std::make_move_iterator(pushes.begin() + at),
+                                     std::make_move_iterator(pushes.begin() + end));
+    if (!connection_.Run(chunk, &replies, problem, BatchDeadline())) return false;
+    if (StopRequested()) {
+      *problem = "closing";
+      connection_.Close();
+      return false;
+    }
+  }
+  std::vector<Command>().swap(pushes);
+  if (!connection_.Run(batch, &replies, problem, BatchDeadline())) return false;
   auto garbage = [&](const char* what) {
     *problem = std::string("unexpected reply (") + what + ")";
     connection_.Close();
     return false;
   };
+  // One malformed item (another version's, or a stray write under the prefix) is skipped
+  // and counted, never allowed to fail every later exchange; a reply of the wrong shape
+  // altogether still fails the exchange.
+  uint64_t bad = 0;
   if (!IsArray(replies[2])) return garbage("instances");
   std::vector<std::string> others;
   for (const Reply& r : replies[2].items) {
-    if (!IsText(r)) return garbage("instance");
-    if (r.text != me) others.push_back(r.text);
+    if (!IsText(r)) {
+      ++bad;
+    } else if (r.text != me && others.size() < kMaxInstances) {
+      others.push_back(r.text);
+    }
   }
 
   // Usage of the others, summed by account.
@@ -316,23 +424,29 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     const UsageRead& read = usage_reads[u];
     for (int i = 0; i < read.count; ++i) {
       const Reply& r = replies[read.first + i];
-      if (!IsArray(r) || r.items.size() % 2 != 0) return garbage("usage bucket");
+      if (!IsArray(r)) return garbage("usage bucket");
       for (size_t k = 0; k + 1 < r.items.size(); k += 2) {
-        if (!IsText(r.items[k]) || !IsText(r.items[k + 1])) return garbage("usage field");
+        if (!IsText(r.items[k]) || !IsText(r.items[k + 1])) {
+          ++bad;
+          continue;
+        }
         const std::string& field = r.items[k].text;
         const size_t colon = field.find(':');
         uint64_t account = 0;
         if (colon == std::string::npos ||
             !ParseHex(std::string_view(field).substr(colon + 1), &account)) {
-          return garbage("usage field name");
+          ++bad;
+          continue;
         }
         if (std::string_view(field).substr(0, colon) == me) continue;
         const std::vector<std::string_view> f = Fields(r.items[k + 1].text);
         int64_t req = 0, tok = 0, picks = 0;
         if (f.size() != 3 || !ParseI64(f[0], &req) || !ParseI64(f[1], &tok) ||
             !ParseI64(f[2], &picks) || req < 0 || tok < 0 || picks < 0) {
-          return garbage("usage value");
+          ++bad;
+          continue;
         }
+        if (sums[u].size() >= kMaxFleetAccounts && !sums[u].contains(account)) continue;
         FleetUsage& sum = sums[u][account];
         sum.account = account;
         // Saturating: garbage must not wrap a score to little usage.
@@ -357,17 +471,22 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     std::vector<BindingRow> fleet;
     std::string last;
     for (const Reply& entry : r.items[0].items[1].items) {
-      if (!IsArray(entry) || entry.items.size() != 2 || !IsText(entry.items[0]) ||
-          !IsArray(entry.items[1]) || entry.items[1].items.size() != 2 ||
-          !IsText(entry.items[1].items[1])) {
-        return garbage("stream entry");
+      if (!IsArray(entry) || entry.items.size() != 2 || !IsText(entry.items[0])) {
+        ++bad;
+        continue;
       }
-      last = entry.items[0].text;
+      last = entry.items[0].text;  // read past, whatever it holds
+      if (!IsArray(entry.items[1]) || entry.items[1].items.size() != 2 ||
+          !IsText(entry.items[1].items[1])) {
+        ++bad;
+        continue;
+      }
       const std::vector<std::string_view> f = Fields(entry.items[1].items[1].text);
       BindingRow b;
       if (f.size() != 5 || !ParseHex(f[1], &b.session) || !ParseHex(f[2], &b.account) ||
           !ParseHex(f[3], &b.home) || !ParseI64(f[4], &b.wall_ms)) {
-        return garbage("binding");
+        ++bad;
+        continue;
       }
       if (f[0] != me) fleet.push_back(b);
     }
@@ -382,19 +501,21 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
       for (const std::string& other : others)
         flights.push_back({"HGETALL", read.in_flight_prefix + other});
     }
-    if (!connection_.Run(flights, &replies, problem)) return false;
+    if (!connection_.Run(flights, &replies, problem, BatchDeadline())) return false;
     for (size_t u = 0; u < usage_reads.size(); ++u) {
       for (size_t o = 0; o < others.size(); ++o) {
         const Reply& r = replies[u * others.size() + o];
-        if (!IsArray(r) || r.items.size() % 2 != 0) return garbage("in flight");
+        if (!IsArray(r)) return garbage("in flight");
         for (size_t k = 0; k + 1 < r.items.size(); k += 2) {
           uint64_t account = 0;
           int64_t count = 0;
           if (!IsText(r.items[k]) || !IsText(r.items[k + 1]) ||
               !ParseHex(r.items[k].text, &account) || !ParseI64(r.items[k + 1].text, &count) ||
               count < 0) {
-            return garbage("in flight value");
+            ++bad;
+            continue;
           }
+          if (sums[u].size() >= kMaxFleetAccounts && !sums[u].contains(account)) continue;
           FleetUsage& sum = sums[u][account];
           sum.account = account;
           sum.in_flight = std::min<int64_t>(sum.in_flight + std::min<int64_t>(count, 1 << 30),
@@ -403,6 +524,7 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
       }
     }
   }
+  if (bad > 0) Malformed(bad);
   std::vector<FleetUsage> view;
   for (size_t u = 0; u < usage_reads.size(); ++u) {
     view.clear();

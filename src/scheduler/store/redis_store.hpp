@@ -5,9 +5,9 @@
 // store adds the rest of the fleet's as a view refreshed by its own thread. Every
 // `interval` (default 250 ms) the thread sends this instance's updates and reads the
 // others' in one pipelined batch (plus one for picks in flight), each read and write timed
-// out after max(interval, 250 ms). So, while Redis answers, what a pick sees of another
-// instance is at most interval + 2 time-outs old (750 ms by default: the documented bound
-// is 1 s). What is exchanged (docs/state.md lists the keys):
+// out after `interval` held within [250 ms, 1 s], each batch abandoned after 5 s. So, while Redis
+// answers, what a pick sees of another instance is at most interval + 2 time-outs old (750 ms by
+// default: the documented bound is 1 s). What is exchanged (docs/state.md lists the keys):
 //   - usage windows (least-used): per account and wall-clock bucket of the window, each
 //     instance's absolute counts (requests, tokens, picks) in a hash per bucket that expires
 //     after the window; instances add the others' sums to their own;
@@ -21,7 +21,10 @@
 // reachable again), picks go on with this instance's own state (the others' usage is
 // dropped from the view; bindings already learnt stay), and the thread reconnects every
 // second or so. On every (re)connection it pushes all of this instance's state again
-// (idempotent: counts are absolute), which also refills a Redis that restarted empty.
+// (idempotent: counts are absolute), which also refills a Redis that restarted empty; of
+// the sticky bindings only the newest max_sessions (at most 1,000,000), in batches of
+// 10,000. An exception on the thread (memory) counts as a failed exchange. Close() shuts
+// the socket down before joining the thread, so it never waits for a time-out.
 // Updates wait in the states' own bounded buffers (fleet_state.hpp), never in a queue of
 // commands, so an outage costs no memory beyond those bounds.
 //
@@ -45,6 +48,7 @@ class RedisStore : public StateStore {
   RedisStore(StoreConfig config, std::shared_ptr<const Logger> logger);
   ~RedisStore() override;
 
+  void Start() override;
   void Attach(const std::shared_ptr<StoredState>& state, bool fresh) override;
   void Close() override;
   bool SyncNow(std::chrono::milliseconds timeout) override;
@@ -59,7 +63,9 @@ class RedisStore : public StateStore {
   void Run();
   // One exchange; false on a fault (problem set).
   bool Exchange(bool full, std::string* problem);
-  void Transition(bool ok, const std::string& problem);
+  void Transition(bool ok, const std::string& problem) noexcept;
+  bool StopRequested() const;
+  void Malformed(uint64_t count) noexcept;  // counts; logs the first once
   std::string Key(const std::string& kind, const std::string& name) const;
 
   const std::shared_ptr<const Logger> logger_;
@@ -69,6 +75,7 @@ class RedisStore : public StateStore {
   std::map<std::string, std::string> stream_at_;  // last stream ID read, by state; the thread's
   Link link_ = Link::kStarting;                   // the thread's
 
+  std::mutex close_mutex_;  // held through Close(): a second Close() waits, then returns
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
@@ -80,6 +87,7 @@ class RedisStore : public StateStore {
   uint64_t requested_ = 0;     // guarded
   uint64_t succeeded_ = 0;     // guarded
   uint64_t attempted_ = 0;     // guarded
+  uint64_t malformed_ = 0;     // items read and skipped; guarded
   std::thread thread_;
 };
 

@@ -17,22 +17,28 @@
 // exchanges next to the others.
 //
 // Lifetime: the plugin makes one store per `state:` configuration and keeps it while the
-// configuration keeps it; Policy::Compile attaches every stored state of the new policy
-// (adopted or new) to it. A reconfigure to another store attaches the states to the new
-// one, then closes the old one. Close() writes a last snapshot (file) and stops the
-// store's thread; the store is then inert (Attach keeps nothing).
+// configuration keeps it. Two phases, so that a configuration that is rejected touches
+// nothing: Policy::Compile only lists the stored states of the new policy (adopted or new,
+// StoredStateUse) and has no effect on live states nor on any store; once the policy is
+// accepted the plugin starts the store (Start: a file store reads its file, a Redis store
+// starts connecting) and attaches the listed states to it (Policy::AttachStoredStates),
+// then publishes the policy and closes the previous store if it is another one. A store
+// made for a configuration that is then rejected is never started: Discard() drops it
+// without a read, a write or a connection. Close() writes a last snapshot (file) and stops
+// the store's thread; the store is then inert (Start and Attach do nothing).
 //
 // Secrets: session keys reach a store only as SessionHash() (keyed SipHash, see
 // keyed_hash.hpp); usage records' APIKey and Source never reach a StoredState at all.
 //
-// Thread-safety: Attach() is called by Compile (one thread at a time); Close(), SyncNow()
-// and Describe() from any thread; states are read and written by the store's thread
-// concurrently with picks, so StoredState methods must be thread-safe.
+// Thread-safety: Start() and Attach() are called by the plugin's reconfigure (one thread at
+// a time); Close(), SyncNow() and Describe() from any thread; states are read and written by the
+// store's thread concurrently with picks, so StoredState methods must be thread-safe.
 #ifndef CLIPROXY_SRC_SCHEDULER_STORE_STATE_STORE_HPP_
 #define CLIPROXY_SRC_SCHEDULER_STORE_STATE_STORE_HPP_
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -72,6 +78,15 @@ class StoredState {
   virtual void SetShared(bool /*shared*/) {}
 };
 
+// A stored state a compiled policy uses: attached to the policy's store only once the
+// policy is accepted (Policy::AttachStoredStates), after `configure` (may be empty: the
+// settings of the new policy, applied to an adopted state only then) has run.
+struct StoredStateUse {
+  std::shared_ptr<StoredState> state;
+  bool fresh = false;  // made by this compile, not adopted: restored from the store
+  std::function<void()> configure;
+};
+
 class StateStore {
  public:
   explicit StateStore(StoreConfig config)
@@ -84,6 +99,9 @@ class StateStore {
   // The hash of session keys in tables and at rest.
   const KeyedHash& session_hash() const { return session_hash_; }
 
+  // Reads what the store holds (file) and starts its thread; idempotent; nothing once
+  // closed. Never blocks on the network.
+  virtual void Start() {}
   // Keeps `state`. `fresh`: the state was just made (not adopted from the previous policy),
   // so what the store holds for its name is restored into it.
   virtual void Attach(const std::shared_ptr<StoredState>& state, bool fresh) = 0;
@@ -103,9 +121,9 @@ class StateStore {
   const KeyedHash session_hash_;
 };
 
-// The store `config` describes; `logger` (may be null) gets one line per fault transition.
-// Never blocks on the network (a Redis store connects from its thread). Reads the file of a
-// file store.
+// The store `config` describes, not started (StateStore::Start); `logger` (may be null)
+// gets one line per fault transition. No side effect: no thread, no file read, no
+// connection.
 std::shared_ptr<StateStore> MakeStateStore(const StoreConfig& config,
                                            std::shared_ptr<const Logger> logger);
 

@@ -28,6 +28,7 @@ std::optional<RedisAddress> ParseRedisUrl(std::string_view url, std::string* err
   if (size_t at = rest.rfind('@'); at != std::string_view::npos) {
     std::string_view user_info = rest.substr(0, at);
     size_t colon = user_info.find(':');
+    if (colon != std::string_view::npos) a.user = std::string(user_info.substr(0, colon));
     a.password =
         std::string(colon == std::string_view::npos ? user_info : user_info.substr(colon + 1));
     rest = rest.substr(at + 1);

@@ -25,6 +25,7 @@ struct RedisAddress {
   std::string host = "127.0.0.1";
   int port = 6379;
   int db = 0;
+  std::string user;      // from the URL's user information (Redis 6 ACL); "" for none
   std::string password;  // from the URL's user information; never logged
   bool operator==(const RedisAddress&) const = default;
   // "redis://host:port/db", without the password: for log lines.

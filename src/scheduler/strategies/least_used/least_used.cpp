@@ -299,16 +299,22 @@ void UsageWindow::SetFleet(const std::vector<FleetUsage>& others) {
   std::vector<uint64_t> seen;
   seen.reserve(others.size());
   for (const FleetUsage& f : others) {
-    const bool held = accounts_.Update(
-        f.account,
-        [&](Entry& e) {
-          Adopt(e);
-          e.fleet_requests.store(f.requests, std::memory_order_release);
-          e.fleet_tokens.store(f.tokens, std::memory_order_release);
-          e.fleet_picks.store(f.picks, std::memory_order_release);
-          e.fleet_in_flight.store(f.in_flight, std::memory_order_release);
-        },
-        [&](Entry&) { return false; });  // the fleet's view never evicts an account
+    auto apply = [&](Entry& e) {
+      Adopt(e);
+      e.fleet_requests.store(f.requests, std::memory_order_release);
+      e.fleet_tokens.store(f.tokens, std::memory_order_release);
+      e.fleet_picks.store(f.picks, std::memory_order_release);
+      e.fleet_in_flight.store(f.in_flight, std::memory_order_release);
+    };
+    // Account hashes read from Redis must not fill the bounded table, which would leave no
+    // room for the accounts of this instance's own picks: the fleet's view updates the
+    // accounts tracked here and creates entries only while the table is less than half
+    // full (beyond, an account the other instances use is counted here from the exchange
+    // after its first pick here). It never evicts an account.
+    bool held = accounts_.UpdateIfPresent(f.account, apply);
+    if (!held && accounts_.size() < accounts_.max_accounts() / 2) {
+      held = accounts_.Update(f.account, apply, [&](Entry&) { return false; });
+    }
     if (held) seen.push_back(f.account);
   }
   std::sort(seen.begin(), seen.end());
@@ -373,7 +379,8 @@ bool UsageWindow::Restore(std::string_view body, const StoreTime& t) {
       !in.I64(&total_tokens) || !in.U64(&count)) {
     return false;
   }
-  if (bucket_ns != bucket_ns_ || total_requests < 0 || total_tokens < 0 ||
+  // Times are range-checked before any arithmetic on them (wall: Unix ns, not before 1970).
+  if (bucket_ns != bucket_ns_ || wall < 0 || total_requests < 0 || total_tokens < 0 ||
       total_requests > kMaxSavedCount || total_tokens > kMaxSavedCount ||
       count > accounts_.max_accounts()) {
     return false;
@@ -388,7 +395,11 @@ bool UsageWindow::Restore(std::string_view body, const StoreTime& t) {
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t hash = 0, n = 0;
     int64_t head = 0;
-    if (!in.U64(&hash) || !in.I64(&head) || !in.U64(&n) || n > kBuckets) return false;
+    if (!in.U64(&hash) || !in.I64(&head) || !in.U64(&n) || n > kBuckets ||
+        head < std::numeric_limits<int64_t>::min() / 2 ||
+        head > std::numeric_limits<int64_t>::max() / 2) {
+      return false;
+    }
     struct Bucket {
       int64_t epoch, requests, tokens, picks;
     };
@@ -463,7 +474,7 @@ std::unique_ptr<Strategy> LeastUsedStrategy::Create(const StrategyBuild& build) 
         fresh = true;
         return std::make_shared<UsageWindow>(window, route.name, build.logger);
       });
-  if (build.store != nullptr) build.store->Attach(s->window_, fresh);
+  if (build.stored != nullptr) build.stored->push_back({s->window_, fresh, {}});
   return s;
 }
 

@@ -124,8 +124,11 @@ std::unique_ptr<Strategy> StickyStrategy::Create(const StrategyBuild& build) {
           return std::make_shared<StickyBindings>(SessionTable::Resized(*previous->table, capacity),
                                                   route.name, s->ttl_ms_);
         });
-    s->bindings_->set_ttl_ms(s->ttl_ms_);
-    if (build.store != nullptr) build.store->Attach(s->bindings_, fresh);
+    // The TTL of an adopted state changes only once this policy is accepted.
+    if (build.stored != nullptr) {
+      build.stored->push_back(
+          {s->bindings_, fresh, [b = s->bindings_, ttl = s->ttl_ms_] { b->set_ttl_ms(ttl); }});
+    }
   }
   if (build.store != nullptr) s->session_hash_ = build.store->session_hash();
   return s;

@@ -3,6 +3,8 @@
 namespace cliproxy::scheduler {
 namespace {
 
+constexpr int64_t kMaxAheadMs = 24LL * 3600 * 1000;
+
 int64_t MonotonicMs(Clock::time_point now) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
 }
@@ -42,6 +44,9 @@ void StickyBindings::ApplyFleet(const std::vector<BindingRow>& rows, const Store
   const int64_t now_ms = MonotonicMs(t.now);
   const int64_t ttl = TtlMs();
   for (const BindingRow& b : rows) {
+    // A time read from Redis is checked before any arithmetic: before 1970 or more than a
+    // day ahead of this clock, it is another writer's garbage.
+    if (b.wall_ms < 0 || b.wall_ms > wall_ms + kMaxAheadMs) continue;
     const int64_t age = wall_ms - b.wall_ms;
     if (age > ttl) continue;
     table->Learn(b.session, b.account, b.home, now_ms - std::max<int64_t>(age, 0));
@@ -80,13 +85,13 @@ bool StickyBindings::Restore(std::string_view body, const StoreTime& t) {
     }
   }
   int64_t saved_wall_ms = 0;
-  if (!in.I64(&saved_wall_ms) || !in.done()) return false;
+  if (!in.I64(&saved_wall_ms) || !in.done() || saved_wall_ms < 0) return false;
   const int64_t down = std::max<int64_t>(0, t.wall_ns / 1'000'000 - saved_wall_ms);
   const int64_t now_ms = MonotonicMs(t.now);
   const int64_t ttl = TtlMs();
   for (const Row& r : rows) {  // least recently used first: the LRU order is kept
+    if (r.age > ttl || down > ttl - r.age) continue;  // no overflow: both are >= 0
     const int64_t age = r.age + down;
-    if (age > ttl) continue;
     table->Learn(r.session, r.account, r.home, now_ms - age);
   }
   return true;
