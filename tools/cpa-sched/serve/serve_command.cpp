@@ -127,6 +127,16 @@ HttpResponse Handle(ManagementRouter& router, const std::string& id, const HttpR
 }
 
 int RunServe(const ServeOptions& options) {
+  // SIGINT / SIGTERM end the server: waited for on this thread (sigwait below). Blocked
+  // first, before the plugin is loaded, so that every thread started from here on (the
+  // plugin's during register, the server's) inherits the mask and none of them is killed
+  // by the signal meant for sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   const std::string id = PluginIdFromPath(options.plugin);
   PluginConfig config;
   if (auto s = ReadCommandConfig(options.config, id, &config); !s) return Fail(s.message());
@@ -160,12 +170,7 @@ int RunServe(const ServeOptions& options) {
   }
   std::cout << std::flush;
 
-  // SIGINT / SIGTERM end the server: waited for on this thread, served on another.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Served on another thread until a stop signal arrives.
   std::thread serving(
       [&] { server.Run([&](const HttpRequest& req) { return Handle(router, id, req); }); });
   int signal_number = 0;
