@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <iostream>
 #include <system_error>
 #include <thread>
 
@@ -348,6 +349,7 @@ void LoopbackHttpServer::Stop() {
 }
 
 void LoopbackHttpServer::Run(const HttpHandler& handler) {
+  bool said_busy = false;
   for (;;) {
     pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
@@ -381,7 +383,12 @@ void LoopbackHttpServer::Run(const HttpHandler& handler) {
       }
     }
     // Over the cap (or no thread to be had): a short answer without waiting for the
-    // request, written without blocking the accept loop.
+    // request, written without blocking the accept loop; said once on stderr.
+    if (!said_busy) {
+      said_busy = true;
+      std::cerr << "cpa-sched serve: more than " << limits_.max_connections
+                << " connections at once (or no thread to serve one): answering 503\n";
+    }
     const std::string busy = ResponseText(
         {503, {{"Content-Type", "text/plain"}, {"Retry-After", "1"}}, "server busy\n"}, false);
     [[maybe_unused]] ssize_t n = ::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
