@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -315,6 +316,66 @@ TEST(AbiStatus, BadManagementBodiesAreInvalidRequests) {
   EXPECT_EQ(reply.rc, 1);
   EXPECT_EQ(ReadEnvelope(reply.body).code, "invalid_request");
   EXPECT_EQ(Handle(so, "GET", "/v0/management/plugins/scheduler/other").status, 404);
+}
+
+TEST(AbiStatus, ABasePathThatIsNotASingleSlashPathIsNotUsed) {
+  SchedulerSo so;
+  ASSERT_TRUE(ReadEnvelope(so.Register(LifecycleBody(kConfig)).body).ok);
+  // "//evil.example/..." is a protocol-relative URL: the page would send the management key
+  // to that host. The default paths are registered instead.
+  Reply reply = so.Call("management.register",
+                        R"({"Plugin":{"Name":"scheduler"},"BasePath":"//evil.example/v0",)"
+                        R"("ResourceBasePath":"//evil.example/plugins/scheduler"})");
+  Envelope env = ReadEnvelope(reply.body);
+  ASSERT_TRUE(env.ok) << reply.body;
+  EXPECT_EQ(env.result.find("evil"), std::string::npos) << env.result;
+  EXPECT_NE(env.result.find(std::string("\"Path\":\"") + kJsonPath + "\""), std::string::npos)
+      << env.result;
+  Page page = Handle(so, "GET", kPagePath);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find(std::string("const STATUS_URL = \"") + kJsonPath + "\";"),
+            std::string::npos);
+  EXPECT_EQ(page.body.find("evil.example"), std::string::npos);
+}
+
+TEST(AbiStatus, TheJsonListsAtMost200AccountsPerRouteAndCountsTheRest) {
+  SchedulerSo so;
+  ASSERT_TRUE(ReadEnvelope(so.Register(LifecycleBody(kConfig)).body).ok);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 250; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "acct-%03d", i);
+    ids.push_back(id);
+  }
+  // Round-robin over 250 accounts, 300 picks: the first 50 twice, the other 200 once.
+  const std::string body = Pick("codex", "gpt-5", ids);
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(ReadEnvelope(so.Pick(body).body).ok);
+  Page page = Handle(so, "GET", kJsonPath);
+  ASSERT_EQ(page.status, 200);
+  rapidjson::Document d;
+  d.Parse(page.body.c_str());
+  ASSERT_TRUE(d.IsObject()) << page.body.substr(0, 200);
+  const rapidjson::Value* spread = RouteNamed(d, "spread");
+  ASSERT_NE(spread, nullptr);
+  EXPECT_EQ((*spread)["picks"].GetUint64(), 300u);
+  EXPECT_EQ((*spread)["accounts"].Size(), 200u);
+  EXPECT_EQ((*spread)["accounts_total"].GetUint64(), 250u);
+  EXPECT_EQ((*spread)["accounts_omitted"].GetUint64(), 50u);
+  EXPECT_EQ((*spread)["accounts_omitted_picks"].GetUint64(), 50u);
+  // The most picked first; shares are of all the route's picks.
+  uint64_t listed = 0, twice = 0;
+  for (const auto& a : (*spread)["accounts"].GetArray()) {
+    listed += a["picks"].GetUint64();
+    twice += a["picks"].GetUint64() == 2 ? 1 : 0;
+  }
+  EXPECT_EQ(twice, 50u);
+  EXPECT_EQ(listed, 250u);
+  EXPECT_EQ((*spread)["accounts"][0]["share"].GetDouble(), 0.0067);
+  // A route with few accounts lists them all.
+  const rapidjson::Value* budget = RouteNamed(d, "budget");
+  ASSERT_NE(budget, nullptr);
+  EXPECT_EQ((*budget)["accounts_omitted"].GetUint64(), 0u);
+  EXPECT_EQ((*budget)["accounts_total"].GetUint64(), 0u);
 }
 
 }  // namespace

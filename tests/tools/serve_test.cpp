@@ -111,7 +111,9 @@ struct HttpReply {
 };
 
 // One GET to `base` + `path` (base "http://127.0.0.1:PORT").
-HttpReply Get(const std::string& base, const std::string& path, const std::string& method = "GET") {
+// `host` replaces the Host header's value; `origin`, when not empty, is sent as Origin.
+HttpReply Get(const std::string& base, const std::string& path, const std::string& method = "GET",
+              const std::string& host = "", const std::string& origin = "") {
   HttpReply reply;
   const std::string hostport = base.substr(std::string("http://").size());
   const int port = std::stoi(hostport.substr(hostport.rfind(':') + 1));
@@ -124,7 +126,9 @@ HttpReply Get(const std::string& base, const std::string& path, const std::strin
     close(fd);
     return reply;
   }
-  const std::string request = method + " " + path + " HTTP/1.1\r\nHost: " + hostport +
+  const std::string request = method + " " + path +
+                              " HTTP/1.1\r\nHost: " + (host.empty() ? hostport : host) +
+                              (origin.empty() ? "" : "\r\nOrigin: " + origin) +
                               "\r\nAuthorization: Bearer not-needed\r\nContent-Length: 0\r\n\r\n";
   (void)!write(fd, request.data(), request.size());
   std::string raw;
@@ -188,6 +192,25 @@ TEST_F(ServeTest, HostsTheStatusJsonThePageAndAMenuOnLoopback) {
 
   EXPECT_EQ(Get(server.base(), "/v0/resource/plugins/scheduler/nothing").status, 404);
   EXPECT_EQ(Get(server.base(), "/v0/management/plugins/scheduler/status", "DELETE").status, 404);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+TEST_F(ServeTest, AnswersOnlyRequestsForALoopbackHostFromItsOwnOrigin) {
+  Server server(Args(), dir_);
+  ASSERT_FALSE(server.base().empty()) << server.banner();
+  const std::string json = "/v0/management/plugins/scheduler/status";
+  const std::string port = server.base().substr(server.base().rfind(':') + 1);
+  EXPECT_EQ(Get(server.base(), json, "GET", "localhost:" + port).status, 200);
+  EXPECT_EQ(Get(server.base(), json, "GET", "[::1]:" + port).status, 200);
+  // DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1.
+  HttpReply rebound = Get(server.base(), json, "GET", "evil.example:" + port);
+  EXPECT_EQ(rebound.status, 421);
+  EXPECT_EQ(rebound.body.find("counters"), std::string::npos);
+  // A cross-site request (a form or fetch from another origin) is refused; the page's own
+  // fetch (same origin) is served.
+  EXPECT_EQ(Get(server.base(), json, "GET", "", "http://evil.example").status, 403);
+  EXPECT_EQ(Get(server.base(), json, "POST", "", "http://evil.example").status, 403);
+  EXPECT_EQ(Get(server.base(), json, "GET", "", server.base()).status, 200);
   EXPECT_EQ(server.Stop(), 0);
 }
 

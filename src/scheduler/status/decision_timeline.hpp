@@ -6,7 +6,11 @@
 // counts. Without a lock, a decision of the same new bucket made by another thread between
 // the claim and the zeroing can be lost from the chart (never from the counters since
 // start, which are kept elsewhere): the chart is exact for one thread and approximate at
-// bucket boundaries under contention.
+// bucket boundaries under contention. When the wall clock goes back by more than a bucket
+// (a decision's time is two or more buckets before the latest one recorded), the buckets
+// after it are cleared, so that the chart starts again from the new time instead of staying
+// empty (or showing the future's counts) until the clock catches up; a decision delayed
+// that long between reading the clock and being recorded does the same.
 //
 // Thread-safety: every method may be called concurrently; none blocks.
 #ifndef CLIPROXY_SRC_SCHEDULER_STATUS_DECISION_TIMELINE_HPP_
@@ -44,6 +48,7 @@ class DecisionTimeline {
   static int64_t NumberOf(int64_t now_ms);
 
   std::array<Cell, kBuckets> cells_;
+  std::atomic<int64_t> latest_{-1};  // the latest bucket number recorded
 };
 
 }  // namespace cliproxy::scheduler

@@ -15,6 +15,9 @@
 namespace cliproxy::scheduler {
 namespace {
 
+// Account rows per route in the JSON (the most picked; the rest are counted).
+constexpr size_t kMaxAccountRows = 200;
+
 // A small writer for one JSON object tree: commas and quoting.
 class Writer {
  public:
@@ -215,10 +218,18 @@ void WriteRoute(Writer& w, const Policy::RouteStatus& route, const StatusBoard& 
   uint64_t route_picks = others;
   for (const AccountRow& r : rows) route_picks += r.picks;
   w.Field("other_accounts_picks", others);
+  // The JSON stays bounded: the kMaxAccountRows most picked accounts one by one, the rest
+  // as a count and their picks.
+  const size_t shown = std::min(rows.size(), kMaxAccountRows);
+  uint64_t omitted_picks = 0;
+  for (size_t i = shown; i < rows.size(); ++i) omitted_picks += rows[i].picks;
+  w.Field("accounts_total", static_cast<uint64_t>(rows.size()));
+  w.Field("accounts_omitted", static_cast<uint64_t>(rows.size() - shown));
+  w.Field("accounts_omitted_picks", omitted_picks);
   w.Key("accounts");
   w.Open('[');
-  for (const AccountRow& r : rows) {
-    WriteAccount(w, r, route_picks, route, board, quota, mono_now, now_ms);
+  for (size_t i = 0; i < shown; ++i) {
+    WriteAccount(w, rows[i], route_picks, route, board, quota, mono_now, now_ms);
   }
   w.Close(']');
   w.Close('}');

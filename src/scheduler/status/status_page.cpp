@@ -268,6 +268,7 @@ function renderRoute(r, now) {
       quota);
   });
   card.append(el("table", {class: "accounts"}, head, ...rows));
+  if (r.accounts_omitted) card.append(el("p", {class: "muted"}, fmt(r.accounts_omitted) + " less picked accounts (" + fmt(r.accounts_omitted_picks) + " picks) are not listed."));
   if (r.other_accounts_picks) card.append(el("p", {class: "muted"}, fmt(r.other_accounts_picks) + " picks of further accounts are counted together."));
   return card;
 }

@@ -15,16 +15,25 @@ std::string_view TrimSlashes(std::string_view s) {
   return s;
 }
 
-// Characters CLIProxyAPI allows in a plugin ID; anything else means a path we would not
-// want to echo into a page.
-bool SafePathPart(std::string_view s) {
-  if (s.empty()) return false;
+// An absolute path of segments made of the characters CLIProxyAPI allows in a plugin ID:
+// one leading "/", no empty, "." or ".." segment. Anything else means a path we would not
+// want to echo into a page; "//host/x" in particular is a protocol-relative URL, to which
+// the page would send the management key.
+bool SafeAbsolutePath(std::string_view s) {
+  if (s.size() < 2 || s.front() != '/') return false;
   for (char c : s) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == '-' || c == '/';
     if (!ok) return false;
   }
-  return s.find("..") == std::string_view::npos;
+  std::string_view rest = s.substr(1);
+  for (;;) {
+    const size_t slash = rest.find('/');
+    const std::string_view segment = rest.substr(0, slash);
+    if (segment.empty() || segment == "." || segment == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    rest.remove_prefix(slash + 1);
+  }
 }
 
 ManagementResponse Respond(int status, std::string_view content_type, std::string body) {
@@ -49,9 +58,9 @@ ManagementResponse Problem(int status, std::string_view message) {
 
 StatusPaths StatusPathsFor(const ManagementRegistrationRequest& request) {
   std::string_view base = TrimSlashes(TrimSpace(request.base_path));
-  if (!SafePathPart(base) || base.front() != '/') base = kDefaultBase;
+  if (!SafeAbsolutePath(base)) base = kDefaultBase;
   std::string_view resources = TrimSlashes(TrimSpace(request.resource_base_path));
-  if (!SafePathPart(resources) || resources.front() != '/') resources = kDefaultResourceBase;
+  if (!SafeAbsolutePath(resources)) resources = kDefaultResourceBase;
   std::string_view id = resources.substr(resources.rfind('/') + 1);
   if (id.empty()) id = "scheduler";
   StatusPaths paths;

@@ -8,7 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sys/time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <iostream>
+#include <system_error>
 #include <thread>
 
 namespace cpa_sched {
@@ -17,9 +24,7 @@ using cliproxy::host::Status;
 
 namespace {
 
-constexpr size_t kMaxHead = 64 * 1024;
-constexpr size_t kMaxBody = 1024 * 1024;
-constexpr int kReadTimeoutMs = 10000;
+using Clock = std::chrono::steady_clock;
 
 bool IsLoopback(const sockaddr* addr) {
   if (addr->sa_family == AF_INET) {
@@ -53,10 +58,16 @@ const char* Reason(int status) {
       return "Method Not Allowed";
     case 413:
       return "Payload Too Large";
+    case 421:
+      return "Misdirected Request";
+    case 431:
+      return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
     case 502:
       return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
     default:
       return "Status";
   }
@@ -72,13 +83,22 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
-// Reads more into `buf`; false on EOF, error or timeout.
-bool ReadMore(int fd, std::string* buf) {
-  pollfd p{fd, POLLIN, 0};
-  int ready = ::poll(&p, 1, kReadTimeoutMs);
-  if (ready <= 0) return false;
+// Reads more into `buf`; false on EOF, error or when `deadline` has passed.
+bool ReadMore(int fd, std::string* buf, Clock::time_point deadline) {
+  int ready = 0;
+  do {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    ready = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 60'000)));
+  } while (ready == 0 || (ready < 0 && errno == EINTR));
+  if (ready < 0) return false;
   char chunk[16384];
-  ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+  ssize_t n;
+  do {
+    n = ::recv(fd, chunk, sizeof chunk, 0);
+  } while (n < 0 && errno == EINTR);
   if (n <= 0) return false;
   buf->append(chunk, static_cast<size_t>(n));
   return true;
@@ -142,7 +162,82 @@ bool ParseHead(std::string_view head, HttpRequest* req) {
   return true;
 }
 
+std::string ResponseText(const HttpResponse& resp, bool head_only) {
+  int status = resp.status;
+  if (status < 100 || status > 599) status = 502;
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) + "\r\n";
+  for (const auto& [name, value] : resp.headers) {
+    if (!IsWritableHeader(name, value)) continue;
+    if (Lower(name) == "content-length" || Lower(name) == "connection") continue;
+    out += name + ": " + value + "\r\n";
+  }
+  const std::string_view body = status == resp.status ? std::string_view(resp.body) : "";
+  out += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+  if (!head_only) out += body;
+  return out;
+}
+
+// Whether `host` ("name[:port]", lower case) names a loopback host.
+bool IsLoopbackHost(std::string_view host) {
+  std::string_view name = host;
+  std::string_view port;
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    name = host.substr(0, close + 1);
+    port = host.substr(close + 1);
+  } else if (const size_t colon = host.find(':'); colon != std::string_view::npos) {
+    name = host.substr(0, colon);
+    port = host.substr(colon);
+  }
+  if (!port.empty()) {
+    if (port.front() != ':' || port.size() < 2 || port.size() > 6) return false;
+    for (char c : port.substr(1)) {
+      if (c < '0' || c > '9') return false;
+    }
+  }
+  return name == "127.0.0.1" || name == "localhost" || name == "[::1]";
+}
+
 }  // namespace
+
+std::string LoopbackRequestProblem(const HttpRequest& req, int* status) {
+  const std::string* host = nullptr;
+  const std::string* origin = nullptr;
+  int hosts = 0;
+  for (const auto& [name, value] : req.headers) {
+    const std::string lower = Lower(name);
+    if (lower == "host") {
+      host = &value;
+      ++hosts;
+    } else if (lower == "origin") {
+      if (origin != nullptr) {
+        *status = 403;
+        return "more than one Origin header";
+      }
+      origin = &value;
+    }
+  }
+  if (hosts != 1 || !IsLoopbackHost(Lower(*host))) {
+    *status = 421;
+    return "the Host header must name a loopback host (127.0.0.1, localhost or [::1])";
+  }
+  if (origin != nullptr && Lower(*origin) != "http://" + Lower(*host)) {
+    *status = 403;
+    return "cross-origin request refused (Origin is not this server)";
+  }
+  return "";
+}
+
+bool IsWritableHeader(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!token) return false;
+  }
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
 
 bool SplitHostPort(const std::string& listen, std::string* host, std::string* port) {
   if (!listen.empty() && listen.front() == '[') {
@@ -254,6 +349,7 @@ void LoopbackHttpServer::Stop() {
 }
 
 void LoopbackHttpServer::Run(const HttpHandler& handler) {
+  bool said_busy = false;
   for (;;) {
     pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
@@ -264,63 +360,107 @@ void LoopbackHttpServer::Run(const HttpHandler& handler) {
     if ((fds[0].revents & POLLIN) == 0) continue;
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
+    bool admitted = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      ++connections_;
+      if (connections_ < limits_.max_connections) {
+        ++connections_;
+        admitted = true;
+      }
     }
-    std::thread([this, fd, &handler] {
-      Serve(fd, handler);
-      ::close(fd);
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--connections_ == 0) idle_.notify_all();
-    }).detach();
+    if (admitted) {
+      try {
+        std::thread([this, fd, &handler] {
+          Serve(fd, handler);
+          ::close(fd);
+          std::lock_guard<std::mutex> lock(mu_);
+          if (--connections_ == 0) idle_.notify_all();
+        }).detach();
+        continue;
+      } catch (const std::system_error&) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (--connections_ == 0) idle_.notify_all();
+      }
+    }
+    // Over the cap (or no thread to be had): a short answer without waiting for the
+    // request, written without blocking the accept loop; said once on stderr.
+    if (!said_busy) {
+      said_busy = true;
+      std::cerr << "cpa-sched serve: more than " << limits_.max_connections
+                << " connections at once (or no thread to serve one): answering 503\n";
+    }
+    const std::string busy = ResponseText(
+        {503, {{"Content-Type", "text/plain"}, {"Retry-After", "1"}}, "server busy\n"}, false);
+    [[maybe_unused]] ssize_t n = ::send(fd, busy.data(), busy.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ::close(fd);
   }
   std::unique_lock<std::mutex> lock(mu_);
   idle_.wait(lock, [this] { return connections_ == 0; });
 }
 
 void LoopbackHttpServer::Serve(int fd, const HttpHandler& handler) {
+  const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(limits_.deadline_ms);
+  // Writes block at most until the deadline too (a client that does not read).
+  timeval send_timeout{limits_.deadline_ms / 1000, (limits_.deadline_ms % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+  auto answer = [&](const HttpResponse& resp, bool head_only) {
+    WriteAll(fd, ResponseText(resp, head_only));
+    ::shutdown(fd, SHUT_WR);
+    // A lingering close: what the client still sends is read and dropped (for a second at
+    // most, up to max_body) so that closing with unread bytes does not reset the
+    // connection before the client has read the answer.
+    const Clock::time_point linger = std::min(deadline, Clock::now() + std::chrono::seconds(1));
+    std::string rest;
+    for (size_t dropped = 0; dropped <= limits_.max_body && ReadMore(fd, &rest, linger);) {
+      dropped += rest.size();
+      rest.clear();
+    }
+  };
   std::string raw;
   size_t head_end;
-  while ((head_end = raw.find("\r\n\r\n")) == std::string::npos) {
-    if (raw.size() > kMaxHead || !ReadMore(fd, &raw)) return;
+  size_t scanned = 0;  // raw[0, scanned) holds no "\r\n\r\n" starting in it
+  while ((head_end = raw.find("\r\n\r\n", scanned)) == std::string::npos) {
+    scanned = raw.size() < 3 ? 0 : raw.size() - 3;
+    if (raw.size() > limits_.max_head) {
+      answer({431, {{"Content-Type", "text/plain"}}, "request header too large\n"}, false);
+      return;
+    }
+    if (!ReadMore(fd, &raw, deadline)) return;
+  }
+  if (head_end > limits_.max_head) {
+    answer({431, {{"Content-Type", "text/plain"}}, "request header too large\n"}, false);
+    return;
   }
   HttpRequest req;
-  HttpResponse resp;
   if (!ParseHead(std::string_view(raw).substr(0, head_end), &req)) {
-    resp = {400, {{"Content-Type", "text/plain"}}, "bad request\n"};
-  } else {
-    size_t length = 0;
-    bool too_large = false;
-    for (const auto& [name, value] : req.headers) {
-      if (Lower(name) != "content-length") continue;
-      try {
-        length = static_cast<size_t>(std::stoull(value));
-      } catch (...) {
-        length = kMaxBody + 1;
-      }
-    }
-    too_large = length > kMaxBody;
-    raw.erase(0, head_end + 4);
-    while (!too_large && raw.size() < length) {
-      if (!ReadMore(fd, &raw)) return;
-    }
-    if (too_large) {
-      resp = {413, {{"Content-Type", "text/plain"}}, "request body too large\n"};
-    } else {
-      req.body = raw.substr(0, length);
-      resp = handler(req);
+    answer({400, {{"Content-Type", "text/plain"}}, "bad request\n"}, false);
+    return;
+  }
+  const bool head_only = req.method == "HEAD";
+  int refused = 0;
+  if (std::string problem = LoopbackRequestProblem(req, &refused); !problem.empty()) {
+    answer({refused, {{"Content-Type", "text/plain"}}, problem + "\n"}, head_only);
+    return;
+  }
+  size_t length = 0;
+  for (const auto& [name, value] : req.headers) {
+    if (Lower(name) != "content-length") continue;
+    try {
+      length = static_cast<size_t>(std::stoull(value));
+    } catch (...) {
+      length = limits_.max_body + 1;
     }
   }
-  std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " " + Reason(resp.status) + "\r\n";
-  for (const auto& [name, value] : resp.headers) {
-    if (Lower(name) == "content-length" || Lower(name) == "connection") continue;
-    out += name + ": " + value + "\r\n";
+  if (length > limits_.max_body) {
+    answer({413, {{"Content-Type", "text/plain"}}, "request body too large\n"}, head_only);
+    return;
   }
-  out += "Content-Length: " + std::to_string(resp.body.size()) + "\r\nConnection: close\r\n\r\n";
-  if (req.method != "HEAD") out += resp.body;
-  WriteAll(fd, out);
-  ::shutdown(fd, SHUT_WR);
+  raw.erase(0, head_end + 4);
+  while (raw.size() < length) {
+    if (!ReadMore(fd, &raw, deadline)) return;
+  }
+  req.body = raw.substr(0, length);
+  answer(handler(req), head_only);
 }
 
 }  // namespace cpa_sched

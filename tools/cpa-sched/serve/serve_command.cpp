@@ -107,15 +107,36 @@ HttpResponse Handle(ManagementRouter& router, const std::string& id, const HttpR
   std::optional<cliproxy::ManagementResponse> response = router.Serve(request);
   if (!response) return {404, {{"Content-Type", "text/plain"}}, "404 page not found\n"};
   HttpResponse out;
-  out.status = static_cast<int>(response->status_code);
+  // The plugin's answer as sent, except what HTTP cannot carry: a status outside 100-599
+  // is a bad answer (502), and a header whose name is not a token or whose value holds
+  // CR, LF or NUL is dropped (it would split the response).
+  const int64_t status = response->status_code;
+  if (status < 100 || status > 599) {
+    return {502,
+            {{"Content-Type", "text/plain"}},
+            "the plugin answered the status " + std::to_string(status) + "\n"};
+  }
+  out.status = static_cast<int>(status);
   for (const auto& [name, values] : response->headers) {
-    for (const std::string& value : values) out.headers.emplace_back(name, value);
+    for (const std::string& value : values) {
+      if (IsWritableHeader(name, value)) out.headers.emplace_back(name, value);
+    }
   }
   out.body = std::move(response->body);
   return out;
 }
 
 int RunServe(const ServeOptions& options) {
+  // SIGINT / SIGTERM end the server: waited for on this thread (sigwait below). Blocked
+  // first, before the plugin is loaded, so that every thread started from here on (the
+  // plugin's during register, the server's) inherits the mask and none of them is killed
+  // by the signal meant for sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   const std::string id = PluginIdFromPath(options.plugin);
   PluginConfig config;
   if (auto s = ReadCommandConfig(options.config, id, &config); !s) return Fail(s.message());
@@ -149,12 +170,7 @@ int RunServe(const ServeOptions& options) {
   }
   std::cout << std::flush;
 
-  // SIGINT / SIGTERM end the server: waited for on this thread, served on another.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Served on another thread until a stop signal arrives.
   std::thread serving(
       [&] { server.Run([&](const HttpRequest& req) { return Handle(router, id, req); }); });
   int signal_number = 0;
@@ -188,7 +204,8 @@ Command AddServeCommand(CLI::App& parent) {
       "\n"
       "Paths are CLIProxyAPI's: routes under /v0/management/, pages under\n"
       "/v0/resource/plugins/<id>/. Nothing is authenticated: only loopback addresses are\n"
-      "accepted. SIGINT or SIGTERM stops the server.\n"
+      "accepted, a request's Host must be 127.0.0.1, localhost or [::1] (any port) and its\n"
+      "Origin, if any, this server's own. SIGINT or SIGTERM stops the server.\n"
       "\n"
       "Exit codes: 0 stopped by a signal, 2 usage or load error (or no management_api).");
   return {app, [options] { return RunServe(*options); }};
