@@ -15,6 +15,12 @@ struct AccountReading {
   std::optional<int64_t> window_tokens;    // their tokens
   std::optional<int64_t> window_ms;        // the window's length
   std::optional<double> latency_ms;        // the decayed average latency (or TTFT)
+  // From the upstream's rate-limit headers (QuotaState): the most used of the account's
+  // current windows (0..1), the earliest reset (or the end of a refusal), and whether the
+  // upstream refuses it now.
+  std::optional<double> quota_used;
+  std::optional<int64_t> quota_reset_unix_ms;
+  bool quota_refused = false;
 };
 
 }  // namespace cliproxy::scheduler

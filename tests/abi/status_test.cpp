@@ -378,5 +378,43 @@ TEST(AbiStatus, TheJsonListsAtMost200AccountsPerRouteAndCountsTheRest) {
   EXPECT_EQ((*budget)["accounts_total"].GetUint64(), 0u);
 }
 
+TEST(AbiStatus, AHeadroomRouteShowsWhatTheRateLimitHeadersSaid) {
+  SchedulerSo so;
+  ASSERT_TRUE(
+      ReadEnvelope(
+          so.Register(LifecycleBody("routes:\n  - name: plans\n    strategy: headroom\n")).body)
+          .ok);
+  ASSERT_TRUE(ReadEnvelope(so.Pick(Pick("claude", "opus", {"p1", "p2"})).body).ok);
+  // p1's plan window: 40% of the 5-hour window used, resetting in an hour.
+  const int64_t reset_s =
+      std::chrono::duration_cast<std::chrono::seconds>(
+          (std::chrono::system_clock::now() + std::chrono::hours(1)).time_since_epoch())
+          .count();
+  std::string record = Record("p1", 100);
+  record.pop_back();
+  record +=
+      ",\"ResponseHeaders\":{\"Anthropic-Ratelimit-Unified-5h-Utilization\":[\"0.4\"],"
+      "\"Anthropic-Ratelimit-Unified-5h-Reset\":[\"" +
+      std::to_string(reset_s) + "\"],\"Anthropic-Ratelimit-Unified-5h-Status\":[\"allowed\"]}}";
+  ASSERT_TRUE(ReadEnvelope(so.Call("usage.handle", record).body).ok);
+  ASSERT_TRUE(ReadEnvelope(so.Pick(Pick("claude", "opus", {"p1", "p2"})).body).ok);
+
+  Page page = Handle(so, "GET", kJsonPath);
+  ASSERT_EQ(page.status, 200);
+  rapidjson::Document d;
+  d.Parse(page.body.c_str());
+  ASSERT_TRUE(d.IsObject()) << page.body;
+  const rapidjson::Value* route = RouteNamed(d, "plans");
+  ASSERT_NE(route, nullptr) << page.body;
+  const rapidjson::Value* p1 = AccountNamed(*route, "p1");
+  ASSERT_NE(p1, nullptr) << page.body;
+  ASSERT_EQ((*p1)["quota"].Size(), 1u) << page.body;
+  const rapidjson::Value& window = (*p1)["quota"][0];
+  EXPECT_STREQ(window["name"].GetString(), "rate-limit headers");
+  EXPECT_DOUBLE_EQ(window["used"].GetDouble(), 0.4);
+  EXPECT_EQ(window["reset_ms"].GetInt64(), reset_s * 1000);
+  EXPECT_FALSE(window["rejected"].GetBool());
+}
+
 }  // namespace
 }  // namespace cliproxy::abi_test

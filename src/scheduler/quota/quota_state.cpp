@@ -164,6 +164,21 @@ bool QuotaState::Picked(uint64_t hash, Clock::time_point now) {
   return counted;
 }
 
+void QuotaState::ReadAccount(uint64_t hash, Clock::time_point now, AccountReading* out) const {
+  const int64_t usage_now = Now(now);
+  const Reading r = Read(hash, usage_now, now);
+  if (!out->in_flight) out->in_flight = r.in_flight;
+  if (!r.tracked || usage_now == UsageClock::kUnset) return;
+  constexpr int64_t kNsPerMs = 1'000'000;
+  if (r.refused) {
+    out->quota_refused = true;
+    out->quota_reset_unix_ms = r.refused_until / kNsPerMs;
+  } else if (r.soonest_reset != kNoReset) {
+    out->quota_reset_unix_ms = r.soonest_reset / kNsPerMs;
+  }
+  if (r.known) out->quota_used = r.utilization;
+}
+
 QuotaState::Reading QuotaState::Read(uint64_t hash, int64_t usage_now,
                                      Clock::time_point now) const {
   Reading r;

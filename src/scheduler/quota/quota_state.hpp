@@ -81,6 +81,8 @@ class QuotaState : public StrategyState, public UsageObserver {
   // Accounts with an entry, and entries allocated (for tests of the bound).
   size_t accounts() const { return accounts_.size(); }
   size_t Records() const override { return accounts_.allocated(); }
+  // Status page: picks in flight and the account's quota (Read(), no lock).
+  void ReadAccount(uint64_t hash, Clock::time_point now, AccountReading* out) const override;
 
  private:
   // One window of one account; written under the entry's mutex, read without it.

@@ -91,14 +91,4 @@ StatusBoard::ConfigHistory StatusBoard::config() const {
   return config_;
 }
 
-void StatusBoard::SetQuotaSource(std::shared_ptr<const QuotaSource> source) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  quota_ = std::move(source);
-}
-
-std::shared_ptr<const QuotaSource> StatusBoard::quota_source() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return quota_;
-}
-
 }  // namespace cliproxy::scheduler

@@ -23,7 +23,6 @@
 #include "scheduler/decision.hpp"
 #include "scheduler/status/account_slots.hpp"
 #include "scheduler/status/decision_timeline.hpp"
-#include "scheduler/status/quota_source.hpp"
 
 namespace cliproxy::scheduler {
 
@@ -73,9 +72,6 @@ class StatusBoard {
     return other_record_accounts_.load(std::memory_order_relaxed);
   }
 
-  void SetQuotaSource(std::shared_ptr<const QuotaSource> source);
-  std::shared_ptr<const QuotaSource> quota_source() const;
-
  private:
   const int64_t started_ms_;
   std::atomic<uint64_t> by_kind_[4] = {};  // by Decision::Kind
@@ -84,9 +80,8 @@ class StatusBoard {
   DecisionTimeline timeline_;
   AccountSlots<RecordSlot> records_{kMaxRecordAccounts};
 
-  mutable std::mutex mutex_;                  // the page and reconfigures only
-  ConfigHistory config_;                      // guarded by mutex_
-  std::shared_ptr<const QuotaSource> quota_;  // guarded by mutex_
+  mutable std::mutex mutex_;  // the page and reconfigures only
+  ConfigHistory config_;      // guarded by mutex_
 };
 
 // Unix milliseconds now (the system clock).

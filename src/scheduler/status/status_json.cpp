@@ -113,7 +113,7 @@ struct AccountRow {
 
 void WriteAccount(Writer& w, const AccountRow& row, uint64_t route_picks,
                   const Policy::RouteStatus& route, const StatusBoard& board,
-                  const QuotaSource* quota, Clock::time_point mono_now, int64_t now_ms) {
+                  Clock::time_point mono_now, int64_t now_ms) {
   w.Open('{');
   w.FieldString("id", row.slot->id);
   w.Field("picks", row.picks);
@@ -143,28 +143,25 @@ void WriteAccount(Writer& w, const AccountRow& row, uint64_t route_picks,
       records ? records->cooldown_until_ms.load(std::memory_order_relaxed) : int64_t{0};
   w.Key("cooldown_until_ms");
   cooldown > now_ms ? w.Int(cooldown) : w.Null();
-  // Quota windows: from the quota tracker (QuotaSource), when one is plugged in.
+  // Quota: what the route's quota state (headroom) learned from the rate-limit headers.
   w.Key("quota");
   w.Open('[');
-  if (quota != nullptr) {
-    for (const QuotaWindowStatus& q : quota->Windows(row.slot->id, now_ms)) {
-      w.Open('{');
-      w.FieldString("name", q.name);
-      w.Key("used");
-      q.used ? w.Double(std::clamp(*q.used, 0.0, 1.0), 4) : w.Null();
-      w.Key("reset_ms");
-      q.reset_unix_ms ? w.Int(*q.reset_unix_ms) : w.Null();
-      w.Field("rejected", q.rejected);
-      w.Close('}');
-    }
+  if (reading.quota_used || reading.quota_refused) {
+    w.Open('{');
+    w.FieldString("name", "rate-limit headers");
+    w.Key("used");
+    reading.quota_used ? w.Double(std::clamp(*reading.quota_used, 0.0, 1.0), 4) : w.Null();
+    w.Key("reset_ms");
+    reading.quota_reset_unix_ms ? w.Int(*reading.quota_reset_unix_ms) : w.Null();
+    w.Field("rejected", reading.quota_refused);
+    w.Close('}');
   }
   w.Close(']');
   w.Close('}');
 }
 
 void WriteRoute(Writer& w, const Policy::RouteStatus& route, const StatusBoard& board,
-                const QuotaSource* quota, Clock::time_point mono_now, int64_t now_ms,
-                uint64_t* sessions, uint64_t* moves) {
+                Clock::time_point mono_now, int64_t now_ms, uint64_t* sessions, uint64_t* moves) {
   const RouteCounters& c = *route.counters;
   w.Open('{');
   w.FieldString("name", route.name);
@@ -229,7 +226,7 @@ void WriteRoute(Writer& w, const Policy::RouteStatus& route, const StatusBoard& 
   w.Key("accounts");
   w.Open('[');
   for (size_t i = 0; i < shown; ++i) {
-    WriteAccount(w, rows[i], route_picks, route, board, quota, mono_now, now_ms);
+    WriteAccount(w, rows[i], route_picks, route, board, mono_now, now_ms);
   }
   w.Close(']');
   w.Close('}');
@@ -239,7 +236,6 @@ void WriteRoute(Writer& w, const Policy::RouteStatus& route, const StatusBoard& 
 
 std::string RenderStatusJson(const StatusBoard& board, const Policy* policy, int64_t now_ms) {
   const Clock::time_point mono_now = Clock::now();
-  const std::shared_ptr<const QuotaSource> quota = board.quota_source();
   Writer w;
   w.out.reserve(4096);
   w.Open('{');
@@ -289,7 +285,7 @@ std::string RenderStatusJson(const StatusBoard& board, const Policy* policy, int
   w.Open('[');
   if (policy != nullptr) {
     for (const Policy::RouteStatus& route : policy->StatusOfRoutes()) {
-      WriteRoute(w, route, board, quota.get(), mono_now, now_ms, &sessions, &moves);
+      WriteRoute(w, route, board, mono_now, now_ms, &sessions, &moves);
     }
   }
   w.Close(']');
