@@ -170,12 +170,7 @@ bool FileStore::WriteSnapshot() {
   std::vector<std::shared_ptr<StoredState>> states;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    states_.erase(std::remove_if(states_.begin(), states_.end(),
-                                 [](const std::weak_ptr<StoredState>& w) { return w.expired(); }),
-                  states_.end());
-    for (const auto& w : states_) {
-      if (auto s = w.lock()) states.push_back(std::move(s));
-    }
+    states = LiveStates(&states_);
   }
   if (foreign_) return false;
   const StoreTime t = StoreTime::Now();

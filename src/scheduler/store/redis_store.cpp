@@ -277,12 +277,7 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
   std::vector<std::shared_ptr<StoredState>> states;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    states_.erase(std::remove_if(states_.begin(), states_.end(),
-                                 [](const std::weak_ptr<StoredState>& w) { return w.expired(); }),
-                  states_.end());
-    for (const auto& w : states_) {
-      if (auto s = w.lock()) states.push_back(std::move(s));
-    }
+    states = LiveStates(&states_);
   }
   const std::string& me = InstanceId();
   const StoreTime t = StoreTime::Now();

@@ -15,6 +15,17 @@ StoreTime StoreTime::Now() {
   return t;
 }
 
+std::vector<std::shared_ptr<StoredState>> LiveStates(
+    std::vector<std::weak_ptr<StoredState>>* attached) {
+  std::erase_if(*attached, [](const std::weak_ptr<StoredState>& w) { return w.expired(); });
+  std::vector<std::shared_ptr<StoredState>> live;
+  live.reserve(attached->size());
+  for (const auto& w : *attached) {
+    if (auto s = w.lock()) live.push_back(std::move(s));
+  }
+  return live;
+}
+
 std::shared_ptr<StateStore> MakeStateStore(const StoreConfig& config,
                                            std::shared_ptr<const Logger> logger) {
 #ifdef CLIPROXY_FUZZ_MEMORY_STORES

@@ -41,6 +41,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "scheduler/logger.hpp"
 #include "scheduler/store/keyed_hash.hpp"
@@ -120,6 +121,11 @@ class StateStore {
   const StoreConfig config_;
   const KeyedHash session_hash_;
 };
+
+// The states of `attached` that are still alive; drops the ones that are gone. The caller
+// holds the lock that guards `attached`.
+std::vector<std::shared_ptr<StoredState>> LiveStates(
+    std::vector<std::weak_ptr<StoredState>>* attached);
 
 // The store `config` describes, not started (StateStore::Start); `logger` (may be null)
 // gets one line per fault transition. No side effect: no thread, no file read, no

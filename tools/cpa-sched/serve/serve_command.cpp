@@ -8,6 +8,7 @@
 #include <memory>
 #include <thread>
 
+#include "base/html_escape.hpp"
 #include "check/check_config.hpp"
 #include "cliproxy/host/management_router.hpp"
 #include "cliproxy/json.hpp"
@@ -17,6 +18,9 @@
 #include "serve/serve_traffic.hpp"
 
 namespace cpa_sched {
+
+using cliproxy::scheduler::HtmlEscape;
+
 namespace {
 
 using cliproxy::host::ManagementEntry;
@@ -35,29 +39,6 @@ int Fail(const std::string& message) {
   return kExitUsage;
 }
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // The index at "/": the plugin's resources as the management panel's menu lists them.
 HttpResponse Index(const std::string& id, const std::vector<ManagementEntry>& entries) {
   std::string body =
@@ -65,17 +46,18 @@ HttpResponse Index(const std::string& id, const std::vector<ManagementEntry>& en
       "serve</title>"
       "<style>body{font:14px system-ui,sans-serif;margin:24px}li{margin:4px 0}</style></head>"
       "<body><h1>" +
-      Escape(id) + "</h1><h2>Menu</h2><ul>";
+      HtmlEscape(id) + "</h1><h2>Menu</h2><ul>";
   for (const ManagementEntry& e : entries) {
     if (!e.resource) continue;
-    body += "<li><a href=\"" + Escape(e.launch) + "\">" + Escape(e.menu.empty() ? e.path : e.menu) +
-            "</a> <small>" + Escape(e.description) + "</small></li>";
+    body += "<li><a href=\"" + HtmlEscape(e.launch) + "\">" +
+            HtmlEscape(e.menu.empty() ? e.path : e.menu) + "</a> <small>" +
+            HtmlEscape(e.description) + "</small></li>";
   }
   body += "</ul><h2>Management API</h2><ul>";
   for (const ManagementEntry& e : entries) {
     if (e.resource) continue;
-    body += "<li><code>" + Escape(e.method + " " + e.path) + "</code> <small>" +
-            Escape(e.description) + "</small></li>";
+    body += "<li><code>" + HtmlEscape(e.method + " " + e.path) + "</code> <small>" +
+            HtmlEscape(e.description) + "</small></li>";
   }
   body += "</ul></body></html>";
   return {200, {{"Content-Type", "text/html; charset=utf-8"}, {"Cache-Control", "no-store"}}, body};

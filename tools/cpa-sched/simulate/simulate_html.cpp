@@ -6,11 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "base/html_escape.hpp"
 #include "capability_list.hpp"
 #include "simulate/simulate_text.hpp"
 #include "simulate/simulate_time.hpp"
 
 namespace cpa_sched {
+
+using cliproxy::scheduler::HtmlEscape;
+
 namespace {
 
 // Ten colours that stay apart from one another (and from the grey of failed picks).
@@ -19,30 +23,6 @@ constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", 
 constexpr const char* kFailedColor = "#8c8c8c";
 constexpr const char* kEventColor = "#e15759";  // out of service
 constexpr const char* kSlowColor = "#c98a00";   // slow, still offered
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Color(size_t i) { return kPalette[i % (sizeof kPalette / sizeof kPalette[0])]; }
 
@@ -176,11 +156,11 @@ void WriteEventBands(std::ostream& out, std::ostream& labels, const Plot& plot,
     out << "<rect class=\"event\" x=\"" << Num(plot.XOfNs(b.from)) << "\" y=\"" << Plot::kTop
         << "\" width=\"" << Num(plot.XOfNs(b.until) - plot.XOfNs(b.from)) << "\" height=\""
         << Num(plot.h) << "\" fill=\"" << color << "\" fill-opacity=\"0.08\" stroke=\"" << color
-        << "\" stroke-opacity=\"0.35\" stroke-dasharray=\"4 3\"><title>" << Escape(label) << " "
-        << Escape(FormatSimTime(b.from)) << " - " << Escape(FormatSimTime(b.until))
+        << "\" stroke-opacity=\"0.35\" stroke-dasharray=\"4 3\"><title>" << HtmlEscape(label) << " "
+        << HtmlEscape(FormatSimTime(b.from)) << " - " << HtmlEscape(FormatSimTime(b.until))
         << "</title></rect>\n";
     labels << "<text x=\"" << Num(plot.XOfNs(b.from) + 4) << "\" y=\"" << Plot::kTop + 12 + 13 * row
-           << "\" class=\"event-label\">" << Escape(label) << "</text>\n";
+           << "\" class=\"event-label\">" << HtmlEscape(label) << "</text>\n";
   }
 }
 
@@ -211,7 +191,7 @@ void WriteStackedAreas(std::ostream& out, const Plot& plot, const std::vector<Se
     }
     out << "<polygon points=\"" << top << bottom << "\" fill=\"" << s.color
         << "\" fill-opacity=\"0.85\" stroke=\"#fff\" stroke-width=\"0.6\"><title>"
-        << Escape(s.label) << "</title></polygon>\n";
+        << HtmlEscape(s.label) << "</title></polygon>\n";
   }
 }
 
@@ -236,7 +216,8 @@ void WriteAxes(std::ostream& out, const Plot& plot, int64_t bucket_ns,
       << "\" text-anchor=\"middle\" class=\"axis\">simulated time</text>\n";
   out << "<text transform=\"translate(16 " << Num(top + plot.h / 2)
       << ") rotate(-90)\" text-anchor=\"middle\" class=\"axis\">"
-      << Escape(y_label.empty() ? "picks per " + FormatSimTime(bucket_ns) : y_label) << "</text>\n";
+      << HtmlEscape(y_label.empty() ? "picks per " + FormatSimTime(bucket_ns) : y_label)
+      << "</text>\n";
 }
 
 // The legend: a swatch per series, and one per kind of event window shown.
@@ -245,7 +226,7 @@ void WriteLegend(std::ostream& out, const Scenario& scenario, const std::vector<
   for (const Series& s : series) {
     out << "<li><svg width=\"12\" height=\"12\" xmlns=\"http://www.w3.org/2000/svg\"><rect "
            "width=\"12\" height=\"12\" fill=\""
-        << s.color << "\"/></svg>" << Escape(s.label) << "</li>\n";
+        << s.color << "\"/></svg>" << HtmlEscape(s.label) << "</li>\n";
   }
   bool outages = false, slow = false;
   for (const ScenarioEvent& e : scenario.events) {
@@ -286,7 +267,7 @@ void Table(std::ostream& out, const std::vector<std::string>& header,
   out << "<table>\n<thead><tr>";
   for (size_t i = 0; i < header.size(); ++i) {
     out << "<th" << (i < align.size() && align[i] == 'r' ? " class=\"num\"" : "") << ">"
-        << Escape(header[i]) << "</th>";
+        << HtmlEscape(header[i]) << "</th>";
   }
   out << "</tr></thead>\n<tbody>\n";
   for (const auto& row : rows) {
@@ -304,7 +285,7 @@ void Table(std::ostream& out, const std::vector<std::string>& header,
 std::string ShareCell(int64_t part, int64_t whole, const std::string& color) {
   double pct = whole == 0 ? 0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
   return "<span class=\"bar\"><span style=\"width:" + Fixed(pct, 1) + "%;background:" + color +
-         "\"></span></span>" + Escape(Percent(part, whole));
+         "\"></span></span>" + HtmlEscape(Percent(part, whole));
 }
 
 void WriteAccounts(std::ostream& out, const Scenario& scenario, const SimulationResult& r) {
@@ -322,8 +303,8 @@ void WriteAccounts(std::ostream& out, const Scenario& scenario, const Simulation
     const AccountResult& s = r.accounts[a];
     std::vector<std::string> row = {
         "<span class=\"swatch\" style=\"background:" + Color(a) + "\"></span>",
-        Escape(scenario.accounts[a].id),
-        Escape(scenario.accounts[a].provider),
+        HtmlEscape(scenario.accounts[a].id),
+        HtmlEscape(scenario.accounts[a].provider),
         std::to_string(scenario.accounts[a].priority),
         std::to_string(s.offered),
         std::to_string(s.picks),
@@ -361,24 +342,24 @@ void WriteHeader(std::ostream& out, const Scenario& scenario,
   const cliproxy::Registration& reg = plugin.registration;
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      << "<title>cpa-sched simulate: " << Escape(scenario.name) << "</title>\n<style>" << kStyle
+      << "<title>cpa-sched simulate: " << HtmlEscape(scenario.name) << "</title>\n<style>" << kStyle
       << "</style>\n</head>\n<body>\n";
-  out << "<h1>Simulation: " << Escape(scenario.name) << "</h1>\n";
+  out << "<h1>Simulation: " << HtmlEscape(scenario.name) << "</h1>\n";
   if (!scenario.description.empty()) {
-    out << "<p class=\"note\">" << Escape(scenario.description) << "</p>\n";
+    out << "<p class=\"note\">" << HtmlEscape(scenario.description) << "</p>\n";
   }
   out << "<dl class=\"meta\">\n"
-      << "<dt>scenario</dt><dd><code>" << Escape(scenario.path) << "</code>, seed " << r.seed
+      << "<dt>scenario</dt><dd><code>" << HtmlEscape(scenario.path) << "</code>, seed " << r.seed
       << "</dd>\n"
-      << "<dt>plugin</dt><dd><code>" << Escape(plugin.id) << "</code> (" << Escape(plugin.path)
-      << "), priority " << plugin.settings.priority << ", "
+      << "<dt>plugin</dt><dd><code>" << HtmlEscape(plugin.id) << "</code> ("
+      << HtmlEscape(plugin.path) << "), priority " << plugin.settings.priority << ", "
       << cliproxy::host::PluginStateName(plugin.state) << "</dd>\n"
-      << "<dt>registration</dt><dd>" << Escape(reg.metadata.name) << " "
-      << Escape(reg.metadata.version) << " by " << Escape(reg.metadata.author) << ", schema "
-      << plugin.schema_version << ", capabilities " << Escape(CapabilityList(reg.capabilities))
-      << "</dd>\n"
+      << "<dt>registration</dt><dd>" << HtmlEscape(reg.metadata.name) << " "
+      << HtmlEscape(reg.metadata.version) << " by " << HtmlEscape(reg.metadata.author)
+      << ", schema " << plugin.schema_version << ", capabilities "
+      << HtmlEscape(CapabilityList(reg.capabilities)) << "</dd>\n"
       << "<dt>traffic</dt><dd>" << Plural(r.requests, "request") << " over "
-      << Escape(FormatSimTime(r.duration_ns)) << " simulated, "
+      << HtmlEscape(FormatSimTime(r.duration_ns)) << " simulated, "
       << Plural(static_cast<int64_t>(scenario.accounts.size()), "account") << ", "
       << Plural(static_cast<int64_t>(scenario.events.size()), "event") << "; routing.strategy "
       << cliproxy::host::BuiltinStrategyName(scenario.routing_strategy) << "</dd>\n"
@@ -404,7 +385,7 @@ void WriteSessions(std::ostream& out, const Scenario& scenario, const Simulation
           {{"sessions served", std::to_string(s.sessions)},
            {"requests of sessions served", std::to_string(s.requests)},
            {"kept their first account",
-            Escape(Percent(s.kept, s.requests)) + " (" + std::to_string(s.kept) + ")"},
+            HtmlEscape(Percent(s.kept, s.requests)) + " (" + std::to_string(s.kept) + ")"},
            {"moves", std::to_string(s.moves)},
            {"caused by events (previous account not offered)", std::to_string(s.forced)},
            {"not caused by events", std::to_string(s.moves - s.forced)},
@@ -418,8 +399,8 @@ void WriteDecisions(std::ostream& out, const SimulationResult& r) {
   out << "<h2>Decisions</h2>\n";
   std::vector<std::vector<std::string>> rows;
   for (size_t k = 0; k < kDecisionKinds; ++k) {
-    rows.push_back({Escape(DecisionName(k)), std::to_string(r.decisions[k]),
-                    Escape(Percent(r.decisions[k], r.requests))});
+    rows.push_back({HtmlEscape(DecisionName(k)), std::to_string(r.decisions[k]),
+                    HtmlEscape(Percent(r.decisions[k], r.requests))});
   }
   Table(out, {"decision", "picks", "share"}, rows, "lrr");
   out << "<p class=\"note\">Built-in picks (delegated, unhandled, invalid, fused): round-robin "
@@ -434,8 +415,8 @@ void WriteErrors(std::ostream& out, const SimulationResult& r) {
     out << "<p>None: every request was served.</p>\n";
   } else {
     for (const ErrorCount& e : r.errors) {
-      rows.push_back({Escape(e.code), e.http_status > 0 ? std::to_string(e.http_status) : "-",
-                      std::to_string(e.count), Escape(e.message)});
+      rows.push_back({HtmlEscape(e.code), e.http_status > 0 ? std::to_string(e.http_status) : "-",
+                      std::to_string(e.count), HtmlEscape(e.message)});
     }
     Table(out, {"code", "HTTP status", "count", "message (first seen)"}, rows, "lrrl");
   }
@@ -462,9 +443,9 @@ void WriteQuota(std::ostream& out, const Scenario& scenario, const SimulationRes
   const QuotaResult& q = r.quota;
   out << "<h2>Quota windows</h2>\n<p><span class=\"big\">" << q.served_before_first_429
       << "</span> requests served before the first 429"
-      << (q.first_429_ns >= 0
-              ? " (at " + Escape(FormatSimTime(q.first_429_ns)) + ", " + Escape(q.first_429) + ")"
-              : std::string(" (none)"))
+      << (q.first_429_ns >= 0 ? " (at " + HtmlEscape(FormatSimTime(q.first_429_ns)) + ", " +
+                                    HtmlEscape(q.first_429) + ")"
+                              : std::string(" (none)"))
       << "; " << q.refusals << " 429s.</p>\n";
   Plot plot;
   plot.buckets = r.bucket_failed.size();
@@ -485,7 +466,7 @@ void WriteQuota(std::ostream& out, const Scenario& scenario, const SimulationRes
       out << (b ? " " : "") << Num(plot.XOfBucket(b)) << ","
           << Num(plot.YOf(100 * w.bucket_use[b]));
     }
-    out << "\"><title>" << Escape(scenario.accounts[w.account].id + " " + w.name)
+    out << "\"><title>" << HtmlEscape(scenario.accounts[w.account].id + " " + w.name)
         << "</title></polyline>\n";
   }
   WriteAxes(out, plot, r.bucket_ns, "% of the window used");
@@ -494,7 +475,7 @@ void WriteQuota(std::ostream& out, const Scenario& scenario, const SimulationRes
   std::vector<std::vector<std::string>> rows;
   for (const WindowResult& w : q.windows) {
     rows.push_back({"<span class=\"swatch\" style=\"background:" + Color(w.account) + "\"></span>",
-                    Escape(scenario.accounts[w.account].id), Escape(w.name),
+                    HtmlEscape(scenario.accounts[w.account].id), HtmlEscape(w.name),
                     std::to_string(w.capacity), std::to_string(w.served),
                     std::to_string(w.refusals), std::to_string(w.resets),
                     std::to_string(w.unused_at_resets)});
@@ -514,12 +495,12 @@ void WriteTenants(std::ostream& out, const Scenario& scenario, const SimulationR
       std::string used;
       for (size_t a = 0; a < scenario.accounts.size(); ++a) {
         if (tr.picks[a] == 0) continue;
-        used += (used.empty() ? "" : ", ") + Escape(scenario.accounts[a].id) + " " +
+        used += (used.empty() ? "" : ", ") + HtmlEscape(scenario.accounts[a].id) + " " +
                 std::to_string(tr.picks[a]);
       }
       rows.push_back(
-          {Escape(tenant.name),
-           tenant.caller_scope ? "<code>" + Escape(*tenant.caller_scope) + "</code>" : "(none)",
+          {HtmlEscape(tenant.name),
+           tenant.caller_scope ? "<code>" + HtmlEscape(*tenant.caller_scope) + "</code>" : "(none)",
            std::to_string(tr.requests), std::to_string(tr.failed), used.empty() ? "-" : used});
     }
     Table(out, {"tenant", "caller_scope", "requests", "failed", "accounts used"}, rows, "llrrl");
@@ -532,9 +513,9 @@ void WriteEvents(std::ostream& out, const Scenario& scenario) {
   if (!scenario.events.empty()) {
     out << "<h2>Events</h2>\n";
     for (const ScenarioEvent& e : scenario.events) {
-      rows.push_back({Escape(FormatSimTime(e.at_ns)),
-                      e.until_ns ? Escape(FormatSimTime(*e.until_ns)) : "end of run",
-                      Escape(scenario.accounts[e.account].id), Escape(EventKindLabel(e))});
+      rows.push_back({HtmlEscape(FormatSimTime(e.at_ns)),
+                      e.until_ns ? HtmlEscape(FormatSimTime(*e.until_ns)) : "end of run",
+                      HtmlEscape(scenario.accounts[e.account].id), HtmlEscape(EventKindLabel(e))});
     }
     Table(out, {"from", "until", "account", "kind"}, rows, "rrll");
   }
@@ -547,7 +528,7 @@ void WriteLogs(std::ostream& out, const SimulationResult& r) {
     out << "<h2>Host log</h2>\n";
     for (const LogCount& l : r.logs) {
       rows.push_back({std::string(cliproxy::host::LogLevelName(l.level)), std::to_string(l.count),
-                      Escape(l.message)});
+                      HtmlEscape(l.message)});
     }
     Table(out, {"level", "count", "message"}, rows, "lrl");
   }
