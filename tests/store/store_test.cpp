@@ -27,6 +27,29 @@
 namespace cliproxy::store_test {
 namespace {
 
+// A socket listening on a free loopback port (fd -1 if that failed); `flags` are added to
+// SOCK_STREAM (e.g. SOCK_NONBLOCK).
+struct LoopbackListener {
+  int fd = -1;
+  int port = 0;
+};
+LoopbackListener ListenOnLoopback(int flags) {
+  LoopbackListener out;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | flags, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 || ::listen(fd, 16) != 0) {
+    if (fd >= 0) ::close(fd);
+    return out;
+  }
+  out.fd = fd;
+  out.port = ntohs(addr.sin_port);
+  return out;
+}
+
 using test_support::TempDir;
 
 constexpr const char* kPlantedApiKey = "sk-PLANTED-api-key-7c1d";
@@ -213,21 +236,16 @@ TEST_F(RedisStoreTest, RejectedReconfigureKeepsSharing) {
 
 // A rejected configuration naming another Redis never connects to it.
 TEST(RedisStoreFaultTest, RejectedConfigurationNeverConnects) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::listen(listener, 16);
+  const LoopbackListener loopback = ListenOnLoopback(SOCK_NONBLOCK);
+  ASSERT_GE(loopback.fd, 0);
+  const int listener = loopback.fd;
   {
     Instance a;
     ASSERT_EQ(a.Config(kStickyRoutes), "ok");
-    ASSERT_EQ(a.Config("state: {store: redis, url: \"redis://127.0.0.1:" +
-                       std::to_string(ntohs(addr.sin_port)) +
-                       "/0\"}\nroutes:\n  - name: sessions\n    strategy: nope\n"),
-              "ok");  // rejected: the last good configuration stays in force
+    ASSERT_EQ(
+        a.Config("state: {store: redis, url: \"redis://127.0.0.1:" + std::to_string(loopback.port) +
+                 "/0\"}\nroutes:\n  - name: sessions\n    strategy: nope\n"),
+        "ok");  // rejected: the last good configuration stays in force
     EXPECT_TRUE(a.Sync());
     EXPECT_EQ(a.Pick("s", "a"), "a");
     a.Quit();
@@ -268,14 +286,9 @@ TEST_F(RedisStoreTest, RedisKilledMidRunPicksGoOnAndStateResyncs) {
 
 // A server that answers every command with bytes that are not the Redis protocol.
 TEST(RedisStoreFaultTest, GarbageAnswersNeverFailAPick) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::listen(listener, 16);
+  const LoopbackListener loopback = ListenOnLoopback(0);
+  ASSERT_GE(loopback.fd, 0);
+  const int listener = loopback.fd;
   std::atomic<bool> stop{false};
   std::thread server([&] {
     while (!stop) {
@@ -292,7 +305,7 @@ TEST(RedisStoreFaultTest, GarbageAnswersNeverFailAPick) {
   {
     Instance a;
     const std::string config =
-        "state: {store: redis, url: \"redis://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
+        "state: {store: redis, url: \"redis://127.0.0.1:" + std::to_string(loopback.port) +
         "/0\", interval: 20ms}\n" + BudgetRoutes(5000);
     ASSERT_EQ(a.Config(config), "ok");
     for (int i = 0; i < 5; ++i) {
@@ -311,18 +324,14 @@ TEST(RedisStoreFaultTest, GarbageAnswersNeverFailAPick) {
 // A server that accepts connections and never answers (a Redis that hangs): every batch
 // times out on the store's thread; picks are not held up.
 TEST(RedisStoreFaultTest, SilentServerNeverHoldsAPick) {
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::listen(listener, 16);  // the kernel accepts; nobody ever reads or writes
+  // The kernel accepts; nobody ever reads or writes.
+  const LoopbackListener loopback = ListenOnLoopback(0);
+  ASSERT_GE(loopback.fd, 0);
+  const int listener = loopback.fd;
   {
     Instance a;
     const std::string config =
-        "state: {store: redis, url: \"redis://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) +
+        "state: {store: redis, url: \"redis://127.0.0.1:" + std::to_string(loopback.port) +
         "/0\"}\n" + kStickyRoutes;
     ASSERT_EQ(a.Config(config), "ok");
     for (int i = 0; i < 20; ++i) EXPECT_EQ(a.Pick("s" + std::to_string(i % 3), "a"), "a");
@@ -353,14 +362,9 @@ TEST(RedisStoreFaultTest, ConnectionDroppedMidBatchDoesNotKillTheProcess) {
                  .count());
     WriteAll(path, scheduler::EncodeSnapshot({{"sticky/sessions", body.Take()}}));
   }
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::listen(listener, 16);
+  const LoopbackListener loopback = ListenOnLoopback(0);
+  ASSERT_GE(loopback.fd, 0);
+  const int listener = loopback.fd;
   std::atomic<bool> stop{false};
   std::thread server([&] {
     while (!stop) {
@@ -386,7 +390,7 @@ TEST(RedisStoreFaultTest, ConnectionDroppedMidBatchDoesNotKillTheProcess) {
         "    session: {headers: [X-Session-Id], max_sessions: 200000}\n";
     ASSERT_EQ(a.Config("state: {store: file, path: \"" + path + "\"}\n" + routes), "ok");
     ASSERT_EQ(a.Config("state: {store: redis, url: \"redis://127.0.0.1:" +
-                       std::to_string(ntohs(addr.sin_port)) + "/0\", interval: 20ms}\n" + routes),
+                       std::to_string(loopback.port) + "/0\", interval: 20ms}\n" + routes),
               "ok");
     for (int i = 0; i < 5; ++i) EXPECT_FALSE(a.Sync());
     EXPECT_EQ(a.Pick("s1", "a"), "a");  // still alive
