@@ -27,6 +27,31 @@ namespace cliproxy::json::internal {
 // What a handler lets the walker leave out of the events (StreamDecoder::DiscardNext).
 enum class Discard : uint8_t { kNo, kAnything, kStringsOrNull };
 
+// A number of the tape as the exact path reads its literal (json_number.hpp).
+inline JsonNumber NumberOf(simdjson::dom::element e) {
+  JsonNumber n;
+  switch (e.type()) {
+    case simdjson::dom::element_type::INT64: {
+      const int64_t v = e.get_int64().value_unsafe();
+      if (v < 0) {
+        n.kind = JsonNumber::Kind::kInt;
+        n.i = v;
+      } else {
+        n.u = static_cast<uint64_t>(v);
+      }
+      break;
+    }
+    case simdjson::dom::element_type::UINT64:
+      n.u = e.get_uint64().value_unsafe();
+      break;
+    default:
+      n.kind = JsonNumber::Kind::kDouble;
+      n.d = e.get_double().value_unsafe();
+      break;
+  }
+  return n;
+}
+
 // Whether every value directly inside `container` is a string or null.
 template <class Container>
 bool AllStringsOrNull(const Container& container) {
@@ -87,28 +112,10 @@ bool WalkSimdjson(simdjson::dom::element e, Handler& handler) {
     }
     case element_type::STRING:
       return handler.String(e.get_string().value_unsafe());
-    case element_type::INT64: {
-      JsonNumber n;
-      const int64_t v = e.get_int64().value_unsafe();
-      if (v < 0) {
-        n.kind = JsonNumber::Kind::kInt;
-        n.i = v;
-      } else {
-        n.u = static_cast<uint64_t>(v);
-      }
-      return handler.Number(n);
-    }
-    case element_type::UINT64: {
-      JsonNumber n;
-      n.u = e.get_uint64().value_unsafe();
-      return handler.Number(n);
-    }
-    case element_type::DOUBLE: {
-      JsonNumber n;
-      n.kind = JsonNumber::Kind::kDouble;
-      n.d = e.get_double().value_unsafe();
-      return handler.Number(n);
-    }
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      return handler.Number(NumberOf(e));
     case element_type::BOOL:
       return handler.Bool(e.get_bool().value_unsafe());
     case element_type::NULL_VALUE:

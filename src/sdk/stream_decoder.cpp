@@ -17,6 +17,7 @@
 #include "sdk/parser_pool.hpp"
 #include "sdk/raw_json_writer.hpp"
 #include "sdk/simdjson_walk.hpp"
+#include "sdk/tape_decoder.hpp"
 #include "sdk/wire_type_table.hpp"
 
 // The decoder proper: a handler of parse events (StreamDecoder) that writes each value
@@ -25,9 +26,6 @@
 
 namespace cliproxy::json::internal {
 namespace {
-
-// The most elements a slice reserves ahead of reading them.
-constexpr size_t kReserveLimit = 1024;
 
 // --- the SAX handler ------------------------------------------------------------------
 
@@ -216,8 +214,6 @@ class StreamDecoder {
     Dest d = Next();
     switch (d.type->kind) {
       case Kind::kSlice:
-        // At most kReserveLimit at once: the hint counts values of any type, and an array
-        // of a million numbers where candidates are expected fails at its first element.
         if (d.slot && size_hint > 0 && d.type->reserve) {
           d.type->reserve(d.slot, std::min(size_hint, kReserveLimit));
         }
@@ -363,12 +359,7 @@ class StreamDecoder {
         if (d.slot) *static_cast<char*>(d.slot) = static_cast<char>(n.AsInt64());
         break;
       case Kind::kAny:
-        if (d.slot) {
-          auto* any = static_cast<AnyValue*>(d.slot);
-          any->kind = AnyValue::Kind::kNumber;
-          any->text.clear();
-          AppendGoFloat(n.AsDouble(), &any->text);
-        }
+        if (d.slot) AssignAnyNumber(n.AsDouble(), static_cast<AnyValue*>(d.slot));
         break;
       case Kind::kRawJson:
         if (d.slot)
@@ -441,11 +432,7 @@ class StreamDecoder {
         if (d.slot) *static_cast<bool*>(d.slot) = b;
         break;
       case Kind::kAny:
-        if (d.slot) {
-          auto* any = static_cast<AnyValue*>(d.slot);
-          any->kind = AnyValue::Kind::kBool;
-          any->text = b ? "true" : "false";
-        }
+        if (d.slot) AssignAnyBool(b, static_cast<AnyValue*>(d.slot));
         break;
       case Kind::kRawJson:
         if (d.slot) static_cast<std::string*>(d.slot)->assign(b ? "true" : "false");
@@ -468,11 +455,7 @@ class StreamDecoder {
         if (d.slot) AssignGoString(s, static_cast<std::string*>(d.slot));
         break;
       case Kind::kAny:
-        if (d.slot) {
-          auto* any = static_cast<AnyValue*>(d.slot);
-          any->kind = AnyValue::Kind::kString;
-          AssignGoString(s, &any->text);
-        }
+        if (d.slot) AssignAnyString(s, static_cast<AnyValue*>(d.slot));
         break;
       case Kind::kGoBytes: {
         // The bytes as parsed, not made valid UTF-8 first: an invalid byte is an illegal
@@ -675,14 +658,22 @@ class BodyCopy {
   std::unique_ptr<char[]> data_;
 };
 
-// The fast path: true if simdjson accepted `body` and `decoder` read it without an error.
-// The parser copies the body into its own padded buffer, kept with the parser.
-bool DecodeFast(std::string_view body, StreamDecoder* decoder) {
+// The fast path: simdjson reads the body (into its own padded copy, kept with the
+// parser); its document is decoded by the types first (tape_decoder.hpp), and when that
+// gives up, by walking its events into `decoder`. True if simdjson accepted `body` and one
+// of the two decoded it without an error; `restore` puts the output back as it was given
+// before the walk (the first try may have written part of it).
+template <class Restore>
+bool DecodeFast(std::string_view body, const Type& type, void* out, const PickFields* want,
+                StreamDecoder* decoder, const Restore& restore) {
   ParserPool& pool = Parsers();
   std::unique_ptr<simdjson::dom::parser> parser = pool.Take();
   simdjson::dom::element root;
-  bool ok = parser->parse(body.data(), body.size(), true).get(root) == simdjson::SUCCESS &&
-            WalkSimdjson(root, *decoder) && !decoder->failed();
+  bool ok = parser->parse(body.data(), body.size(), true).get(root) == simdjson::SUCCESS;
+  if (ok && !DecodeTape(root, type, out, want)) {
+    restore();
+    ok = WalkSimdjson(root, *decoder) && !decoder->failed();
+  }
   pool.Give(std::move(parser));
   return ok;
 }
@@ -692,11 +683,6 @@ bool DecodeFast(std::string_view body, StreamDecoder* decoder) {
 template <class T>
 DecodeStatus DecodeStream(std::string_view body, T* out, const char* go_type,
                           const PickFields* want, DecodePath path) {
-  // A NUL byte is never valid JSON (outside strings it is no token, inside it is an
-  // unescaped control character); the message names it.
-  if (size_t nul = body.find('\0'); nul != std::string_view::npos) {
-    return {"invalid JSON at byte " + std::to_string(nul) + ": NUL byte"};
-  }
   // What the caller passed in, for a second reading (Go decodes into it, not into a zero value).
   T given = *out;
   // Raw JSON members keep their numbers' literal text, which only JsonReader reports; and
@@ -705,10 +691,16 @@ DecodeStatus DecodeStream(std::string_view body, T* out, const char* go_type,
   if (path != DecodePath::kExactOnly && !kHasRawJson && !body.empty() &&
       body.size() <= kFastPathLimit && !MayHoldSurrogateEscape(body)) {
     StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want, kFastDepthLimit);
-    if (DecodeFast(body, &decoder)) return {};
+    if (DecodeFast(body, TypeOf<T>::value, out, want, &decoder, [&] { *out = given; })) return {};
     *out = given;
   }
   if (path == DecodePath::kFastOnly) return {kFastPathRefused};
+  // A NUL byte is never valid JSON (outside strings it is no token, inside it is an
+  // unescaped control character, which simdjson refuses too, so the fast path never
+  // pays for this scan); the message names it.
+  if (size_t nul = body.find('\0'); nul != std::string_view::npos) {
+    return {"invalid JSON at byte " + std::to_string(nul) + ": NUL byte"};
+  }
   // Not accepted by the fast path, or failed there: JsonReader's outcome is the contract.
   StreamDecoder decoder(&TypeOf<T>::value, out, go_type, want, kMaxDepth);
   BodyCopy text(body);

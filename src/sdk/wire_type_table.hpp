@@ -29,6 +29,10 @@ namespace cliproxy::json::internal {
 // index, so that a body with many keys costs linear time.
 constexpr size_t kLinearMapLimit = 32;
 constexpr size_t kFirstMapCapacity = 8;
+// The most elements a slice reserves ahead of reading them: a reader's count covers values
+// of any type, and an array of a million numbers where candidates are expected fails at
+// its first element.
+constexpr size_t kReserveLimit = 1024;
 
 // --- what each wire type accepts: tables generated from wire_fields.hpp ----------------
 
@@ -100,6 +104,21 @@ struct Type {
   const FieldSlot* fields = nullptr;
   size_t field_count = 0;
 };
+
+// A scalar stored into an `any` (Go's interface{}): what both decoders write.
+inline void AssignAnyString(std::string_view raw, AnyValue* any) {
+  any->kind = AnyValue::Kind::kString;
+  AssignGoString(raw, &any->text);
+}
+inline void AssignAnyNumber(double value, AnyValue* any) {
+  any->kind = AnyValue::Kind::kNumber;
+  any->text.clear();
+  AppendGoFloat(value, &any->text);
+}
+inline void AssignAnyBool(bool b, AnyValue* any) {
+  any->kind = AnyValue::Kind::kBool;
+  any->text = b ? "true" : "false";
+}
 
 template <class T>
 struct SliceOps {
@@ -343,7 +362,7 @@ struct TypeOf<T> {
 };
 
 // Field names are a few bytes long: up to 16 bytes are compared as two (overlapping) 8-byte
-// words, or 4-byte ones, rather than byte by byte.
+// words, or 4-byte ones, and shorter ones byte by byte, rather than through memcmp.
 template <class Word>
 inline bool SameEnds(const char* a, const char* b, size_t n) {
   Word a0, a1, b0, b1;
@@ -359,7 +378,10 @@ inline bool SameBytes(std::string_view a, std::string_view b) {
   if (n != b.size()) return false;
   if (n >= 8 && n <= 16) return SameEnds<uint64_t>(a.data(), b.data(), n);
   if (n >= 4 && n < 8) return SameEnds<uint32_t>(a.data(), b.data(), n);
-  return n == 0 || std::memcmp(a.data(), b.data(), n) == 0;
+  if (n < 4) {  // "ID": the first, middle and last bytes cover it
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+  }
+  return std::memcmp(a.data(), b.data(), n) == 0;
 }
 
 // The field `key` names: the exact spelling first, trying `expected` (the field after the
