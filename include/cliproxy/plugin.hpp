@@ -175,6 +175,10 @@ class Plugin {
 // Decodes a scheduler.pick body, storing only the `fields` wanted. A body that cannot be
 // decoded gives an `invalid_request` error (return code 1).
 Result<PickRequest> DecodePick(std::string_view body, const json::PickFields& fields);
+// The same into `*out`, which holds the zero value (a reused request: its containers may
+// keep their capacity). After an error, `*out` may hold part of the body.
+Result<Empty> DecodePickInto(std::string_view body, const json::PickFields& fields,
+                             PickRequest* out);
 
 // The dispatcher behind the export macro: turns one ABI call into a reply. Exposed so that
 // tests can drive a Plugin without loading a shared object. Never throws.

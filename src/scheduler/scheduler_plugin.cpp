@@ -4,6 +4,7 @@
 #include "scheduler/config.hpp"
 #include "scheduler/config_problem.hpp"
 #include "scheduler/host_builtin.hpp"
+#include "scheduler/reused_pick_request.hpp"
 #include "scheduler/status/status_json.hpp"
 #include "scheduler/strategy_registry.hpp"
 
@@ -227,14 +228,18 @@ void SchedulerPlugin::WatchMetadata(const Policy& policy, const PickRequest& req
 Result<PickResult> SchedulerPlugin::PickBody(std::string_view body) {
   // One snapshot for both steps: decode what this policy reads, then decide with it.
   std::shared_ptr<const Policy> policy = policy_.Load();
-  Result<PickRequest> request = DecodePick(body, policy ? policy->fields() : json::PickFields{});
-  if (!request.ok()) return {request.error(), request.fatal()};
+  ReusedPickRequest request;
+  if (Result<Empty> decoded =
+          DecodePickInto(body, policy ? policy->fields() : json::PickFields{}, &request.get());
+      !decoded.ok()) {
+    return {decoded.error(), decoded.fatal()};
+  }
   if (!policy) {  // before any register: unhandled, as the reference
     status_.RecordPick(nullptr, Decision::Unhandled(), UnixNowMs());
     return PickResult{};
   }
-  WatchMetadata(*policy, request.value());
-  Decision decision = policy->Pick(request.value());
+  WatchMetadata(*policy, request.get());
+  Decision decision = policy->Pick(request.get());
   status_.RecordPick(policy.get(), decision, UnixNowMs());
   return ToPickResult(decision);
 }

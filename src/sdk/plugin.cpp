@@ -165,10 +165,18 @@ bool HostApi::Log(LogLevel level, std::string_view message, const StringMap& fie
   return reply.code == 0 && json::DecodeEnvelope(reply.body, &envelope).ok() && envelope.ok;
 }
 
+Result<Empty> DecodePickInto(std::string_view body, const json::PickFields& fields,
+                             PickRequest* out) {
+  if (json::DecodeStatus s = json::DecodePickRequest(body, out, fields); !s) {
+    return {MakeError(codes::kInvalidRequest, "scheduler.pick: " + s.message), /*fatal=*/true};
+  }
+  return Empty{};
+}
+
 Result<PickRequest> DecodePick(std::string_view body, const json::PickFields& fields) {
   PickRequest request;
-  if (json::DecodeStatus s = json::DecodePickRequest(body, &request, fields); !s) {
-    return {MakeError(codes::kInvalidRequest, "scheduler.pick: " + s.message), /*fatal=*/true};
+  if (Result<Empty> decoded = DecodePickInto(body, fields, &request); !decoded.ok()) {
+    return {decoded.error(), decoded.fatal()};
   }
   return request;
 }

@@ -122,6 +122,23 @@ TEST_F(AbiTest, AuthIdPicksTheCandidateWithExactlyThatId) {
   EXPECT_EQ(Pick("null").body, UnhandledReply());
 }
 
+// A thread decodes its picks into storage it keeps (reused_pick_request.hpp): every pick
+// still starts from a fresh request, after a failed decode and after a large one too.
+TEST_F(AbiTest, EveryPickDecodesIntoAFreshRequest) {
+  Configure("auth_id: b\n");
+  EXPECT_EQ(PickAbc().body, AuthReply("b"));
+  ExpectError(Pick(R"({"Candidates":[{"ID":"b"},{"ID":7}]})"), 1, "invalid_request",
+              "Candidates[1].ID");
+  EXPECT_EQ(Pick("{}").body, UnhandledReply());
+  ExpectError(Pick(R"({"Candidates":[{"ID":"b"}],)"), 1, "invalid_request", "JSON");
+  EXPECT_EQ(Pick(R"({"Candidates":[{"ID":"a"}]})").body, UnhandledReply());
+  std::vector<std::string> many;
+  for (int i = 0; i < 1500; ++i) many.push_back(i == 1499 ? "b" : "x" + std::to_string(i));
+  EXPECT_EQ(Pick(PickBody(many)).body, AuthReply("b"));
+  EXPECT_EQ(Pick(R"({"Candidates":[{"ID":"a"},{"ID":"c"}]})").body, UnhandledReply());
+  EXPECT_EQ(PickAbc().body, AuthReply("b"));
+}
+
 TEST_F(AbiTest, ConfiguredStringsAreTrimmedButCaseSensitive) {
   Configure("delegate: ' round-robin '\n");
   EXPECT_EQ(PickAbc().body, DelegateReply("round-robin"));
