@@ -157,6 +157,13 @@ void PrintFleetComparison(std::ostream& out, const Scenario& scenario, const Fle
   align[0] = 'l';
   PrintTable(out, rows, align);
 
+  for (const FleetRun& run : runs) {
+    if (run.unsynced == 0) continue;
+    out << "warning: " << run.unsynced << " of " << run.exchanges * setup.instances
+        << " scheduler.state.sync calls did not complete with the " << run.store
+        << " store (Redis unreachable or refusing: see the log): its instances shared "
+           "less than the model assumes\n";
+  }
   if (budget) {
     for (const FleetRun& run : runs) {
       if (run.store == "redis") PrintBound(out, scenario, setup, run);

@@ -9,6 +9,7 @@
 //   a table, one column per store: requests served and failed, spent (tokens or requests),
 //   over the limit, sessions moved, exchanges; then per account (spent, x limit) and per
 //   instance (served/failed)
+//   warning:   when some scheduler.state.sync did not complete (Redis unreachable)
 //   bound:     the stated overshoot of docs/state.md with this run's numbers, and whether
 //              every account of the Redis run stayed within it
 //   log:       host log messages of each run with their count (when there are any)
