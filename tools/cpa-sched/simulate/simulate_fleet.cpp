@@ -82,11 +82,20 @@ std::vector<cliproxy::host::PluginInfo> PluginFleet::Infos() const {
 
 void PluginFleet::Exchange() {
   ++exchanges_;
+  if (failed_rounds_ >= kMaxFailedRounds) {
+    unsynced_ += static_cast<int64_t>(hosts_.size());
+    return;
+  }
+  bool failed = false;
   for (const auto& host : hosts_) {
     std::optional<cliproxy::host::CallReply> reply = host->Call(id_, "scheduler.state.sync", "{}");
     // The reply names the store (and Redis's address): read for the flag only, never shown.
-    if (!reply || reply->body.find("\"Synced\":true") == std::string::npos) ++unsynced_;
+    if (!reply || reply->body.find("\"Synced\":true") == std::string::npos) {
+      ++unsynced_;
+      failed = true;
+    }
   }
+  failed_rounds_ = failed ? failed_rounds_ + 1 : 0;
 }
 
 }  // namespace cpa_sched

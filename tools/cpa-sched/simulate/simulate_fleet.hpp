@@ -64,8 +64,12 @@ class PluginFleet {
   // The plugin's state on each instance (a fuse during the run shows there).
   std::vector<cliproxy::host::PluginInfo> Infos() const;
 
-  // One exchange: scheduler.state.sync on every instance in turn.
+  // One exchange: scheduler.state.sync on every instance in turn. After kMaxFailedRounds
+  // rounds in a row with a sync that did not complete (a Redis that does not answer makes
+  // each wait up to its time-out), the calls stop and every later one counts as not
+  // synced: a run never waits on a dead server for long.
   void Exchange();
+  static constexpr int kMaxFailedRounds = 3;
   int64_t exchanges() const { return exchanges_; }
   int64_t unsynced() const { return unsynced_; }  // syncs that did not complete
 
@@ -74,6 +78,7 @@ class PluginFleet {
   std::vector<std::unique_ptr<cliproxy::host::PluginHost>> hosts_;
   int64_t exchanges_ = 0;
   int64_t unsynced_ = 0;
+  int failed_rounds_ = 0;
 };
 
 }  // namespace cpa_sched

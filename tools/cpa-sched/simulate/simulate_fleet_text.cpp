@@ -161,7 +161,8 @@ void PrintFleetComparison(std::ostream& out, const Scenario& scenario, const Fle
     if (run.unsynced == 0) continue;
     out << "warning: " << run.unsynced << " of " << run.exchanges * setup.instances
         << " scheduler.state.sync calls did not complete with the " << run.store
-        << " store (Redis unreachable or refusing: see the log): its instances shared "
+        << " store (Redis unreachable or refusing: see the log; after 3 failed rounds in a row "
+           "the calls stop): its instances shared "
            "less than the model assumes\n";
   }
   if (budget) {
