@@ -2,7 +2,8 @@
 // configuration (the YAML the host sends, after plugins.configs.<id> is taken out):
 //   - the `state:` key, rewritten for each compared mode with yaml-cpp (comments are not
 //     kept; the plugin reads the same keys): `{store: memory}`, or `{store: redis, url,
-//     prefix, interval, secret}` keeping the configuration's `interval` and `secret`;
+//     prefix, interval: 10m, secret}` keeping the configuration's `secret` (the
+//     configuration's `interval` becomes the simulated exchange interval instead);
 //   - the budget: the first `least-used` route with a `usage.limit`;
 //   - the exchange interval: `state.interval`, else the Redis store's default 250ms.
 //
@@ -17,6 +18,10 @@
 #include "cliproxy/host/status.hpp"
 
 namespace cpa_sched {
+
+// The Redis store's `interval` in a simulated fleet: its longest, so that its thread does
+// not exchange on its own during a run.
+inline constexpr const char* kStoreIdleInterval = "10m";
 
 struct FleetBudget {
   std::string route;
