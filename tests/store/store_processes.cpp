@@ -1,14 +1,10 @@
 #include "store_processes.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <thread>
+#include <cstdio>
 
 #include "cliproxy/base64.hpp"
 #include "scheduler/store/redis_connection.hpp"
@@ -27,58 +23,16 @@ RedisAddress Address(int port) {
 
 }  // namespace
 
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-RedisServer::RedisServer(const std::string& dir, int port) : port_(port > 0 ? port : FreePort()) {
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    const std::string log = dir + "/redis-" + std::to_string(port_) + ".log";
-    if (std::FILE* f = std::fopen(log.c_str(), "a")) {
-      ::dup2(::fileno(f), 1);
-      ::dup2(::fileno(f), 2);
-    }
-    const std::string p = std::to_string(port_);
-    ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save",
-             "", "--appendonly", "no", "--dir", dir.c_str(), "--daemonize", "no", "--loglevel",
-             "warning", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  // Ready when it answers PING (each attempt times out; a server that never starts fails
-  // the tests that use it by their results, not by a clock).
-  for (int i = 0; i < 200; ++i) {
-    RedisConnection c;
-    if (c.Connect(Address(port_), std::chrono::milliseconds(200)).empty()) return;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-}
-
-void RedisServer::Stop() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, nullptr, 0);
-  pid_ = -1;
+RedisServer::RedisServer(const std::string& dir, int port) {
+  // A server that does not start fails the tests that use it by their results.
+  std::string error;
+  if (!process_.Start(dir, port, &error)) std::fprintf(stderr, "redis-server: %s\n", error.c_str());
 }
 
 std::vector<std::string> RedisServer::Keys() const {
   RedisConnection c;
   std::vector<std::string> keys;
-  if (!c.Connect(Address(port_), std::chrono::seconds(2)).empty()) return keys;
+  if (!c.Connect(Address(port()), std::chrono::seconds(2)).empty()) return keys;
   std::vector<RedisConnection::Reply> replies;
   std::string problem;
   if (!c.Run({{"KEYS", "*"}}, &replies, &problem)) return keys;
@@ -88,7 +42,7 @@ std::vector<std::string> RedisServer::Keys() const {
 
 bool RedisServer::Command(const std::vector<std::string>& command) const {
   RedisConnection c;
-  if (!c.Connect(Address(port_), std::chrono::seconds(2)).empty()) return false;
+  if (!c.Connect(Address(port()), std::chrono::seconds(2)).empty()) return false;
   std::vector<RedisConnection::Reply> replies;
   std::string problem;
   return c.Run({command}, &replies, &problem);
@@ -96,7 +50,7 @@ bool RedisServer::Command(const std::vector<std::string>& command) const {
 
 std::string RedisServer::Dump() const {
   RedisConnection c;
-  if (!c.Connect(Address(port_), std::chrono::seconds(2)).empty()) return "<unreachable>";
+  if (!c.Connect(Address(port()), std::chrono::seconds(2)).empty()) return "<unreachable>";
   std::string out;
   std::vector<RedisConnection::Reply> replies;
   std::string problem;

@@ -10,17 +10,19 @@
 #include <string>
 #include <vector>
 
+#include "base/redis_server_process.hpp"
+
 namespace cliproxy::store_test {
 
-// A redis-server on 127.0.0.1:<port>, stopped (SIGKILL) by Stop() or the destructor.
+// A redis-server on 127.0.0.1:<port> (scheduler::RedisServerProcess), stopped (SIGKILL)
+// by Stop() or the destructor.
 class RedisServer {
  public:
   explicit RedisServer(const std::string& dir, int port = 0);
-  ~RedisServer() { Stop(); }
-  bool running() const { return pid_ > 0; }
-  int port() const { return port_; }
-  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
-  void Stop();
+  bool running() const { return process_.running(); }
+  int port() const { return process_.port(); }
+  std::string url() const { return process_.url(); }
+  void Stop() { process_.Stop(); }
   // Every key and every value (hashes and streams flattened) as one text.
   std::string Dump() const;
   std::vector<std::string> Keys() const;
@@ -28,12 +30,11 @@ class RedisServer {
   bool Command(const std::vector<std::string>& command) const;
 
  private:
-  pid_t pid_ = -1;
-  int port_ = 0;
+  scheduler::RedisServerProcess process_;
 };
 
 // A free TCP port on 127.0.0.1.
-int FreePort();
+inline int FreePort() { return scheduler::FreeLoopbackPort(); }
 
 class Instance {
  public:

@@ -1,16 +1,26 @@
 // cpa-sched simulate: load one plugin through the host, run a scenario's traffic through
-// it in simulated time, report what it did to the accounts.
+// it in simulated time, report what it did to the accounts. With --instances N: a fleet of
+// N proxy instances behind a load balancer, run once with the memory store and once with
+// the Redis store, side by side (simulate_fleet.hpp).
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <random>
 
+#include "base/redis_server_process.hpp"
 #include "command.hpp"
 #include "pick/pick_report.hpp"
 #include "plugin_config.hpp"
+#include "simulate/simulate_fleet.hpp"
+#include "simulate/simulate_fleet_config.hpp"
+#include "simulate/simulate_fleet_text.hpp"
 #include "simulate/simulate_html.hpp"
 #include "simulate/simulate_run.hpp"
 #include "simulate/simulate_scenario.hpp"
@@ -26,6 +36,9 @@ struct SimulateOptions {
   std::optional<uint64_t> seed;
   std::string report;
   std::string strategy;
+  std::optional<int> instances;
+  std::string balance = "round-robin";
+  std::string redis;  // a server the operator runs; empty: start one
 };
 
 int Fail(const std::string& message) {
@@ -64,6 +77,119 @@ class ProgressBar {
   int last_percent_ = -1;
 };
 
+// A key prefix of its own for each run, so that a run against the operator's Redis never
+// reads or writes the keys of their proxies (nor those of another run).
+std::string RunPrefix() {
+  std::random_device device;
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%08x%08x", device(), device());
+  return std::string("cpa-sched-simulate-") + buffer;
+}
+
+// A temporary directory for the redis-server of the run, removed with it.
+class RedisDir {
+ public:
+  RedisDir() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/cpa-sched-redis.XXXXXX";
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~RedisDir() {
+    if (path_.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+int RunFleet(const SimulateOptions& options, const std::string& id, const PluginConfig& config,
+             const Scenario& scenario) {
+  const int instances = *options.instances;
+  if (instances < 1 || instances > kMaxFleetInstances) {
+    return Fail("--instances must be from 1 to " + std::to_string(kMaxFleetInstances) + " (got " +
+                std::to_string(instances) + ")");
+  }
+  if (!options.report.empty()) return Fail("--report is not available with --instances yet");
+  FleetSetup setup;
+  setup.plugin_id = id;
+  setup.plugin_path = options.plugin;
+  setup.instances = instances;
+  setup.balance = *ParseBalance(options.balance);
+  setup.prefix = RunPrefix();
+  if (auto s = ReadFleetConfig(config.settings.config_yaml, &setup.config); !s) {
+    return Fail(options.config + ": " + s.message());
+  }
+
+  // The Redis server first: without one there is nothing to compare.
+  RedisDir redis_dir;
+  cliproxy::scheduler::RedisServerProcess redis_server;
+  std::string redis_url = options.redis;
+  if (redis_url.empty()) {
+    if (redis_dir.path().empty()) return Fail("cannot create a temporary directory");
+    std::string error;
+    if (!redis_server.Start(redis_dir.path(), 0, &error)) {
+      return Fail(error + "; or give the URL of a Redis server with --redis");
+    }
+    redis_url = redis_server.url();
+    setup.redis = "a redis-server of this run on 127.0.0.1:" + std::to_string(redis_server.port()) +
+                  " (stopped at the end)";
+  } else {
+    setup.redis = "the server given by --redis, " + RedactRedisUrl(redis_url) +
+                  " (its keys under the prefix are left to expire or to delete)";
+  }
+
+  // The Redis store counts usage in wall-clock buckets and shares only the buckets of the
+  // window ending now: the records are dated so that the run ends now (the usage clock
+  // then agrees with the store's buckets).
+  Scenario dated = scenario;
+  const uint64_t seed = options.seed.value_or(scenario.seed);
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  dated.start_unix_ns = now_ns - LastArrivalNs(scenario.traffic, seed) - 1'000'000'000;
+
+  PluginCopies copies;
+  if (auto s = copies.Make(options.plugin, instances); !s) return Fail(s.message());
+
+  std::vector<FleetRun> runs;
+  for (const std::string store : {"memory", "redis"}) {
+    cliproxy::host::PluginSettings settings = config.settings;
+    const std::string url = store == "redis" ? redis_url : "";
+    if (auto s =
+            WithStateStore(config.settings.config_yaml, url, setup.prefix, &settings.config_yaml);
+        !s) {
+      return Fail(options.config + ": " + s.message());
+    }
+    LogCounter logs;
+    cliproxy::host::HostOptions host_options;
+    host_options.routing_strategy = scenario.routing_strategy;
+    host_options.log_sink = logs.Sink();
+    PluginFleet fleet;
+    if (auto s = fleet.Load(copies.paths(), id, host_options, settings); !s) {
+      // The message is the host's: it names the configuration key, never the URL.
+      return Fail("store " + store + ": " + s.message());
+    }
+    SimulationOptions sim;
+    sim.seed = seed;
+    sim.balance = setup.balance;
+    sim.exchange_ns = setup.config.interval_ns;
+    if (store == "redis") sim.exchange = [&fleet] { fleet.Exchange(); };
+    FleetRun run;
+    run.store = store;
+    run.result = Simulate(fleet.hosts(), dated, sim);
+    run.result.logs = logs.Counts();
+    run.exchanges = fleet.exchanges();
+    run.unsynced = fleet.unsynced();
+    runs.push_back(std::move(run));
+  }
+  PrintFleetComparison(std::cout, dated, setup, runs);
+  return kExitOk;
+}
+
 int RunSimulate(const SimulateOptions& options) {
   std::string id = PluginIdFromPath(options.plugin);
   PluginConfig config;
@@ -73,6 +199,7 @@ int RunSimulate(const SimulateOptions& options) {
   if (!options.strategy.empty()) {
     scenario.routing_strategy = *cliproxy::host::ParseBuiltinStrategy(options.strategy);
   }
+  if (options.instances) return RunFleet(options, id, config, scenario);
 
   LogCounter logs;
   cliproxy::host::HostOptions host_options;
@@ -134,11 +261,44 @@ Command AddSimulateCommand(CLI::App& parent) {
                   "the host's built-in for unhandled picks (CLIProxyAPI routing.strategy); "
                   "overrides the scenario's `routing_strategy`")
       ->check(CLI::IsMember({"round-robin", "fill-first"}));
+  app->add_option("--instances", options->instances,
+                  "simulate a fleet of N CLIProxyAPI instances (1 to 32) behind a load "
+                  "balancer, each with its own copy of the plugin, once with `state: {store: "
+                  "memory}` and once with the Redis store, and compare them (budgets, "
+                  "sessions, per instance)");
+  app->add_option("--balance", options->balance,
+                  "with --instances: how the balancer spreads requests: round-robin "
+                  "(default), random, or session (a session's requests to one instance)")
+      ->check(CLI::IsMember({"round-robin", "random", "session"}));
+  app->add_option("--redis", options->redis,
+                  "with --instances: the Redis server to use (redis://[[user]:password@]host"
+                  "[:port][/db]; never printed with its password); default: a redis-server "
+                  "this run starts on a free loopback port and stops");
   app->footer(
       "Example:\n"
       "  cpa-sched simulate ./scheduler.so --config examples/claude-code-sticky.yaml \\\n"
       "      --scenario examples/scenarios/claude-code-sessions.yaml --seed 7 --report "
       "report.html\n"
+      "  cpa-sched simulate ./scheduler.so --config examples/fleet-budget.yaml \\\n"
+      "      --scenario examples/scenarios/fleet-budget.yaml --instances 3\n"
+      "\n"
+      "A fleet (--instances N): the same traffic runs twice through N instances, each "
+      "with its own state,\n"
+      "first with the memory store (each instance enforces budgets on its own usage: up "
+      "to about N x limit),\n"
+      "then with the Redis store (the fleet shares usage: limit + the overshoot "
+      "docs/state.md states).\n"
+      "Usage records go back to the instance that served the request. Redis is exchanged "
+      "with on simulated\n"
+      "time: every `state.interval` (default 250ms) of it, each instance in turn calls "
+      "scheduler.state.sync,\n"
+      "which waits for one full exchange; nothing sleeps, so what an instance sees of the "
+      "others is at most\n"
+      "one interval of simulated time old (the plugin's own store interval is set to 10m, "
+      "so that no\n"
+      "exchange happens on real time: the run is deterministic). The report shows the "
+      "stated bound\n"
+      "with the run's numbers.\n"
       "\n"
       "Exit codes: 0 simulated (failed picks are part of the result), 2 usage, scenario or "
       "load error.");

@@ -99,6 +99,7 @@ struct SessionTrack {
 struct PendingUsage {
   int64_t done_ns;
   int64_t sequence;  // breaks ties in arrival order
+  size_t instance;   // the one that served the request gets the record
   cliproxy::UsageRecord record;
   bool operator>(const PendingUsage& o) const {
     return std::tie(done_ns, sequence) > std::tie(o.done_ns, o.sequence);
@@ -107,11 +108,12 @@ struct PendingUsage {
 
 class Simulation {
  public:
-  Simulation(cliproxy::host::PluginHost& host, const Scenario& scenario,
+  Simulation(const std::vector<cliproxy::host::PluginHost*>& hosts, const Scenario& scenario,
              const SimulationOptions& options)
-      : host_(host),
+      : hosts_(hosts),
         scenario_(scenario),
         options_(options),
+        balancer_(options.balance, hosts.size(), options.seed),
         traffic_random_(options.seed ^ kTrafficStream),
         usage_random_(options.seed ^ kUsageStream),
         ttft_random_(options.seed ^ kTtftStream),
@@ -166,10 +168,20 @@ class Simulation {
     result_.tenants.resize(t.tenants.size());
     for (TenantResult& tenant : result_.tenants) tenant.picks.assign(scenario_.accounts.size(), 0);
     for (int64_t s = 0; s < t.sessions.count; ++s) sessions_.push_back(NewSession());
+    result_.balance = options_.balance;
+    result_.instances.resize(hosts_.size());
+    next_exchange_ = options_.exchange_ns;
+    if (options_.exchange_ns > 0) {
+      for (size_t first = 0, last = 0; last < arrivals.size(); ++last) {
+        while (arrivals[last] - arrivals[first] >= options_.exchange_ns) ++first;
+        result_.busiest_exchange =
+            std::max(result_.busiest_exchange, static_cast<int64_t>(last - first + 1));
+      }
+    }
 
     const int64_t progress_step = std::max<int64_t>(1, t.requests / 200);
     for (int64_t i = 0; i < t.requests; ++i) {
-      DeliverUsageUntil(arrivals[i]);
+      AdvanceTo(arrivals[i]);
       OneRequest(i, arrivals[i]);
       if (options_.progress && (i + 1) % progress_step == 0) options_.progress(i + 1, t.requests);
     }
@@ -243,10 +255,14 @@ class Simulation {
     }
     bool stream = traffic_random_.Uniform() < t.stream;
 
-    cliproxy::PickRequest request = BuildRequest(model, stream, session, tenant, now);
-    PickOutcome outcome = host_.Pick(request);
-    Record(outcome, now, session, tenant);
-    if (outcome.ok() && scenario_.usage.enabled) QueueUsage(index, now, model, outcome.auth_id);
+    const size_t instance = balancer_.Next(session != nullptr ? session->id : std::string_view());
+    cliproxy::host::PluginHost& host = *hosts_[instance];
+    cliproxy::PickRequest request = BuildRequest(host, model, stream, session, tenant, now);
+    PickOutcome outcome = host.Pick(request);
+    Record(outcome, now, session, tenant, result_.instances[instance]);
+    if (outcome.ok() && scenario_.usage.enabled) {
+      QueueUsage(index, instance, now, model, outcome.auth_id);
+    }
 
     // A session ends after each of its requests with probability 1/length, so it lasts
     // `length` requests on average; a fresh session takes its place.
@@ -256,7 +272,8 @@ class Simulation {
     }
   }
 
-  cliproxy::PickRequest BuildRequest(size_t model, bool stream, const Session* session,
+  cliproxy::PickRequest BuildRequest(const cliproxy::host::PluginHost& host, size_t model,
+                                     bool stream, const Session* session,
                                      std::optional<size_t> tenant, int64_t now) {
     const ScenarioTraffic& t = scenario_.traffic;
     const ScenarioModel& m = t.models[model];
@@ -286,7 +303,7 @@ class Simulation {
     offered_now_.assign(scenario_.accounts.size(), false);
     // CLIProxyAPI offers one tier (the highest with an available account) unless the
     // scheduler asks for all of them (scheduler_across_priorities, v7.3.7+).
-    const bool every_tier = host_.SchedulerWantsAcrossPriorities();
+    const bool every_tier = host.SchedulerWantsAcrossPriorities();
     std::optional<int64_t> top;
     for (size_t a = 0; a < scenario_.accounts.size(); ++a) {
       if (!serves_[model][a] || !Available(a, now)) continue;
@@ -326,8 +343,9 @@ class Simulation {
   }
 
   void Record(const PickOutcome& outcome, int64_t now, const Session* session,
-              std::optional<size_t> tenant) {
+              std::optional<size_t> tenant, InstanceResult& instance) {
     ++result_.decisions[static_cast<size_t>(outcome.decision)];
+    ++instance.requests;
     if (outcome.builtin && !outcome.auth_id.empty()) {
       ++(*outcome.builtin == BuiltinStrategy::kRoundRobin ? result_.builtin_round_robin
                                                           : result_.builtin_fill_first);
@@ -337,6 +355,7 @@ class Simulation {
     std::optional<size_t> account = outcome.ok() ? AccountIndex(outcome.auth_id) : std::nullopt;
     if (!account) {
       ++result_.failed;
+      ++instance.failed;
       ++result_.bucket_failed[Bucket(now)];
       if (tenant_result) ++tenant_result->failed;
       cliproxy::PluginError error =
@@ -345,6 +364,7 @@ class Simulation {
       return;
     }
     ++result_.served;
+    ++instance.served;
     AccountResult& a = result_.accounts[*account];
     ++a.picks;
     ++a.bucket_picks[Bucket(now)];
@@ -387,7 +407,8 @@ class Simulation {
     return std::llround(std::max(0.0, random.Around(spread.mean, spread.jitter)));
   }
 
-  void QueueUsage(int64_t index, int64_t now, size_t model, const std::string& auth_id) {
+  void QueueUsage(int64_t index, size_t instance, int64_t now, size_t model,
+                  const std::string& auth_id) {
     size_t a = *AccountIndex(auth_id);
     const ScenarioAccount& account = scenario_.accounts[a];
     const ScenarioModel& m = scenario_.traffic.models[model];
@@ -397,6 +418,7 @@ class Simulation {
     const double slow = SlowFactor(a, now);
     PendingUsage p;
     p.sequence = index;
+    p.instance = instance;
     cliproxy::UsageRecord& r = p.record;
     r.provider = account.provider;
     r.model = m.name;
@@ -453,9 +475,25 @@ class Simulation {
 
   void DeliverUsageUntil(int64_t now) {
     while (!pending_.empty() && pending_.top().done_ns <= now) {
-      result_.usage_deliveries += static_cast<int64_t>(host_.DeliverUsage(pending_.top().record));
+      const PendingUsage& p = pending_.top();
+      result_.usage_deliveries += static_cast<int64_t>(hosts_[p.instance]->DeliverUsage(p.record));
+      ++result_.instances[p.instance].usage_records;
       pending_.pop();
     }
+  }
+
+  // Simulated time passes up to `now`: records complete in order, and every
+  // `exchange_ns` the fleet exchanges its state (after the records due by then).
+  void AdvanceTo(int64_t now) {
+    if (options_.exchange && options_.exchange_ns > 0) {
+      while (next_exchange_ <= now) {
+        DeliverUsageUntil(next_exchange_);
+        options_.exchange();
+        ++result_.exchanges;
+        next_exchange_ += options_.exchange_ns;
+      }
+    }
+    DeliverUsageUntil(now);
   }
 
   void Finish() {
@@ -472,9 +510,11 @@ class Simulation {
                      [](const ErrorCount& x, const ErrorCount& y) { return x.count > y.count; });
   }
 
-  cliproxy::host::PluginHost& host_;
+  const std::vector<cliproxy::host::PluginHost*>& hosts_;
   const Scenario& scenario_;
   const SimulationOptions& options_;
+  Balancer balancer_;
+  int64_t next_exchange_ = 0;
   Random traffic_random_;
   Random usage_random_;
   Random ttft_random_;
@@ -502,7 +542,16 @@ class Simulation {
 
 SimulationResult Simulate(cliproxy::host::PluginHost& host, const Scenario& scenario,
                           const SimulationOptions& options) {
-  return Simulation(host, scenario, options).Run();
+  return Simulate(std::vector<cliproxy::host::PluginHost*>{&host}, scenario, options);
+}
+
+SimulationResult Simulate(const std::vector<cliproxy::host::PluginHost*>& hosts,
+                          const Scenario& scenario, const SimulationOptions& options) {
+  return Simulation(hosts, scenario, options).Run();
+}
+
+int64_t LastArrivalNs(const ScenarioTraffic& traffic, uint64_t seed) {
+  return Arrivals(traffic, seed).back();
 }
 
 double JainIndex(const std::vector<double>& values) {

@@ -31,7 +31,15 @@
 // two plugins or configurations run with one seed see exactly the same requests, and the
 // same seed, plugin and configuration give the same result.
 //
-// Thread-safety: Simulate runs on the calling thread; the host may be shared.
+// A fleet: Simulate may run the traffic through several hosts, one per proxy instance,
+// each with its own plugin. A Balancer (simulate_balancer.hpp) chooses the instance of
+// each request, independently of the traffic's random streams; the request's usage
+// record goes back to the instance that served it. Every `exchange_ns` of simulated time
+// (from exchange_ns on, after the records due by then) `exchange` is called, e.g. to make
+// every instance exchange its state with the shared store: the fleet's view of itself is
+// then as stale, in simulated time, as the store's interval allows in real time.
+//
+// Thread-safety: Simulate runs on the calling thread; the hosts may be shared.
 #ifndef CLIPROXY_TOOLS_CPA_SCHED_SIMULATE_RUN_HPP_
 #define CLIPROXY_TOOLS_CPA_SCHED_SIMULATE_RUN_HPP_
 
@@ -42,6 +50,7 @@
 #include <vector>
 
 #include "cliproxy/host/plugin_host.hpp"
+#include "simulate/simulate_balancer.hpp"
 #include "simulate/simulate_quota.hpp"
 #include "simulate/simulate_scenario.hpp"
 
@@ -88,6 +97,14 @@ struct LogCount {
   int64_t count = 0;
 };
 
+// What one proxy instance of a fleet did.
+struct InstanceResult {
+  int64_t requests = 0;  // the balancer sent it
+  int64_t served = 0;
+  int64_t failed = 0;
+  int64_t usage_records = 0;  // delivered to it
+};
+
 inline constexpr size_t kDecisionKinds = 7;  // the values of host::PickDecision
 
 struct SimulationResult {
@@ -116,17 +133,32 @@ struct SimulationResult {
   std::vector<TenantResult> tenants;  // parallel to ScenarioTraffic::tenants
   std::vector<LogCount> logs;         // host log messages, most frequent first
   QuotaResult quota;                  // when some account has quota windows
+  Balance balance = Balance::kRoundRobin;
+  std::vector<InstanceResult> instances;  // one per host
+  int64_t exchanges = 0;                  // calls of SimulationOptions::exchange
+  int64_t busiest_exchange = 0;           // most requests arriving within any exchange_ns (if set)
 };
 
 struct SimulationOptions {
   uint64_t seed = 1;
   // Called now and then with (requests done, total), on the simulating thread.
   std::function<void(int64_t, int64_t)> progress;
+  // A fleet (several hosts): how requests are spread over them.
+  Balance balance = Balance::kRoundRobin;
+  // Called every exchange_ns of simulated time, when both are set.
+  int64_t exchange_ns = 0;
+  std::function<void()> exchange;
 };
 
 // Runs the scenario through `host`, whose plugin is loaded and registered.
 SimulationResult Simulate(cliproxy::host::PluginHost& host, const Scenario& scenario,
                           const SimulationOptions& options);
+// The same through a fleet of hosts (at least one), each with its plugin loaded.
+SimulationResult Simulate(const std::vector<cliproxy::host::PluginHost*>& hosts,
+                          const Scenario& scenario, const SimulationOptions& options);
+
+// The simulated time of the last request's arrival for this traffic and seed.
+int64_t LastArrivalNs(const ScenarioTraffic& traffic, uint64_t seed);
 
 // Jain's fairness index (sum x)^2 / (n * sum x^2): 1 when all n values are equal, 1/n when
 // one takes everything. 1 for no values or all zero.

@@ -14,25 +14,6 @@ namespace {
 
 using Row = std::vector<std::string>;
 
-// Columns padded to their widest cell; `align` has an 'l' (text) or 'r' (numbers) per
-// column.
-void PrintTable(std::ostream& out, const std::vector<Row>& rows, std::string_view align) {
-  std::vector<size_t> width;
-  for (const Row& row : rows) {
-    if (width.size() < row.size()) width.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  for (const Row& row : rows) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      std::string pad(width[i] - row[i].size(), ' ');
-      line += "  " + (i < align.size() && align[i] == 'r' ? pad + row[i] : row[i] + pad);
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << "\n";
-  }
-}
-
 std::string Rate(const Scenario& s) { return Fixed(s.traffic.rate, s.traffic.rate < 10 ? 2 : 1); }
 
 void PrintSessions(std::ostream& out, const SessionResult& s) {
@@ -100,6 +81,25 @@ void PrintQuota(std::ostream& out, const Scenario& scenario, const QuotaResult& 
 }
 
 }  // namespace
+
+// Columns padded to their widest cell; `align` has an 'l' (text) or 'r' (numbers) per
+// column.
+void PrintTable(std::ostream& out, const std::vector<Row>& rows, std::string_view align) {
+  std::vector<size_t> width;
+  for (const Row& row : rows) {
+    if (width.size() < row.size()) width.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  for (const Row& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      std::string pad(width[i] - row[i].size(), ' ');
+      line += "  " + (i < align.size() && align[i] == 'r' ? pad + row[i] : row[i] + pad);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << "\n";
+  }
+}
 
 std::string Plural(int64_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");

@@ -30,6 +30,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cliproxy/host/plugin_host.hpp"
@@ -40,6 +41,11 @@ namespace cpa_sched {
 
 void PrintSimulation(std::ostream& out, const Scenario& scenario,
                      const cliproxy::host::PluginInfo& plugin, const SimulationResult& result);
+
+// Rows of cells, each column padded to its widest cell; `align` has an 'l' (text) or 'r'
+// (numbers) per column. Every line starts with two spaces.
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows,
+                std::string_view align);
 
 // Helpers shared with the HTML report.
 std::string Percent(int64_t part, int64_t whole);        // "33.3%"
