@@ -25,7 +25,8 @@ class TapeDecoder {
     if (kind == Kind::kSkip || (kind == Kind::kAny && slot == nullptr)) return true;
     const element_type got = e.type();
     if (got == element_type::STRING && kind == Kind::kString) {
-      if (slot) AssignGoString(e.get_string().value_unsafe(), static_cast<std::string*>(slot));
+      // Valid UTF-8 (see the header): Go's replacement of invalid bytes has nothing to do.
+      if (slot) static_cast<std::string*>(slot)->assign(e.get_string().value_unsafe());
       return true;
     }
     if (got == element_type::NULL_VALUE && slot == nullptr) return true;

@@ -25,6 +25,8 @@
 
 namespace cliproxy::json::internal {
 
+// The text must be one simdjson accepted (its UTF-8 validated) without an escaped
+// surrogate (MayHoldSurrogateEscape, go_text.hpp), so that every string is valid UTF-8.
 // Decodes `root` into `*out`, a value of `type`; `want` (may be null: everything) says
 // which PickFields-tagged members are stored. False: given up (see above), `*out` partly
 // written.
