@@ -126,6 +126,18 @@ TEST(QuotaStored, SnapshotRoundTripAndAnyTruncationChangesNothing) {
   QuotaState longer;
   EXPECT_FALSE(longer.Restore(body + "x", TimeAt(1)));
   EXPECT_EQ(longer.accounts(), 0u);
+  // Any flipped bit is either still a well-formed body or rejected whole.
+  for (size_t i = 0; i < body.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string flipped = body;
+      flipped[i] = static_cast<char>(flipped[i] ^ (1 << bit));
+      QuotaState damaged;
+      if (!damaged.Restore(flipped, TimeAt(1))) {
+        EXPECT_EQ(damaged.accounts(), 0u) << i;
+      }
+      (void)damaged.Read(Hash64("a"), damaged.Now(Mono(1)), Mono(1));
+    }
+  }
 }
 
 }  // namespace

@@ -375,8 +375,9 @@ bool QuotaState::Restore(std::string_view body, const StoreTime& t) {
     const int64_t down = std::clamp<int64_t>(t.wall_ns - wall, 0, UsageClock::kMaxLead);
     clock_.Resume(SaturatingAdd(usage_now, down), t.now);
   }
-  if (lost_until > lost_until_.load(std::memory_order_relaxed)) {
-    lost_until_.store(lost_until, std::memory_order_release);
+  int64_t held = lost_until_.load(std::memory_order_relaxed);
+  while (lost_until > held &&
+         !lost_until_.compare_exchange_weak(held, lost_until, std::memory_order_acq_rel)) {
   }
   const int64_t now = clock_.Now(t.now);
   for (const Saved& s : saved) {
