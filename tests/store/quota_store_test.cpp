@@ -206,6 +206,23 @@ TEST_F(RedisQuotaTest, RefusalSeenByOneInstanceHoldsOnTheOther) {
   EXPECT_EQ(dump.find("Anthropic"), std::string::npos) << dump;
 }
 
+// Picks in flight of a headroom route count on every instance: an account with nothing
+// known that instance A is probing is not probed by instance B at the same time.
+TEST_F(RedisQuotaTest, PicksInFlightAreCountedAcrossProcesses) {
+  Instance a, b;
+  const std::string config = RedisState(redis_, "busy") + kHeadroomRoutes;
+  ASSERT_EQ(a.Config(config), "ok");
+  ASSERT_EQ(b.Config(config), "ok");
+  EXPECT_EQ(a.Pick("-", "x,y"), "x");  // no record yet: in flight
+  ASSERT_TRUE(a.Sync());
+  ASSERT_TRUE(b.Sync());
+  EXPECT_EQ(b.Explain("-", "x,y"), "y");  // alone, b would also probe "x"
+  EXPECT_EQ(a.Record("x", 0, 5), "ok");   // x's request ended
+  ASSERT_TRUE(a.Sync());
+  ASSERT_TRUE(b.Sync());
+  EXPECT_EQ(b.Explain("-", "x,y"), "x");
+}
+
 // Redis restarted empty: the facts come back from the instances that hold them, and a new
 // instance learns them.
 TEST_F(RedisQuotaTest, FactsAreWrittenAgainAfterRedisLosesThem) {

@@ -67,6 +67,7 @@ void QuotaState::Entry::Reset() {
   refused_at.store(0, std::memory_order_release);
   lost_until.store(0, std::memory_order_release);
   in_flight.Reset();
+  fleet_in_flight.store(0, std::memory_order_release);
   fresh = true;
 }
 
@@ -107,7 +108,10 @@ void QuotaState::Store(Entry& e, const QuotaObservation& seen, const UsageRecord
 }
 
 bool QuotaState::Idle(const Entry& e, int64_t usage_now, Clock::time_point now) const {
-  if (e.in_flight.Count(now, expiry_) != 0) return false;
+  if (e.in_flight.Count(now, expiry_) != 0 ||
+      e.fleet_in_flight.load(std::memory_order_relaxed) != 0) {
+    return false;
+  }
   if (e.refused_until.load(std::memory_order_relaxed) > usage_now ||
       e.lost_until.load(std::memory_order_relaxed) > usage_now) {
     return false;
@@ -192,7 +196,8 @@ QuotaState::Reading QuotaState::Read(uint64_t hash, int64_t usage_now,
   Reading r;
   const bool tracked = accounts_.Find(hash, [&](const Entry& e) {
     r = Reading{};
-    r.in_flight = e.in_flight.Count(now, expiry_);
+    r.in_flight =
+        e.in_flight.Count(now, expiry_) + e.fleet_in_flight.load(std::memory_order_acquire);
     if (usage_now == UsageClock::kUnset) return;  // no record yet: nothing is described
     const int64_t refused_until = e.refused_until.load(std::memory_order_acquire);
     const int64_t lost_until = e.lost_until.load(std::memory_order_acquire);
@@ -446,6 +451,41 @@ size_t QuotaState::ApplyFleet(const std::vector<QuotaRow>& rows, const StoreTime
     }
   }
   return unused;
+}
+
+void QuotaState::OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out,
+                             Clock::time_point now) {
+  out->clear();
+  accounts_.ForEachHeld([&](uint64_t hash, Entry& e) {
+    const int64_t n = e.in_flight.Count(now, expiry_);
+    if (n > 0) out->emplace_back(hash, n);
+  });
+}
+
+void QuotaState::SetFleetInFlight(const std::vector<std::pair<uint64_t, int64_t>>& others) {
+  std::lock_guard<std::mutex> lock(fleet_mutex_);
+  std::vector<uint64_t> seen;
+  seen.reserve(others.size());
+  for (const auto& [account, count] : others) {
+    auto apply = [&](Entry& e) {
+      Adopt(e);
+      e.fleet_in_flight.store(count, std::memory_order_release);
+    };
+    // As ApplyFleet: accounts read from Redis get entries only while the table is less
+    // than half full, and never evict one.
+    bool held = accounts_.UpdateIfPresent(account, apply);
+    if (!held && accounts_.size() < accounts_.max_accounts() / 2) {
+      held = accounts_.Update(account, apply, [](Entry&) { return false; });
+    }
+    if (held) seen.push_back(account);
+  }
+  std::sort(seen.begin(), seen.end());
+  for (uint64_t account : fleet_accounts_) {
+    if (std::binary_search(seen.begin(), seen.end(), account)) continue;
+    accounts_.UpdateIfPresent(
+        account, [](Entry& e) { e.fleet_in_flight.store(0, std::memory_order_release); });
+  }
+  fleet_accounts_ = std::move(seen);
 }
 
 }  // namespace cliproxy::scheduler

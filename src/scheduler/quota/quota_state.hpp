@@ -26,7 +26,8 @@
 // account's windows and refusals and the usage clock (StoredState; a restart keeps them,
 // and what has expired meanwhile reads as expired); the Redis store shares them
 // (SharedQuota: per account and window the newest observation of any instance, and the
-// latest refusal). Picks in flight are neither saved nor shared.
+// latest refusal; and the picks in flight of the other instances, added to Read()'s).
+// Picks in flight are not saved (their requests ended with the process).
 //
 // Thread-safety: every method may be called concurrently; Read() takes no lock.
 #ifndef CLIPROXY_SRC_SCHEDULER_QUOTA_QUOTA_STATE_HPP_
@@ -37,7 +38,10 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "scheduler/account_table.hpp"
 #include "scheduler/in_flight.hpp"
@@ -82,6 +86,7 @@ class QuotaState : public StrategyState,
     int64_t soonest_reset = kNoReset;  // the earliest reset of its windows (expected after a
                                        // window started afresh); kNoReset: none known
     int64_t in_flight = 0;             // picks counted by Picked() whose record has not arrived
+                                       // (here, and on the other instances: Redis store)
   };
   Reading Read(uint64_t hash, int64_t usage_now, Clock::time_point now) const;
 
@@ -102,6 +107,8 @@ class QuotaState : public StrategyState,
   // SharedQuota.
   void TakeOwn(std::vector<QuotaRow>* rows, const StoreTime& t) override;
   size_t ApplyFleet(const std::vector<QuotaRow>& rows, const StoreTime& t) override;
+  void OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out, Clock::time_point now) override;
+  void SetFleetInFlight(const std::vector<std::pair<uint64_t, int64_t>>& others) override;
 
  private:
   // One window of one account; written under the entry's mutex, read without it.
@@ -122,7 +129,8 @@ class QuotaState : public StrategyState,
     // is not picked.
     std::atomic<int64_t> lost_until{0};
     InFlight in_flight;
-    bool fresh = true;  // not yet adopted (Adopt); guarded by `mutex`
+    std::atomic<int64_t> fleet_in_flight{0};  // the other instances' (Redis store)
+    bool fresh = true;                        // not yet adopted (Adopt); guarded by `mutex`
     void Reset();
   };
 
@@ -146,6 +154,8 @@ class QuotaState : public StrategyState,
   std::atomic<int64_t> lost_until_{0};
   std::atomic<bool> warned_{false};
   const std::string store_name_;
+  std::mutex fleet_mutex_;                // one SetFleetInFlight at a time
+  std::vector<uint64_t> fleet_accounts_;  // accounts with a fleet count; guarded by it
 };
 
 }  // namespace cliproxy::scheduler

@@ -6,8 +6,9 @@
 // account, and back the rest of the fleet's usage in the window, which picks add to their
 // own. SharedSessions (sticky's bindings): bindings made here, and bindings made elsewhere.
 // SharedQuota (headroom's QuotaState): the quota facts of upstream accounts (rate-limit
-// windows and refusals). They describe a global account, so any instance's newest
-// observation holds for all: per account and window, the newest observation wins.
+// windows and refusals; they describe a global account, so any instance's newest
+// observation holds for all: per account and window, the newest observation wins) and
+// the picks in flight per account, as SharedUsage's.
 //
 // Thread-safety: every method may be called concurrently with picks and records.
 #ifndef CLIPROXY_SRC_SCHEDULER_STORE_FLEET_STATE_HPP_
@@ -107,6 +108,12 @@ class SharedQuota {
   // Merges facts read from the fleet (the newest observation per account and window; the
   // latest refusal). Returns how many rows it could not use (an unknown window name).
   virtual size_t ApplyFleet(const std::vector<QuotaRow>& rows, const StoreTime& t) = 0;
+  // This instance's picks in flight, by account (accounts with none are left out).
+  virtual void OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out,
+                           Clock::time_point now) = 0;
+  // The other instances' picks in flight, by account; replaces the previous view (empty:
+  // none).
+  virtual void SetFleetInFlight(const std::vector<std::pair<uint64_t, int64_t>>& others) = 0;
 };
 
 }  // namespace cliproxy::scheduler

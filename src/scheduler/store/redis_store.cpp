@@ -204,6 +204,7 @@ void RedisStore::Close() {
     try {
       s->SetShared(false);
       if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+      if (auto* quota = dynamic_cast<SharedQuota*>(s.get())) quota->SetFleetInFlight({});
     } catch (...) {  // std::bad_alloc: the view stays; nothing is left half-done
     }
   }
@@ -282,6 +283,7 @@ void RedisStore::Run() {
         }
         for (const auto& s : states) {
           if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+          if (auto* quota = dynamic_cast<SharedQuota*>(s.get())) quota->SetFleetInFlight({});
         }
       } catch (...) {  // the view is dropped at the next failure
       }
@@ -354,6 +356,7 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     SharedQuota* quota;
     std::string key;
     size_t index;
+    std::string in_flight_prefix;
   };
   std::vector<UsageRead> usage_reads;
   std::vector<StreamRead> stream_reads;
@@ -437,7 +440,19 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
       // Read first; what this instance knows that Redis lacks (or holds older) is written
       // after, so a fact is never overwritten by an older one for long: the instance that
       // knows the newer one writes it again.
-      quota_reads.push_back({quota, Key("q", name), batch.size()});
+      const std::string flight = Key("f", name);
+      quota->OwnInFlight(&in_flight, t.now);
+      batch.push_back({"DEL", flight + ":" + me});
+      if (!in_flight.empty()) {
+        Command c = {"HSET", flight + ":" + me};
+        for (const auto& [account, count] : in_flight) {
+          c.push_back(Hex(account));
+          c.push_back(std::to_string(count));
+        }
+        batch.push_back(std::move(c));
+        batch.push_back({"PEXPIRE", flight + ":" + me, std::to_string(live_ms)});
+      }
+      quota_reads.push_back({quota, Key("q", name), batch.size(), flight + ":"});
       batch.push_back({"HGETALL", quota_reads.back().key});
     }
   }
@@ -613,14 +628,49 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     if (!connection_.Run(quota_writes, &replies, problem, BatchDeadline())) return false;
   }
 
-  // Batch 2: the picks in flight of the other live instances.
-  if (!usage_reads.empty() && !others.empty()) {
+  // Batch 2: the picks in flight of the other live instances (usage windows', then quota
+  // states').
+  std::vector<std::unordered_map<uint64_t, int64_t>> quota_flights(quota_reads.size());
+  if ((!usage_reads.empty() || !quota_reads.empty()) && !others.empty()) {
     std::vector<Command> flights;
     for (const UsageRead& read : usage_reads) {
       for (const std::string& other : others)
         flights.push_back({"HGETALL", read.in_flight_prefix + other});
     }
+    for (const QuotaRead& read : quota_reads) {
+      for (const std::string& other : others)
+        flights.push_back({"HGETALL", read.in_flight_prefix + other});
+    }
     if (!connection_.Run(flights, &replies, problem, BatchDeadline())) return false;
+    // One instance's hash of picks in flight: calls add(account, count) per valid field.
+    auto read_flights = [&](const Reply& r, auto add) {
+      if (!IsArray(r)) return false;
+      for (size_t k = 0; k + 1 < r.items.size(); k += 2) {
+        uint64_t account = 0;
+        int64_t count = 0;
+        if (!IsText(r.items[k]) || !IsText(r.items[k + 1]) ||
+            !ParseHex(r.items[k].text, &account) || !ParseI64(r.items[k + 1].text, &count) ||
+            count < 0) {
+          ++bad;
+          continue;
+        }
+        add(account, count);
+      }
+      return true;
+    };
+    const size_t quota_first = usage_reads.size() * others.size();
+    for (size_t q = 0; q < quota_reads.size(); ++q) {
+      for (size_t o = 0; o < others.size(); ++o) {
+        std::unordered_map<uint64_t, int64_t>& sum = quota_flights[q];
+        const bool ok = read_flights(
+            replies[quota_first + q * others.size() + o], [&](uint64_t account, int64_t count) {
+              if (sum.size() >= kMaxFleetAccounts && !sum.contains(account)) return;
+              int64_t& n = sum[account];
+              n = std::min<int64_t>(n + std::min<int64_t>(count, 1 << 30), int64_t{1} << 40);
+            });
+        if (!ok) return garbage("in flight");
+      }
+    }
     for (size_t u = 0; u < usage_reads.size(); ++u) {
       for (size_t o = 0; o < others.size(); ++o) {
         const Reply& r = replies[u * others.size() + o];
@@ -644,6 +694,11 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     }
   }
   if (bad > 0) Malformed(bad);
+  for (size_t q = 0; q < quota_reads.size(); ++q) {
+    const std::vector<std::pair<uint64_t, int64_t>> view(quota_flights[q].begin(),
+                                                         quota_flights[q].end());
+    quota_reads[q].quota->SetFleetInFlight(view);
+  }
   std::vector<FleetUsage> view;
   for (size_t u = 0; u < usage_reads.size(); ++u) {
     view.clear();

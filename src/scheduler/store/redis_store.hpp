@@ -11,8 +11,8 @@
 //   - usage windows (least-used): per account and wall-clock bucket of the window, each
 //     instance's absolute counts (requests, tokens, picks) in a hash per bucket that expires
 //     after the window; instances add the others' sums to their own;
-//   - picks in flight: per instance, a hash that expires after 3 intervals (at least 2 s),
-//     so a stopped instance's picks stop counting;
+//   - picks in flight (least-used, headroom): per instance, a hash that expires after 3
+//     intervals (at least 2 s), so a stopped instance's picks stop counting;
 //   - sticky bindings: a stream of bindings (session hash, account, home, time), capped at
 //     the route's max_sessions, which every instance reads from where it left off;
 //   - quota facts (headroom): a hash per route of each account's windows and refusal,

@@ -5,8 +5,8 @@
 //   file    a snapshot written atomically (temp file + rename) every `interval` and when the
 //           plugin closes, read at start (FileStore);
 //   redis   state shared by every instance that names the same Redis and prefix
-//           (RedisStore): usage windows and budgets, least-used picks in flight, sticky
-//           bindings, quota windows and refusals.
+//           (RedisStore): usage windows and budgets, picks in flight, sticky bindings,
+//           quota windows and refusals.
 //
 // The strategies keep deciding on their local state, as before: a store never sits on the
 // path of a pick. A state that a store can keep implements StoredState (a stable name, and
