@@ -3,7 +3,9 @@
 
 #include <map>
 
+#include "base/hash.hpp"
 #include "policy_test_util.hpp"
+#include "scheduler/strategies/fastest/fastest.hpp"
 #include "usage_test_util.hpp"
 
 namespace cliproxy::scheduler::testing {
@@ -218,6 +220,30 @@ TEST(Fastest, ConfigErrorsNameTheKey) {
   EXPECT_NE(CompileError("routes:\n  - name: r\n    strategy: weighted\n    latency: {}\n")
                 .find("`latency` is only read by strategy `fastest`"),
             std::string::npos);
+}
+
+// The file store's body of the averages: a round trip keeps them; a truncated or extended
+// body is rejected and changes nothing.
+TEST(Fastest, SavedAveragesRoundTripAndDamageChangesNothing) {
+  LatencyAverages saved(LatencyAverages::Settings{}, "fast");
+  saved.Observe(UsageBuilder("a", 0).LatencyMs(900), Mono(0));
+  saved.Observe(UsageBuilder("b", 0).LatencyMs(100), Mono(0));
+  const StoreTime t{Mono(1), 0};
+  const std::string body = saved.Save(t);
+  EXPECT_EQ(saved.StoreName(), "fastest/fast/latency/300000/30000");
+
+  LatencyAverages restored(LatencyAverages::Settings{}, "fast");
+  ASSERT_TRUE(restored.Restore(body, t));
+  EXPECT_DOUBLE_EQ(restored.Read(Hash64("a"), Mono(1)).average_ns, 900e6);
+  EXPECT_DOUBLE_EQ(restored.Read(Hash64("b"), Mono(1)).average_ns, 100e6);
+  for (size_t n = 0; n < body.size(); ++n) {
+    LatencyAverages damaged(LatencyAverages::Settings{}, "fast");
+    EXPECT_FALSE(damaged.Restore(body.substr(0, n), t)) << n;
+    EXPECT_EQ(damaged.accounts(), 0u) << n;
+  }
+  LatencyAverages longer(LatencyAverages::Settings{}, "fast");
+  EXPECT_FALSE(longer.Restore(body + "x", t));
+  EXPECT_EQ(longer.accounts(), 0u);
 }
 
 }  // namespace

@@ -5,6 +5,12 @@
 //   pick <session|-> <id,id,...>  scheduler.pick (X-Session-Id) -> the auth ID | "<none>"
 //   explain <session|-> <ids>     scheduler.explain          -> the auth ID | "<none>"
 //   usage <id> <tokens> <secret>  usage.handle, APIKey and Source set to <secret>  -> "ok"
+//   record <id> <status> <latency ms> <headers|->  usage.handle of a response with that
+//                                 HTTP status (0: success), latency and response headers
+//                                 (`Name=value|Name=value`; no spaces); APIKey and Source
+//                                 "sk-PLANTED-record-key"  -> "ok"
+//   status                        scheduler.state.sync      -> its reply (the store's
+//                                 description, e.g. malformed entries counted)
 //   sync                          scheduler.state.sync       -> "synced" | "not-synced"
 //   quit                          shutdown and exit          -> "bye"
 #include <iostream>
@@ -87,6 +93,29 @@ int main() {
       record.latency_ns = 1'000'000;
       plugin.Call("usage.handle", cliproxy::json::EncodeUsageRecord(record));
       std::cout << "ok" << std::endl;
+    } else if (command == "record") {
+      cliproxy::UsageRecord record;
+      int status = 0;
+      int64_t latency_ms = 0;
+      std::string headers;
+      in >> record.auth_id >> status >> latency_ms >> headers;
+      record.latency_ns = latency_ms * 1'000'000;
+      record.failed = status >= 400;
+      record.failure.status_code = status;
+      record.detail.total_tokens = 10;
+      record.api_key = "sk-PLANTED-record-key";
+      record.source = "sk-PLANTED-record-key";
+      std::stringstream list(headers == "-" ? "" : headers);
+      std::string header;
+      while (std::getline(list, header, '|')) {
+        const size_t eq = header.find('=');
+        if (eq == std::string::npos) continue;
+        record.response_headers.Set(header.substr(0, eq), {header.substr(eq + 1)});
+      }
+      plugin.Call("usage.handle", cliproxy::json::EncodeUsageRecord(record));
+      std::cout << "ok" << std::endl;
+    } else if (command == "status") {
+      std::cout << plugin.Call("scheduler.state.sync", "{}").body << std::endl;
     } else if (command == "sync") {
       cliproxy::test_support::PluginReply reply = plugin.Call("scheduler.state.sync", "{}");
       std::cout << (reply.body.find("\"Synced\":true") != std::string::npos

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include "cliproxy/base64.hpp"
 #include "scheduler/store/redis_connection.hpp"
@@ -46,6 +47,19 @@ bool RedisServer::Command(const std::vector<std::string>& command) const {
   std::vector<RedisConnection::Reply> replies;
   std::string problem;
   return c.Run({command}, &replies, &problem);
+}
+
+long long RedisServer::Integer(const std::vector<std::string>& command) const {
+  RedisConnection c;
+  constexpr long long kFailed = std::numeric_limits<long long>::min();
+  if (!c.Connect(Address(port()), std::chrono::seconds(2)).empty()) return kFailed;
+  std::vector<RedisConnection::Reply> replies;
+  std::string problem;
+  if (!c.Run({command}, &replies, &problem) ||
+      replies[0].kind != RedisConnection::Reply::Kind::kInteger) {
+    return kFailed;
+  }
+  return replies[0].integer;
 }
 
 std::string RedisServer::Dump() const {

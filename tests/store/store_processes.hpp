@@ -28,6 +28,8 @@ class RedisServer {
   std::vector<std::string> Keys() const;
   // Runs one command; false when it fails.
   bool Command(const std::vector<std::string>& command) const;
+  // Runs one command answered by an integer (PTTL, HLEN, ...); INT64_MIN when it fails.
+  long long Integer(const std::vector<std::string>& command) const;
 
  private:
   scheduler::RedisServerProcess process_;
@@ -54,6 +56,13 @@ class Instance {
   }
   std::string Usage(const std::string& id, long tokens, const std::string& secret = "-") {
     return Send("usage " + id + " " + std::to_string(tokens) + " " + secret);
+  }
+  // A usage record of `id` answered with HTTP `status` (0: success) after `latency_ms`, with
+  // these response headers (`Name=value|Name=value`, or "-").
+  std::string Record(const std::string& id, int status, long latency_ms,
+                     const std::string& headers = "-") {
+    return Send("record " + id + " " + std::to_string(status) + " " + std::to_string(latency_ms) +
+                " " + headers);
   }
   bool Sync() {
     const std::string answer = Send("sync");

@@ -1,7 +1,10 @@
 #include "scheduler/quota/quota_state.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <string_view>
+#include <vector>
 
 #include "base/hash.hpp"
 
@@ -10,9 +13,10 @@ namespace {
 
 // The slot of a window name of ReadRateLimitHeaders, or -1. OpenAI's `requests` and
 // `tokens` share the slots of Anthropic's: an account answers with one family.
+constexpr std::string_view kNames[QuotaState::kWindowKinds] = {
+    "requests", "tokens", "input-tokens", "output-tokens", "5h", "7d", "primary", "secondary"};
+
 int Kind(std::string_view name) {
-  static constexpr std::string_view kNames[QuotaState::kWindowKinds] = {
-      "requests", "tokens", "input-tokens", "output-tokens", "5h", "7d", "primary", "secondary"};
   for (int i = 0; i < QuotaState::kWindowKinds; ++i) {
     if (kNames[i] == name) return i;
   }
@@ -46,7 +50,10 @@ int64_t HoldsUntil(const QuotaObservation& seen, int64_t end) {
 }  // namespace
 
 QuotaState::QuotaState(std::string route, std::shared_ptr<const Logger> logger, size_t max_accounts)
-    : route_(std::move(route)), logger_(std::move(logger)), accounts_(max_accounts) {}
+    : route_(std::move(route)),
+      logger_(std::move(logger)),
+      accounts_(max_accounts),
+      store_name_("quota/" + route_) {}
 
 void QuotaState::Entry::Reset() {
   for (Window& w : windows) {
@@ -60,6 +67,7 @@ void QuotaState::Entry::Reset() {
   refused_at.store(0, std::memory_order_release);
   lost_until.store(0, std::memory_order_release);
   in_flight.Reset();
+  fleet_in_flight.store(0, std::memory_order_release);
   fresh = true;
 }
 
@@ -94,12 +102,16 @@ void QuotaState::Store(Entry& e, const QuotaObservation& seen, const UsageRecord
     const int64_t started = end - std::max<int64_t>(record.latency_ns, 0);
     if (started > e.refused_at.load(std::memory_order_relaxed)) {
       e.refused_until.store(0, std::memory_order_release);
+      e.refused_at.store(started, std::memory_order_release);
     }
   }
 }
 
 bool QuotaState::Idle(const Entry& e, int64_t usage_now, Clock::time_point now) const {
-  if (e.in_flight.Count(now, expiry_) != 0) return false;
+  if (e.in_flight.Count(now, expiry_) != 0 ||
+      e.fleet_in_flight.load(std::memory_order_relaxed) != 0) {
+    return false;
+  }
   if (e.refused_until.load(std::memory_order_relaxed) > usage_now ||
       e.lost_until.load(std::memory_order_relaxed) > usage_now) {
     return false;
@@ -184,7 +196,8 @@ QuotaState::Reading QuotaState::Read(uint64_t hash, int64_t usage_now,
   Reading r;
   const bool tracked = accounts_.Find(hash, [&](const Entry& e) {
     r = Reading{};
-    r.in_flight = e.in_flight.Count(now, expiry_);
+    r.in_flight =
+        e.in_flight.Count(now, expiry_) + e.fleet_in_flight.load(std::memory_order_acquire);
     if (usage_now == UsageClock::kUnset) return;  // no record yet: nothing is described
     const int64_t refused_until = e.refused_until.load(std::memory_order_acquire);
     const int64_t lost_until = e.lost_until.load(std::memory_order_acquire);
@@ -225,6 +238,254 @@ QuotaState::Reading QuotaState::Read(uint64_t hash, int64_t usage_now,
     }
   }
   return r;
+}
+
+namespace {
+
+// Bounds of what is read back from a snapshot or from Redis: times (Unix ns) from 1970 to
+// about 2116, window lengths up to a year.
+constexpr int64_t kMaxTimeNs = int64_t{1} << 62;
+constexpr int64_t kMaxLengthNs = int64_t{366} * 24 * 3600 * 1'000'000'000;
+
+bool ValidTime(int64_t t) { return t >= 0 && t <= kMaxTimeNs; }
+
+bool ValidRow(const QuotaRow& row) {
+  if (!ValidTime(row.observed_ns) || !ValidTime(row.reset_ns)) return false;
+  if (row.refusal()) return row.utilization == 0 && row.length_ns == 0 && !row.rejected;
+  return std::isfinite(row.utilization) && row.utilization >= 0 && row.utilization <= 1 &&
+         row.length_ns >= 0 && row.length_ns <= kMaxLengthNs;
+}
+
+}  // namespace
+
+void QuotaState::Merge(Entry& e, int kind, const QuotaRow& row) {
+  if (kind < 0) {
+    const int64_t at = e.refused_at.load(std::memory_order_relaxed);
+    const int64_t until = e.refused_until.load(std::memory_order_relaxed);
+    if (row.observed_ns > at) {
+      e.refused_until.store(std::max(until, row.reset_ns), std::memory_order_release);
+      e.refused_at.store(row.observed_ns, std::memory_order_release);
+    } else if (until != 0) {
+      // An older refusal that lasts longer (the account's refusals add up, as its records').
+      e.refused_until.store(std::max(until, row.reset_ns), std::memory_order_release);
+    }
+    // Else the refusal was lifted after it: a request started later was served.
+    return;
+  }
+  Window& slot = e.windows[kind];
+  if (row.observed_ns <= slot.observed.load(std::memory_order_relaxed)) return;
+  slot.utilization.store(row.utilization, std::memory_order_release);
+  slot.reset.store(row.reset_ns, std::memory_order_release);
+  slot.length.store(row.length_ns, std::memory_order_release);
+  slot.rejected.store(row.rejected, std::memory_order_release);
+  slot.observed.store(row.observed_ns, std::memory_order_release);
+}
+
+void QuotaState::StartClock(const StoreTime& t) {
+  if (clock_.Now(t.now) == UsageClock::kUnset) clock_.Resume(t.wall_ns, t.now);
+}
+
+std::string QuotaState::Save(const StoreTime& t) const {
+  SnapshotWriter out;
+  out.I64(clock_.Now(t.now));
+  out.I64(t.wall_ns);
+  out.I64(lost_until_.load(std::memory_order_relaxed));
+  SnapshotWriter entries;
+  uint64_t count = 0;
+  accounts_.ForEachHeld([&](uint64_t hash, Entry& e) {
+    int windows = 0;
+    for (const Window& w : e.windows)
+      windows += w.observed.load(std::memory_order_relaxed) != kNever;
+    const int64_t refused_until = e.refused_until.load(std::memory_order_relaxed);
+    const int64_t refused_at = e.refused_at.load(std::memory_order_relaxed);
+    const int64_t lost_until = e.lost_until.load(std::memory_order_relaxed);
+    if (windows == 0 && refused_until == 0 && refused_at == 0 && lost_until == 0) return;
+    ++count;
+    entries.U64(hash);
+    entries.I64(refused_until);
+    entries.I64(refused_at);
+    entries.I64(lost_until);
+    entries.U64(static_cast<uint64_t>(windows));
+    for (int kind = 0; kind < kWindowKinds; ++kind) {
+      const Window& w = e.windows[kind];
+      const int64_t observed = w.observed.load(std::memory_order_relaxed);
+      if (observed == kNever) continue;
+      entries.U64(static_cast<uint64_t>(kind));
+      entries.I64(observed);
+      entries.U64(std::bit_cast<uint64_t>(w.utilization.load(std::memory_order_relaxed)));
+      entries.I64(w.reset.load(std::memory_order_relaxed));
+      entries.I64(w.length.load(std::memory_order_relaxed));
+      entries.U64(w.rejected.load(std::memory_order_relaxed) ? 1 : 0);
+    }
+  });
+  out.U64(count);
+  std::string body = out.Take();
+  body += entries.bytes();
+  return body;
+}
+
+bool QuotaState::Restore(std::string_view body, const StoreTime& t) {
+  SnapshotReader in(body);
+  int64_t usage_now = 0, wall = 0, lost_until = 0;
+  uint64_t count = 0;
+  if (!in.I64(&usage_now) || !in.I64(&wall) || !in.I64(&lost_until) || !in.U64(&count)) {
+    return false;
+  }
+  // Times are range-checked before any arithmetic on them.
+  if ((usage_now != UsageClock::kUnset && !ValidTime(usage_now)) || !ValidTime(wall) ||
+      !ValidTime(lost_until) || count > accounts_.max_accounts()) {
+    return false;
+  }
+  // Everything is read and checked before anything is merged: a malformed body changes
+  // nothing.
+  struct Saved {
+    uint64_t hash = 0;
+    int64_t lost_until = 0;
+    QuotaRow refusal;
+    std::vector<std::pair<int, QuotaRow>> windows;
+  };
+  std::vector<Saved> saved;
+  saved.reserve(static_cast<size_t>(std::min<uint64_t>(count, 4096)));
+  for (uint64_t i = 0; i < count; ++i) {
+    Saved s;
+    uint64_t windows = 0;
+    s.refusal.kind = QuotaRow::kRefused;
+    if (!in.U64(&s.hash) || !in.I64(&s.refusal.reset_ns) || !in.I64(&s.refusal.observed_ns) ||
+        !in.I64(&s.lost_until) || !in.U64(&windows) || windows > kWindowKinds ||
+        !ValidRow(s.refusal) || !ValidTime(s.lost_until)) {
+      return false;
+    }
+    unsigned seen = 0;
+    for (uint64_t k = 0; k < windows; ++k) {
+      uint64_t kind = 0, utilization = 0, rejected = 0;
+      QuotaRow row;
+      if (!in.U64(&kind) || !in.I64(&row.observed_ns) || !in.U64(&utilization) ||
+          !in.I64(&row.reset_ns) || !in.I64(&row.length_ns) || !in.U64(&rejected) ||
+          kind >= kWindowKinds || (seen & (1u << kind)) != 0 || rejected > 1) {
+        return false;
+      }
+      seen |= 1u << kind;
+      row.kind = kNames[kind];
+      row.utilization = std::bit_cast<double>(utilization);
+      row.rejected = rejected == 1;
+      if (!ValidRow(row)) return false;
+      s.windows.emplace_back(static_cast<int>(kind), std::move(row));
+    }
+    saved.push_back(std::move(s));
+  }
+  if (!in.done()) return false;
+
+  if (usage_now != UsageClock::kUnset) {
+    // The clock ran on while the process was down.
+    const int64_t down = std::clamp<int64_t>(t.wall_ns - wall, 0, UsageClock::kMaxLead);
+    clock_.Resume(SaturatingAdd(usage_now, down), t.now);
+  }
+  int64_t held = lost_until_.load(std::memory_order_relaxed);
+  while (lost_until > held &&
+         !lost_until_.compare_exchange_weak(held, lost_until, std::memory_order_acq_rel)) {
+  }
+  const int64_t now = clock_.Now(t.now);
+  for (const Saved& s : saved) {
+    accounts_.Update(
+        s.hash,
+        [&](Entry& e) {
+          Adopt(e);
+          if (s.lost_until > e.lost_until.load(std::memory_order_relaxed)) {
+            e.lost_until.store(s.lost_until, std::memory_order_release);
+          }
+          if (s.refusal.reset_ns != 0 || s.refusal.observed_ns != 0) Merge(e, -1, s.refusal);
+          for (const auto& [kind, row] : s.windows) Merge(e, kind, row);
+        },
+        [&](Entry& e) { return Idle(e, now, t.now); });
+  }
+  return true;
+}
+
+void QuotaState::TakeOwn(std::vector<QuotaRow>* rows, const StoreTime& t) {
+  rows->clear();
+  const int64_t usage_now = clock_.Now(t.now);
+  if (usage_now == UsageClock::kUnset) return;
+  accounts_.ForEachHeld([&](uint64_t hash, Entry& e) {
+    QuotaRow refusal;
+    refusal.account = hash;
+    refusal.kind = QuotaRow::kRefused;
+    refusal.reset_ns = e.refused_until.load(std::memory_order_relaxed);
+    refusal.observed_ns = e.refused_at.load(std::memory_order_relaxed);
+    if (refusal.reset_ns > usage_now) rows->push_back(std::move(refusal));
+    for (int kind = 0; kind < kWindowKinds; ++kind) {
+      const Window& w = e.windows[kind];
+      QuotaRow row;
+      row.observed_ns = w.observed.load(std::memory_order_relaxed);
+      if (row.observed_ns == kNever) continue;
+      row.account = hash;
+      row.kind = kNames[kind];
+      row.utilization = w.utilization.load(std::memory_order_relaxed);
+      row.reset_ns = w.reset.load(std::memory_order_relaxed);
+      row.length_ns = w.length.load(std::memory_order_relaxed);
+      row.rejected = w.rejected.load(std::memory_order_relaxed);
+      if (row.Until() > usage_now) rows->push_back(std::move(row));
+    }
+  });
+}
+
+size_t QuotaState::ApplyFleet(const std::vector<QuotaRow>& rows, const StoreTime& t) {
+  size_t unused = 0;
+  StartClock(t);
+  const int64_t usage_now = clock_.Now(t.now);
+  for (const QuotaRow& row : rows) {
+    const int kind = row.refusal() ? -1 : Kind(row.kind);
+    if ((kind < 0 && !row.refusal()) || !ValidRow(row)) {
+      ++unused;
+      continue;
+    }
+    if (row.Until() <= usage_now) continue;  // no longer holds
+    auto apply = [&](Entry& e) {
+      Adopt(e);
+      Merge(e, kind, row);
+    };
+    // Accounts read from Redis must not fill the bounded table, which would leave no room
+    // for this instance's own: they get entries only while it is less than half full.
+    if (!accounts_.UpdateIfPresent(row.account, apply) &&
+        accounts_.size() < accounts_.max_accounts() / 2) {
+      accounts_.Update(row.account, apply, [&](Entry& e) { return Idle(e, usage_now, t.now); });
+    }
+  }
+  return unused;
+}
+
+void QuotaState::OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out,
+                             Clock::time_point now) {
+  out->clear();
+  accounts_.ForEachHeld([&](uint64_t hash, Entry& e) {
+    const int64_t n = e.in_flight.Count(now, expiry_);
+    if (n > 0) out->emplace_back(hash, n);
+  });
+}
+
+void QuotaState::SetFleetInFlight(const std::vector<std::pair<uint64_t, int64_t>>& others) {
+  std::lock_guard<std::mutex> lock(fleet_mutex_);
+  std::vector<uint64_t> seen;
+  seen.reserve(others.size());
+  for (const auto& [account, count] : others) {
+    auto apply = [&](Entry& e) {
+      Adopt(e);
+      e.fleet_in_flight.store(count, std::memory_order_release);
+    };
+    // As ApplyFleet: accounts read from Redis get entries only while the table is less
+    // than half full, and never evict one.
+    bool held = accounts_.UpdateIfPresent(account, apply);
+    if (!held && accounts_.size() < accounts_.max_accounts() / 2) {
+      held = accounts_.Update(account, apply, [](Entry&) { return false; });
+    }
+    if (held) seen.push_back(account);
+  }
+  std::sort(seen.begin(), seen.end());
+  for (uint64_t account : fleet_accounts_) {
+    if (std::binary_search(seen.begin(), seen.end(), account)) continue;
+    accounts_.UpdateIfPresent(
+        account, [](Entry& e) { e.fleet_in_flight.store(0, std::memory_order_release); });
+  }
+  fleet_accounts_ = std::move(seen);
 }
 
 }  // namespace cliproxy::scheduler

@@ -22,6 +22,13 @@
 // Nothing of a record is stored but the quota numbers of its headers: never its APIKey,
 // Source, other headers or body.
 //
+// Kept by state stores (docs/state.md), as "quota/<route>": the file store saves every
+// account's windows and refusals and the usage clock (StoredState; a restart keeps them,
+// and what has expired meanwhile reads as expired); the Redis store shares them
+// (SharedQuota: per account and window the newest observation of any instance, and the
+// latest refusal; and the picks in flight of the other instances, added to Read()'s).
+// Picks in flight are not saved (their requests ended with the process).
+//
 // Thread-safety: every method may be called concurrently; Read() takes no lock.
 #ifndef CLIPROXY_SRC_SCHEDULER_QUOTA_QUOTA_STATE_HPP_
 #define CLIPROXY_SRC_SCHEDULER_QUOTA_QUOTA_STATE_HPP_
@@ -31,24 +38,32 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "scheduler/account_table.hpp"
 #include "scheduler/in_flight.hpp"
 #include "scheduler/logger.hpp"
 #include "scheduler/quota/rate_limit_headers.hpp"
+#include "scheduler/store/fleet_state.hpp"
+#include "scheduler/store/state_store.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/usage_clock.hpp"
 #include "scheduler/usage_observer.hpp"
 
 namespace cliproxy::scheduler {
 
-class QuotaState : public StrategyState, public UsageObserver {
+class QuotaState : public StrategyState,
+                   public UsageObserver,
+                   public StoredState,
+                   public SharedQuota {
  public:
   // The window names ReadRateLimitHeaders reports, each with its own slot.
   static constexpr int kWindowKinds = 8;
   // How long a window stated without a reset (and without a length) holds.
-  static constexpr int64_t kUnresetHoldNs = int64_t{60} * 1'000'000'000;
+  static constexpr int64_t kUnresetHoldNs = QuotaRow::kUnresetHoldNs;
   static constexpr int64_t kNever = std::numeric_limits<int64_t>::min();
   static constexpr int64_t kNoReset = std::numeric_limits<int64_t>::max();
 
@@ -71,6 +86,7 @@ class QuotaState : public StrategyState, public UsageObserver {
     int64_t soonest_reset = kNoReset;  // the earliest reset of its windows (expected after a
                                        // window started afresh); kNoReset: none known
     int64_t in_flight = 0;             // picks counted by Picked() whose record has not arrived
+                                       // (here, and on the other instances: Redis store)
   };
   Reading Read(uint64_t hash, int64_t usage_now, Clock::time_point now) const;
 
@@ -84,6 +100,16 @@ class QuotaState : public StrategyState, public UsageObserver {
   // Status page: picks in flight and the account's quota (Read(), no lock).
   void ReadAccount(uint64_t hash, Clock::time_point now, AccountReading* out) const override;
 
+  // StoredState.
+  const std::string& StoreName() const override { return store_name_; }
+  std::string Save(const StoreTime& t) const override;
+  bool Restore(std::string_view body, const StoreTime& t) override;
+  // SharedQuota.
+  void TakeOwn(std::vector<QuotaRow>* rows, const StoreTime& t) override;
+  size_t ApplyFleet(const std::vector<QuotaRow>& rows, const StoreTime& t) override;
+  void OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out, Clock::time_point now) override;
+  void SetFleetInFlight(const std::vector<std::pair<uint64_t, int64_t>>& others) override;
+
  private:
   // One window of one account; written under the entry's mutex, read without it.
   struct Window {
@@ -96,12 +122,15 @@ class QuotaState : public StrategyState, public UsageObserver {
   struct Entry : AccountEntry {
     std::array<Window, kWindowKinds> windows;
     std::atomic<int64_t> refused_until{0};
-    std::atomic<int64_t> refused_at{0};  // usage time of the refusing record's end
+    // Usage time of the refusing record's end, or of the start of the request that was served
+    // after it (the refusal was lifted then: older refusals, from the fleet, do not return).
+    std::atomic<int64_t> refused_at{0};
     // Records of this account may have been dropped before it had an entry: until then it
     // is not picked.
     std::atomic<int64_t> lost_until{0};
     InFlight in_flight;
-    bool fresh = true;  // not yet adopted (Adopt); guarded by `mutex`
+    std::atomic<int64_t> fleet_in_flight{0};  // the other instances' (Redis store)
+    bool fresh = true;                        // not yet adopted (Adopt); guarded by `mutex`
     void Reset();
   };
 
@@ -109,16 +138,24 @@ class QuotaState : public StrategyState, public UsageObserver {
   void Adopt(Entry& e) const;
   bool Idle(const Entry& e, int64_t usage_now, Clock::time_point now) const;
   void Refused(int64_t lost_until);
+  // Merges one fact (restored or from the fleet) into `e`: a window is replaced by a newer
+  // observation; a refusal extends the account's unless it was lifted after it.
+  static void Merge(Entry& e, int kind, const QuotaRow& row);
+  // Sets the usage clock at wall time `t` if no record has set it (fleet facts arrived first).
+  void StartClock(const StoreTime& t);
 
   const std::string route_;
   const std::shared_ptr<const Logger> logger_;
   UsageClock clock_;
   PickExpiry expiry_;  // of the route: for accounts whose latency was never reported
-  AccountTable<Entry> accounts_;
+  mutable AccountTable<Entry> accounts_;  // mutable: Save() visits entries under their mutex
   // A record with quota was dropped for want of an entry: accounts without one, and
   // entries made meanwhile, are refused until this usage time.
   std::atomic<int64_t> lost_until_{0};
   std::atomic<bool> warned_{false};
+  const std::string store_name_;
+  std::mutex fleet_mutex_;                // one SetFleetInFlight at a time
+  std::vector<uint64_t> fleet_accounts_;  // accounts with a fleet count; guarded by it
 };
 
 }  // namespace cliproxy::scheduler

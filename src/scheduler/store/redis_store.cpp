@@ -31,6 +31,13 @@ constexpr size_t kMaxInstances = 1000;
 constexpr size_t kMaxFleetAccounts = 1'000'000;
 // Bindings sent in one batch; a full push of more goes in several.
 constexpr size_t kPushChunk = 10'000;
+// Quota facts: fields per HSET, stale fields deleted per exchange, and how long a fact is
+// kept after it stopped holding (the key's expiry beyond the latest, and when a reader
+// deletes a stale field).
+constexpr size_t kQuotaFieldsPerCommand = 1000;
+constexpr size_t kMaxQuotaDeletes = 10'000;
+constexpr int64_t kQuotaMarginMs = 60'000;
+constexpr int64_t kMaxQuotaExpiryMs = int64_t{32} * 24 * 3600 * 1000;
 
 RedisConnection::Deadline BatchDeadline() {
   return std::chrono::steady_clock::now() + kBatchDeadline;
@@ -63,6 +70,47 @@ std::vector<std::string_view> Fields(std::string_view s) {
     if (space == std::string_view::npos) return out;
     start = space + 1;
   }
+}
+
+bool ParseDouble(std::string_view s, double* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+}
+
+// A quota fact as a field and value of the quota hash: `<account>:<kind>` ->
+// `<observed> <utilization> <reset> <length> <rejected 0|1>` (a window) or
+// `<refused at> <refused until>` (kind "refused"); times in Unix ns.
+std::string QuotaField(const QuotaRow& row) { return Hex(row.account) + ":" + row.kind; }
+
+std::string QuotaValue(const QuotaRow& row) {
+  if (row.refusal()) return std::to_string(row.observed_ns) + " " + std::to_string(row.reset_ns);
+  char utilization[32];
+  std::snprintf(utilization, sizeof utilization, "%.17g", row.utilization);
+  return std::to_string(row.observed_ns) + " " + utilization + " " + std::to_string(row.reset_ns) +
+         " " + std::to_string(row.length_ns) + (row.rejected ? " 1" : " 0");
+}
+
+// Reads a field and value; false when they do not parse (values are range-checked by the
+// state).
+bool ParseQuota(std::string_view field, std::string_view value, QuotaRow* row) {
+  const size_t colon = field.find(':');
+  if (colon == std::string_view::npos || !ParseHex(field.substr(0, colon), &row->account)) {
+    return false;
+  }
+  const std::string_view kind = field.substr(colon + 1);
+  if (kind.empty() || kind.size() > 32) return false;
+  row->kind = std::string(kind);
+  const std::vector<std::string_view> f = Fields(value);
+  if (row->refusal()) {
+    return f.size() == 2 && ParseI64(f[0], &row->observed_ns) && ParseI64(f[1], &row->reset_ns);
+  }
+  if (f.size() != 5 || !ParseI64(f[0], &row->observed_ns) ||
+      !ParseDouble(f[1], &row->utilization) || !ParseI64(f[2], &row->reset_ns) ||
+      !ParseI64(f[3], &row->length_ns) || (f[4] != "0" && f[4] != "1")) {
+    return false;
+  }
+  row->rejected = f[4] == "1";
+  return true;
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -156,6 +204,7 @@ void RedisStore::Close() {
     try {
       s->SetShared(false);
       if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+      if (auto* quota = dynamic_cast<SharedQuota*>(s.get())) quota->SetFleetInFlight({});
     } catch (...) {  // std::bad_alloc: the view stays; nothing is left half-done
     }
   }
@@ -234,6 +283,7 @@ void RedisStore::Run() {
         }
         for (const auto& s : states) {
           if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
+          if (auto* quota = dynamic_cast<SharedQuota*>(s.get())) quota->SetFleetInFlight({});
         }
       } catch (...) {  // the view is dropped at the next failure
       }
@@ -302,8 +352,15 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     std::string name;
     size_t index;
   };
+  struct QuotaRead {
+    SharedQuota* quota;
+    std::string key;
+    size_t index;
+    std::string in_flight_prefix;
+  };
   std::vector<UsageRead> usage_reads;
   std::vector<StreamRead> stream_reads;
+  std::vector<QuotaRead> quota_reads;
   std::vector<UsageRow> rows;
   std::vector<std::pair<uint64_t, int64_t>> in_flight;
   std::vector<BindingRow> bindings;
@@ -378,6 +435,25 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
       if (at.empty()) at = "0";
       stream_reads.push_back({sessions, name, batch.size()});
       batch.push_back({"XREAD", "COUNT", std::to_string(kStreamReadCount), "STREAMS", stream, at});
+    }
+    if (auto* quota = dynamic_cast<SharedQuota*>(s.get())) {
+      // Read first; what this instance knows that Redis lacks (or holds older) is written
+      // after, so a fact is never overwritten by an older one for long: the instance that
+      // knows the newer one writes it again.
+      const std::string flight = Key("f", name);
+      quota->OwnInFlight(&in_flight, t.now);
+      batch.push_back({"DEL", flight + ":" + me});
+      if (!in_flight.empty()) {
+        Command c = {"HSET", flight + ":" + me};
+        for (const auto& [account, count] : in_flight) {
+          c.push_back(Hex(account));
+          c.push_back(std::to_string(count));
+        }
+        batch.push_back(std::move(c));
+        batch.push_back({"PEXPIRE", flight + ":" + me, std::to_string(live_ms)});
+      }
+      quota_reads.push_back({quota, Key("q", name), batch.size(), flight + ":"});
+      batch.push_back({"HGETALL", quota_reads.back().key});
     }
   }
   std::vector<Reply> replies;
@@ -489,14 +565,112 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     if (!fleet.empty()) read.sessions->ApplyFleet(fleet, t);
   }
 
-  // Batch 2: the picks in flight of the other live instances.
-  if (!usage_reads.empty() && !others.empty()) {
+  // Quota facts of the fleet; then this instance's newer ones written back.
+  std::vector<Command> quota_writes;
+  for (const QuotaRead& read : quota_reads) {
+    const Reply& r = replies[read.index];
+    if (!IsArray(r)) return garbage("quota");
+    std::vector<QuotaRow> fleet;
+    std::vector<std::string> stale;
+    std::unordered_map<std::string, QuotaRow> held;
+    for (size_t k = 0; k + 1 < r.items.size(); k += 2) {
+      QuotaRow row;
+      if (!IsText(r.items[k]) || !IsText(r.items[k + 1]) ||
+          !ParseQuota(r.items[k].text, r.items[k + 1].text, &row)) {
+        ++bad;
+        continue;
+      }
+      const int64_t until_ms = row.Until() / 1'000'000;
+      if (until_ms < now_ms - kQuotaMarginMs) {
+        if (stale.size() < kMaxQuotaDeletes) stale.push_back(r.items[k].text);
+        continue;
+      }
+      if (held.size() >= kMaxFleetAccounts) continue;
+      held.emplace(r.items[k].text, row);
+      fleet.push_back(std::move(row));
+    }
+    bad += read.quota->ApplyFleet(fleet, t);
+    std::vector<QuotaRow>().swap(fleet);
+    std::vector<QuotaRow> own;
+    read.quota->TakeOwn(&own, t);
+    int64_t latest_ms = 0;
+    Command c;
+    for (const QuotaRow& row : own) {
+      latest_ms = std::max(latest_ms, row.Until() / 1'000'000);
+      const std::string field = QuotaField(row);
+      auto it = held.find(field);
+      if (it != held.end() && it->second.observed_ns >= row.observed_ns &&
+          (!row.refusal() || it->second.reset_ns >= row.reset_ns)) {
+        continue;  // Redis holds it already, or newer
+      }
+      if (c.empty()) c = {"HSET", read.key};
+      c.push_back(field);
+      c.push_back(QuotaValue(row));
+      if (c.size() >= 2 + 2 * kQuotaFieldsPerCommand) {
+        quota_writes.push_back(std::move(c));
+        c.clear();
+      }
+    }
+    if (!c.empty()) quota_writes.push_back(std::move(c));
+    if (!stale.empty()) {
+      Command del = {"HDEL", read.key};
+      for (std::string& field : stale) del.push_back(std::move(field));
+      quota_writes.push_back(std::move(del));
+    }
+    if (!own.empty()) {
+      // Kept until the latest fact stops holding, plus a margin: nothing stays forever.
+      const int64_t expire_ms =
+          std::clamp<int64_t>(latest_ms - now_ms, 0, kMaxQuotaExpiryMs) + kQuotaMarginMs;
+      quota_writes.push_back({"PEXPIRE", read.key, std::to_string(expire_ms)});
+    }
+  }
+  if (!quota_writes.empty()) {
+    if (!connection_.Run(quota_writes, &replies, problem, BatchDeadline())) return false;
+  }
+
+  // Batch 2: the picks in flight of the other live instances (usage windows', then quota
+  // states').
+  std::vector<std::unordered_map<uint64_t, int64_t>> quota_flights(quota_reads.size());
+  if ((!usage_reads.empty() || !quota_reads.empty()) && !others.empty()) {
     std::vector<Command> flights;
     for (const UsageRead& read : usage_reads) {
       for (const std::string& other : others)
         flights.push_back({"HGETALL", read.in_flight_prefix + other});
     }
+    for (const QuotaRead& read : quota_reads) {
+      for (const std::string& other : others)
+        flights.push_back({"HGETALL", read.in_flight_prefix + other});
+    }
     if (!connection_.Run(flights, &replies, problem, BatchDeadline())) return false;
+    // One instance's hash of picks in flight: calls add(account, count) per valid field.
+    auto read_flights = [&](const Reply& r, auto add) {
+      if (!IsArray(r)) return false;
+      for (size_t k = 0; k + 1 < r.items.size(); k += 2) {
+        uint64_t account = 0;
+        int64_t count = 0;
+        if (!IsText(r.items[k]) || !IsText(r.items[k + 1]) ||
+            !ParseHex(r.items[k].text, &account) || !ParseI64(r.items[k + 1].text, &count) ||
+            count < 0) {
+          ++bad;
+          continue;
+        }
+        add(account, count);
+      }
+      return true;
+    };
+    const size_t quota_first = usage_reads.size() * others.size();
+    for (size_t q = 0; q < quota_reads.size(); ++q) {
+      for (size_t o = 0; o < others.size(); ++o) {
+        std::unordered_map<uint64_t, int64_t>& sum = quota_flights[q];
+        const bool ok = read_flights(
+            replies[quota_first + q * others.size() + o], [&](uint64_t account, int64_t count) {
+              if (sum.size() >= kMaxFleetAccounts && !sum.contains(account)) return;
+              int64_t& n = sum[account];
+              n = std::min<int64_t>(n + std::min<int64_t>(count, 1 << 30), int64_t{1} << 40);
+            });
+        if (!ok) return garbage("in flight");
+      }
+    }
     for (size_t u = 0; u < usage_reads.size(); ++u) {
       for (size_t o = 0; o < others.size(); ++o) {
         const Reply& r = replies[u * others.size() + o];
@@ -520,6 +694,11 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     }
   }
   if (bad > 0) Malformed(bad);
+  for (size_t q = 0; q < quota_reads.size(); ++q) {
+    const std::vector<std::pair<uint64_t, int64_t>> view(quota_flights[q].begin(),
+                                                         quota_flights[q].end());
+    quota_reads[q].quota->SetFleetInFlight(view);
+  }
   std::vector<FleetUsage> view;
   for (size_t u = 0; u < usage_reads.size(); ++u) {
     view.clear();

@@ -11,10 +11,13 @@
 //   - usage windows (least-used): per account and wall-clock bucket of the window, each
 //     instance's absolute counts (requests, tokens, picks) in a hash per bucket that expires
 //     after the window; instances add the others' sums to their own;
-//   - picks in flight: per instance, a hash that expires after 3 intervals (at least 2 s),
-//     so a stopped instance's picks stop counting;
+//   - picks in flight (least-used, headroom): per instance, a hash that expires after 3
+//     intervals (at least 2 s), so a stopped instance's picks stop counting;
 //   - sticky bindings: a stream of bindings (session hash, account, home, time), capped at
-//     the route's max_sessions, which every instance reads from where it left off.
+//     the route's max_sessions, which every instance reads from where it left off;
+//   - quota facts (headroom): a hash per route of each account's windows and refusal,
+//     read whole every exchange and merged (the newest observation wins), then this
+//     instance's newer facts written back; it expires after the latest reset + a margin.
 //
 // Faults (Redis down at start or later, slow, restarted empty, answering garbage): the
 // batch fails, the connection is dropped, one line is logged per transition (unreachable,

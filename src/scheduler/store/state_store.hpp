@@ -5,16 +5,16 @@
 //   file    a snapshot written atomically (temp file + rename) every `interval` and when the
 //           plugin closes, read at start (FileStore);
 //   redis   state shared by every instance that names the same Redis and prefix
-//           (RedisStore): usage windows and budgets, picks in flight, sticky bindings.
+//           (RedisStore): usage windows and budgets, picks in flight, sticky bindings,
+//           quota windows and refusals.
 //
 // The strategies keep deciding on their local state, as before: a store never sits on the
 // path of a pick. A state that a store can keep implements StoredState (a stable name, and
-// a snapshot of itself for the file store); one whose updates a fleet shares also
-// implements an interface of fleet_state.hpp (SharedUsage, SharedSessions), which the Redis
-// store exchanges from its own thread. Hook for new kinds of state (quota state, issue
-// 12): implement StoredState to be persisted by the file store, and a fleet_state.hpp
-// interface (say SharedQuota: counters with an expiry, as SharedUsage) that RedisStore
-// exchanges next to the others.
+// a snapshot of itself for the file store): least-used's UsageWindow, sticky's bindings,
+// headroom's QuotaState, fastest's LatencyAverages. One whose updates a fleet shares also
+// implements an interface of fleet_state.hpp (SharedUsage, SharedSessions, SharedQuota),
+// which the Redis store exchanges from its own thread. A new kind of state does the same:
+// StoredState to be persisted by the file store, a fleet_state.hpp interface to be shared.
 //
 // Lifetime: the plugin makes one store per `state:` configuration and keeps it while the
 // configuration keeps it. Two phases, so that a configuration that is rejected touches

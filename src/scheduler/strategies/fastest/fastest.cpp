@@ -1,6 +1,7 @@
 #include "scheduler/strategies/fastest/fastest.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -47,7 +48,11 @@ LatencyAverages::LatencyAverages(Settings settings, std::string route,
       forget_after_(std::max<Clock::duration>(kMinForgetAfter, 4 * settings.half_life)),
       route_(std::move(route)),
       logger_(std::move(logger)),
-      accounts_(max_accounts) {}
+      accounts_(max_accounts),
+      store_name_("fastest/" + route_ +
+                  (settings.measure == Measure::kTtft ? "/ttft/" : "/latency/") +
+                  std::to_string(settings.half_life.count()) + "/" +
+                  std::to_string(settings.failure_penalty.count())) {}
 
 void LatencyAverages::Entry::Reset() {
   sum = 0;
@@ -143,6 +148,87 @@ bool LatencyAverages::Picked(uint64_t hash, Clock::time_point now) {
   return counted;
 }
 
+namespace {
+// Bounds of what is read back: times (Unix ns) up to about 2116, averages up to a day, the
+// decayed weight of at most 2^40 samples.
+constexpr int64_t kMaxTimeNs = int64_t{1} << 62;
+constexpr double kMaxAverageNs = 86400e9;
+constexpr double kMaxWeight = 1099511627776.0;
+}  // namespace
+
+std::string LatencyAverages::Save(const StoreTime& t) const {
+  SnapshotWriter out;
+  out.I64(clock_.Now(t.now));
+  out.I64(t.wall_ns);
+  SnapshotWriter entries;
+  uint64_t count = 0;
+  accounts_.ForEachHeld([&](uint64_t hash, Entry& e) {
+    if (e.weight <= 0) return;
+    ++count;
+    entries.U64(hash);
+    entries.U64(std::bit_cast<uint64_t>(e.sum));
+    entries.U64(std::bit_cast<uint64_t>(e.weight));
+    entries.I64(e.last);
+  });
+  out.U64(count);
+  std::string body = out.Take();
+  body += entries.bytes();
+  return body;
+}
+
+bool LatencyAverages::Restore(std::string_view body, const StoreTime& t) {
+  SnapshotReader in(body);
+  int64_t usage_now = 0, wall = 0;
+  uint64_t count = 0;
+  if (!in.I64(&usage_now) || !in.I64(&wall) || !in.U64(&count)) return false;
+  if ((usage_now != UsageClock::kUnset && (usage_now < 0 || usage_now > kMaxTimeNs)) || wall < 0 ||
+      wall > kMaxTimeNs || count > accounts_.max_accounts()) {
+    return false;
+  }
+  // Everything is read and checked before anything is merged: a malformed body changes
+  // nothing.
+  struct Saved {
+    uint64_t hash;
+    double sum, weight;
+    int64_t last;
+  };
+  std::vector<Saved> saved;
+  saved.reserve(static_cast<size_t>(std::min<uint64_t>(count, 4096)));
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t hash = 0, sum = 0, weight = 0;
+    int64_t last = 0;
+    if (!in.U64(&hash) || !in.U64(&sum) || !in.U64(&weight) || !in.I64(&last)) return false;
+    const Saved s{hash, std::bit_cast<double>(sum), std::bit_cast<double>(weight), last};
+    if (!std::isfinite(s.sum) || !std::isfinite(s.weight) || s.weight <= 0 ||
+        s.weight > kMaxWeight || s.sum < 0 || s.sum / s.weight > kMaxAverageNs || s.last < 0 ||
+        s.last > kMaxTimeNs) {
+      return false;
+    }
+    saved.push_back(s);
+  }
+  if (!in.done()) return false;
+  if (usage_now != UsageClock::kUnset) {
+    const int64_t down = std::clamp<int64_t>(t.wall_ns - wall, 0, UsageClock::kMaxLead);
+    clock_.Resume(usage_now + down, t.now);  // both at most 2^62: no overflow
+  }
+  for (const Saved& s : saved) {
+    accounts_.Update(
+        s.hash,
+        [&](Entry& e) {
+          if (e.weight > 0) return;  // measured here already: live state wins
+          e.sum = s.sum;
+          e.weight = s.weight;
+          e.last = s.last;
+          e.active = std::max(e.active, t.now);
+          e.average.store(s.sum / s.weight, std::memory_order_release);
+          e.last_sample.store(s.last, std::memory_order_release);
+          e.measured.store(true, std::memory_order_release);
+        },
+        [&](Entry& e) { return Idle(e, t.now); });
+  }
+  return true;
+}
+
 const StrategyInfo& FastestStrategyInfo() {
   static constexpr const StrategyKey* kKeys[] = {&kLatencyKey};
   static constexpr StrategyInfo kInfo{.name = "fastest",
@@ -180,12 +266,14 @@ std::unique_ptr<Strategy> FastestStrategy::Create(const StrategyBuild& build) {
   // 1 / explore beyond 10^15 picks is "never" in practice; llround of more is undefined.
   s->explore_every_ =
       explore == 0 ? 0 : static_cast<uint64_t>(std::llround(std::min(1 / explore, 1e15)));
+  bool fresh = false;
   s->averages_ = build.state.Obtain<LatencyAverages>(
       "fastest", [&](std::shared_ptr<LatencyAverages> previous) {
-        return previous && previous->settings() == settings
-                   ? previous
-                   : std::make_shared<LatencyAverages>(settings, route.name, build.logger);
+        if (previous && previous->settings() == settings) return previous;
+        fresh = true;
+        return std::make_shared<LatencyAverages>(settings, route.name, build.logger);
       });
+  if (build.stored != nullptr) build.stored->push_back({s->averages_, fresh, {}});
   return s;
 }
 

@@ -2,7 +2,9 @@
 // latency (or TTFT, `latency.measure`) times (picks in flight + 1), from usage records; every
 // round(1 / `latency.explore`)-th pick re-measures the account measured least recently. The
 // averages (LatencyAverages, role "fastest") are kept across reconfigures that keep the
-// route's name, `measure`, `half_life` and `failure_penalty`.
+// route's name, `measure`, `half_life` and `failure_penalty`, and by the file store across
+// restarts (StoredState "fastest/<route>/<measure>/<half_life ms>/<failure_penalty ms>":
+// each account's decayed sum and weight and its latest sample's time; not shared by Redis).
 //
 // Thread-safety: a pick reads averages without locks and locks the chosen account's entry;
 // a usage record locks its account's entry. Algorithm: docs/strategies.md#fastest.
@@ -20,6 +22,7 @@
 #include "scheduler/account_table.hpp"
 #include "scheduler/in_flight.hpp"
 #include "scheduler/logger.hpp"
+#include "scheduler/store/state_store.hpp"
 #include "scheduler/strategy.hpp"
 #include "scheduler/strategy_registry.hpp"
 #include "scheduler/usage_clock.hpp"
@@ -32,7 +35,7 @@ inline constexpr double kDefaultExplore = 0.05;
 inline constexpr std::chrono::milliseconds kDefaultFailurePenalty = std::chrono::seconds(30);
 
 // The latency averages of every account, shared across Policies.
-class LatencyAverages : public StrategyState, public UsageObserver {
+class LatencyAverages : public StrategyState, public UsageObserver, public StoredState {
  public:
   enum class Measure { kLatency, kTtft };
   struct Settings {
@@ -75,6 +78,12 @@ class LatencyAverages : public StrategyState, public UsageObserver {
   // How long an account without picks or samples keeps its average when room is needed.
   Clock::duration forget_after() const { return forget_after_; }
 
+  // StoredState: the averages of measured accounts (restored into a new state of the same
+  // route and settings; a restored account counts as active at the restore).
+  const std::string& StoreName() const override { return store_name_; }
+  std::string Save(const StoreTime& t) const override;
+  bool Restore(std::string_view body, const StoreTime& t) override;
+
  private:
   // One account's average. Writers (records, picks in flight) hold `mutex`; readers load
   // the published values without it.
@@ -102,8 +111,9 @@ class LatencyAverages : public StrategyState, public UsageObserver {
   std::atomic<bool> warned_{false};
   UsageClock clock_;
   PickExpiry expiry_;  // of the route: for accounts whose latency was never reported
-  AccountTable<Entry> accounts_;
+  mutable AccountTable<Entry> accounts_;  // mutable: Save() visits entries under their mutex
   std::atomic<uint64_t> picks_{0};
+  const std::string store_name_;
 };
 
 class FastestStrategy : public Strategy {

@@ -76,9 +76,13 @@ std::unique_ptr<Strategy> HeadroomStrategy::Create(const StrategyBuild& build) {
     FailAt(route, "quota.prefer",
            "unknown value \"" + quota.prefer + "\" (known: soonest-reset, most-headroom)");
   }
+  bool fresh = false;
   s->quota_ = build.state.Obtain<QuotaState>("headroom", [&](std::shared_ptr<QuotaState> previous) {
-    return previous ? previous : std::make_shared<QuotaState>(route.name, build.logger);
+    if (previous) return previous;
+    fresh = true;
+    return std::make_shared<QuotaState>(route.name, build.logger);
   });
+  if (build.stored != nullptr) build.stored->push_back({s->quota_, fresh, {}});
   return s;
 }
 
