@@ -30,7 +30,8 @@ void CheckKeysUsed(const RouteConfig& config, const std::vector<const StrategyIn
 std::shared_ptr<PoolInFlight> CompileInFlightCap(const RouteConfig& config,
                                                  const std::vector<const StrategyInfo*>& used,
                                                  RouteState& state,
-                                                 const std::shared_ptr<const Logger>& logger) {
+                                                 const std::shared_ptr<const Logger>& logger,
+                                                 std::vector<StoredStateUse>* stored) {
   if (!config.pool.max_in_flight.has_value()) return nullptr;
   if (*config.pool.max_in_flight < 1) FailAt(config, "pool.max_in_flight", "must be 1 or more");
   for (const StrategyInfo* info : used) {
@@ -40,10 +41,16 @@ std::shared_ptr<PoolInFlight> CompileInFlightCap(const RouteConfig& config,
                "` does not choose an account of the pool, so no cap on picks in flight can "
                "hold");
   }
-  return state.Obtain<PoolInFlight>(
-      "pool.max_in_flight", [&](std::shared_ptr<PoolInFlight> previous) {
-        return previous ? previous : std::make_shared<PoolInFlight>(config.name, logger);
+  bool fresh = false;
+  std::shared_ptr<PoolInFlight> in_flight =
+      state.Obtain<PoolInFlight>("pool.max_in_flight", [&](std::shared_ptr<PoolInFlight> previous) {
+        if (previous) return previous;
+        fresh = true;
+        return std::make_shared<PoolInFlight>(config.name, logger);
       });
+  // Shared by a Redis store, so that the cap holds across the fleet.
+  if (stored != nullptr) stored->push_back({in_flight, fresh, {}});
+  return in_flight;
 }
 
 }  // namespace
@@ -111,7 +118,7 @@ std::unique_ptr<Route> Route::Compile(const RouteConfig& config, RouteState& sta
     route->reads_usage_ = route->reads_usage_ || info->reads_usage;
     route->reads_clock_ = route->reads_clock_ || info->reads_clock;
   }
-  route->in_flight_ = CompileInFlightCap(config, used, state, logger);
+  route->in_flight_ = CompileInFlightCap(config, used, state, logger, stored);
   if (route->in_flight_) {
     route->max_in_flight_ = *config.pool.max_in_flight;
     // Records end picks in flight (the host must send them), and picks read the clock.

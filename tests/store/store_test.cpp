@@ -214,6 +214,36 @@ TEST_F(RedisStoreTest, PicksInFlightAreCountedAcrossProcesses) {
   EXPECT_EQ(a.Pick("-", "a,b,c"), "c");
 }
 
+// `pool.max_in_flight` is a cap on the fleet: a pick in flight on one instance takes the
+// account's place on the other once they have exchanged (and only with the Redis store).
+TEST_F(RedisStoreTest, InFlightCapHoldsAcrossProcesses) {
+  const std::string routes =
+      "routes:\n  - name: capped\n    strategy: fill-first\n    pool: {max_in_flight: 1}\n";
+  Instance a, b;
+  const std::string config = RedisState(redis_, "cap") + routes;
+  ASSERT_EQ(a.Config(config), "ok");
+  ASSERT_EQ(b.Config(config), "ok");
+  EXPECT_EQ(a.Pick("-", "a,b"), "a");  // no record yet: in flight until it ends
+  ASSERT_TRUE(a.Sync());
+  ASSERT_TRUE(b.Sync());
+  EXPECT_EQ(b.Pick("-", "a,b"), "b");  // alone, fill-first would choose "a"
+  ASSERT_TRUE(b.Sync());
+  ASSERT_TRUE(a.Sync());
+  EXPECT_EQ(a.Pick("-", "a,b"), "<error>");  // both at the cap: when_empty deny
+  // A record ends a's pick on `a`: the fleet sees the place free again.
+  EXPECT_EQ(a.Record("a", 0, 100), "ok");
+  ASSERT_TRUE(a.Sync());
+  ASSERT_TRUE(b.Sync());
+  EXPECT_EQ(b.Pick("-", "a,b"), "a");
+
+  // The same with each instance's memory: the cap holds per instance only.
+  Instance c, d;
+  ASSERT_EQ(c.Config(routes), "ok");
+  ASSERT_EQ(d.Config(routes), "ok");
+  EXPECT_EQ(c.Pick("-", "a,b"), "a");
+  EXPECT_EQ(d.Pick("-", "a,b"), "a");
+}
+
 // A reconfigure to another store that is rejected (here a bad strategy) leaves the Redis
 // store in force sharing as before.
 TEST_F(RedisStoreTest, RejectedReconfigureKeepsSharing) {

@@ -455,37 +455,11 @@ size_t QuotaState::ApplyFleet(const std::vector<QuotaRow>& rows, const StoreTime
 
 void QuotaState::OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out,
                              Clock::time_point now) {
-  out->clear();
-  accounts_.ForEachHeld([&](uint64_t hash, Entry& e) {
-    const int64_t n = e.in_flight.Count(now, expiry_);
-    if (n > 0) out->emplace_back(hash, n);
-  });
+  FleetInFlight::Own(accounts_, expiry_, now, out);
 }
 
 void QuotaState::SetFleetInFlight(const std::vector<std::pair<uint64_t, int64_t>>& others) {
-  std::lock_guard<std::mutex> lock(fleet_mutex_);
-  std::vector<uint64_t> seen;
-  seen.reserve(others.size());
-  for (const auto& [account, count] : others) {
-    auto apply = [&](Entry& e) {
-      Adopt(e);
-      e.fleet_in_flight.store(count, std::memory_order_release);
-    };
-    // As ApplyFleet: accounts read from Redis get entries only while the table is less
-    // than half full, and never evict one.
-    bool held = accounts_.UpdateIfPresent(account, apply);
-    if (!held && accounts_.size() < accounts_.max_accounts() / 2) {
-      held = accounts_.Update(account, apply, [](Entry&) { return false; });
-    }
-    if (held) seen.push_back(account);
-  }
-  std::sort(seen.begin(), seen.end());
-  for (uint64_t account : fleet_accounts_) {
-    if (std::binary_search(seen.begin(), seen.end(), account)) continue;
-    accounts_.UpdateIfPresent(
-        account, [](Entry& e) { e.fleet_in_flight.store(0, std::memory_order_release); });
-  }
-  fleet_accounts_ = std::move(seen);
+  fleet_in_flight_.Set(accounts_, others, [&](Entry& e) { Adopt(e); });
 }
 
 }  // namespace cliproxy::scheduler

@@ -47,6 +47,7 @@
 #include "scheduler/in_flight.hpp"
 #include "scheduler/logger.hpp"
 #include "scheduler/quota/rate_limit_headers.hpp"
+#include "scheduler/store/fleet_in_flight.hpp"
 #include "scheduler/store/fleet_state.hpp"
 #include "scheduler/store/state_store.hpp"
 #include "scheduler/strategy.hpp"
@@ -58,7 +59,8 @@ namespace cliproxy::scheduler {
 class QuotaState : public StrategyState,
                    public UsageObserver,
                    public StoredState,
-                   public SharedQuota {
+                   public SharedQuota,
+                   public SharedInFlight {
  public:
   // The window names ReadRateLimitHeaders reports, each with its own slot.
   static constexpr int kWindowKinds = 8;
@@ -107,6 +109,7 @@ class QuotaState : public StrategyState,
   // SharedQuota.
   void TakeOwn(std::vector<QuotaRow>* rows, const StoreTime& t) override;
   size_t ApplyFleet(const std::vector<QuotaRow>& rows, const StoreTime& t) override;
+  // SharedInFlight.
   void OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out, Clock::time_point now) override;
   void SetFleetInFlight(const std::vector<std::pair<uint64_t, int64_t>>& others) override;
 
@@ -154,8 +157,7 @@ class QuotaState : public StrategyState,
   std::atomic<int64_t> lost_until_{0};
   std::atomic<bool> warned_{false};
   const std::string store_name_;
-  std::mutex fleet_mutex_;                // one SetFleetInFlight at a time
-  std::vector<uint64_t> fleet_accounts_;  // accounts with a fleet count; guarded by it
+  FleetInFlight fleet_in_flight_;  // the fleet's counts in the entries
 };
 
 }  // namespace cliproxy::scheduler

@@ -108,6 +108,14 @@ class SharedQuota {
   // Merges facts read from the fleet (the newest observation per account and window; the
   // latest refusal). Returns how many rows it could not use (an unknown window name).
   virtual size_t ApplyFleet(const std::vector<QuotaRow>& rows, const StoreTime& t) = 0;
+};
+
+// Picks in flight per account that the fleet counts together (headroom's QuotaState,
+// `pool.max_in_flight`'s PoolInFlight; least-used's go with its SharedUsage): each
+// instance publishes its own, and reads the sum of the others'.
+class SharedInFlight {
+ public:
+  virtual ~SharedInFlight() = default;
   // This instance's picks in flight, by account (accounts with none are left out).
   virtual void OwnInFlight(std::vector<std::pair<uint64_t, int64_t>>* out,
                            Clock::time_point now) = 0;

@@ -204,7 +204,7 @@ void RedisStore::Close() {
     try {
       s->SetShared(false);
       if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
-      if (auto* quota = dynamic_cast<SharedQuota*>(s.get())) quota->SetFleetInFlight({});
+      if (auto* flight = dynamic_cast<SharedInFlight*>(s.get())) flight->SetFleetInFlight({});
     } catch (...) {  // std::bad_alloc: the view stays; nothing is left half-done
     }
   }
@@ -283,7 +283,7 @@ void RedisStore::Run() {
         }
         for (const auto& s : states) {
           if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) usage->SetFleet({});
-          if (auto* quota = dynamic_cast<SharedQuota*>(s.get())) quota->SetFleetInFlight({});
+          if (auto* flight = dynamic_cast<SharedInFlight*>(s.get())) flight->SetFleetInFlight({});
         }
       } catch (...) {  // the view is dropped at the next failure
       }
@@ -356,11 +356,15 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     SharedQuota* quota;
     std::string key;
     size_t index;
-    std::string in_flight_prefix;
+  };
+  struct FlightRead {
+    SharedInFlight* state;
+    std::string prefix;  // of the other instances' hashes
   };
   std::vector<UsageRead> usage_reads;
   std::vector<StreamRead> stream_reads;
   std::vector<QuotaRead> quota_reads;
+  std::vector<FlightRead> flight_reads;
   std::vector<UsageRow> rows;
   std::vector<std::pair<uint64_t, int64_t>> in_flight;
   std::vector<BindingRow> bindings;
@@ -440,8 +444,12 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
       // Read first; what this instance knows that Redis lacks (or holds older) is written
       // after, so a fact is never overwritten by an older one for long: the instance that
       // knows the newer one writes it again.
+      quota_reads.push_back({quota, Key("q", name), batch.size()});
+      batch.push_back({"HGETALL", quota_reads.back().key});
+    }
+    if (auto* flight_state = dynamic_cast<SharedInFlight*>(s.get())) {
       const std::string flight = Key("f", name);
-      quota->OwnInFlight(&in_flight, t.now);
+      flight_state->OwnInFlight(&in_flight, t.now);
       batch.push_back({"DEL", flight + ":" + me});
       if (!in_flight.empty()) {
         Command c = {"HSET", flight + ":" + me};
@@ -452,8 +460,7 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
         batch.push_back(std::move(c));
         batch.push_back({"PEXPIRE", flight + ":" + me, std::to_string(live_ms)});
       }
-      quota_reads.push_back({quota, Key("q", name), batch.size(), flight + ":"});
-      batch.push_back({"HGETALL", quota_reads.back().key});
+      flight_reads.push_back({flight_state, flight + ":"});
     }
   }
   std::vector<Reply> replies;
@@ -628,18 +635,17 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     if (!connection_.Run(quota_writes, &replies, problem, BatchDeadline())) return false;
   }
 
-  // Batch 2: the picks in flight of the other live instances (usage windows', then quota
-  // states').
-  std::vector<std::unordered_map<uint64_t, int64_t>> quota_flights(quota_reads.size());
-  if ((!usage_reads.empty() || !quota_reads.empty()) && !others.empty()) {
+  // Batch 2: the picks in flight of the other live instances (usage windows', then the
+  // other shared counts').
+  std::vector<std::unordered_map<uint64_t, int64_t>> flight_sums(flight_reads.size());
+  if ((!usage_reads.empty() || !flight_reads.empty()) && !others.empty()) {
     std::vector<Command> flights;
     for (const UsageRead& read : usage_reads) {
       for (const std::string& other : others)
         flights.push_back({"HGETALL", read.in_flight_prefix + other});
     }
-    for (const QuotaRead& read : quota_reads) {
-      for (const std::string& other : others)
-        flights.push_back({"HGETALL", read.in_flight_prefix + other});
+    for (const FlightRead& read : flight_reads) {
+      for (const std::string& other : others) flights.push_back({"HGETALL", read.prefix + other});
     }
     if (!connection_.Run(flights, &replies, problem, BatchDeadline())) return false;
     // One instance's hash of picks in flight: calls add(account, count) per valid field.
@@ -658,46 +664,40 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
       }
       return true;
     };
-    const size_t quota_first = usage_reads.size() * others.size();
-    for (size_t q = 0; q < quota_reads.size(); ++q) {
+    // Counts are capped before they are added, and sums capped, so no overflow.
+    auto add_to = [](int64_t* sum, int64_t count) {
+      *sum = std::min<int64_t>(*sum + std::min<int64_t>(count, 1 << 30), int64_t{1} << 40);
+    };
+    const size_t flight_first = usage_reads.size() * others.size();
+    for (size_t f = 0; f < flight_reads.size(); ++f) {
       for (size_t o = 0; o < others.size(); ++o) {
-        std::unordered_map<uint64_t, int64_t>& sum = quota_flights[q];
+        std::unordered_map<uint64_t, int64_t>& sum = flight_sums[f];
         const bool ok = read_flights(
-            replies[quota_first + q * others.size() + o], [&](uint64_t account, int64_t count) {
+            replies[flight_first + f * others.size() + o], [&](uint64_t account, int64_t count) {
               if (sum.size() >= kMaxFleetAccounts && !sum.contains(account)) return;
-              int64_t& n = sum[account];
-              n = std::min<int64_t>(n + std::min<int64_t>(count, 1 << 30), int64_t{1} << 40);
+              add_to(&sum[account], count);
             });
         if (!ok) return garbage("in flight");
       }
     }
     for (size_t u = 0; u < usage_reads.size(); ++u) {
       for (size_t o = 0; o < others.size(); ++o) {
-        const Reply& r = replies[u * others.size() + o];
-        if (!IsArray(r)) return garbage("in flight");
-        for (size_t k = 0; k + 1 < r.items.size(); k += 2) {
-          uint64_t account = 0;
-          int64_t count = 0;
-          if (!IsText(r.items[k]) || !IsText(r.items[k + 1]) ||
-              !ParseHex(r.items[k].text, &account) || !ParseI64(r.items[k + 1].text, &count) ||
-              count < 0) {
-            ++bad;
-            continue;
-          }
-          if (sums[u].size() >= kMaxFleetAccounts && !sums[u].contains(account)) continue;
-          FleetUsage& sum = sums[u][account];
-          sum.account = account;
-          sum.in_flight = std::min<int64_t>(sum.in_flight + std::min<int64_t>(count, 1 << 30),
-                                            int64_t{1} << 40);
-        }
+        const bool ok =
+            read_flights(replies[u * others.size() + o], [&](uint64_t account, int64_t count) {
+              if (sums[u].size() >= kMaxFleetAccounts && !sums[u].contains(account)) return;
+              FleetUsage& sum = sums[u][account];
+              sum.account = account;
+              add_to(&sum.in_flight, count);
+            });
+        if (!ok) return garbage("in flight");
       }
     }
   }
   if (bad > 0) Malformed(bad);
-  for (size_t q = 0; q < quota_reads.size(); ++q) {
-    const std::vector<std::pair<uint64_t, int64_t>> view(quota_flights[q].begin(),
-                                                         quota_flights[q].end());
-    quota_reads[q].quota->SetFleetInFlight(view);
+  for (size_t f = 0; f < flight_reads.size(); ++f) {
+    const std::vector<std::pair<uint64_t, int64_t>> view(flight_sums[f].begin(),
+                                                         flight_sums[f].end());
+    flight_reads[f].state->SetFleetInFlight(view);
   }
   std::vector<FleetUsage> view;
   for (size_t u = 0; u < usage_reads.size(); ++u) {
