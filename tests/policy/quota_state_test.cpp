@@ -24,15 +24,6 @@ class RecordingLogger : public Logger {
 
 int64_t Unix(int seconds) { return *ParseRfc3339(At(seconds)); }
 
-// A Codex answer at At(at): primary window `percent` used, resetting `reset_after` s later.
-UsageBuilder Codex(const std::string& auth, int at, int percent, int reset_after) {
-  UsageBuilder b(auth, at);
-  b.Header("x-codex-primary-used-percent", std::to_string(percent))
-      .Header("x-codex-primary-window-minutes", "300")
-      .Header("x-codex-primary-reset-after-seconds", std::to_string(reset_after));
-  return b;
-}
-
 TEST(QuotaState, AWindowHoldsUntilItsResetThenStartsAfreshForOneLength) {
   QuotaState quota;
   quota.Observe(Codex("a", 0, 40, 600), Mono(0));

@@ -19,14 +19,6 @@ int64_t Unix(int seconds) { return *ParseRfc3339(At(seconds)); }
 // A store's time `seconds` after At(0) on both clocks.
 StoreTime TimeAt(int seconds) { return StoreTime{Mono(seconds), Unix(seconds)}; }
 
-UsageBuilder Codex(const std::string& auth, int at, int percent, int reset_after) {
-  UsageBuilder b(auth, at);
-  b.Header("x-codex-primary-used-percent", std::to_string(percent))
-      .Header("x-codex-primary-window-minutes", "300")
-      .Header("x-codex-primary-reset-after-seconds", std::to_string(reset_after));
-  return b;
-}
-
 QuotaRow Primary(const std::string& auth, int observed, double used, int reset) {
   QuotaRow row;
   row.account = Hash64(auth);

@@ -62,6 +62,15 @@ struct UsageBuilder {
   operator const UsageRecord&() const { return record; }  // NOLINT
 };
 
+// A Codex answer at At(at): primary window `percent` used, resetting `reset_after` s later.
+inline UsageBuilder Codex(const std::string& auth, int at, int percent, int reset_after) {
+  UsageBuilder b(auth, at);
+  b.Header("x-codex-primary-used-percent", std::to_string(percent))
+      .Header("x-codex-primary-window-minutes", "300")
+      .Header("x-codex-primary-reset-after-seconds", std::to_string(reset_after));
+  return b;
+}
+
 }  // namespace cliproxy::scheduler::testing
 
 #endif  // CLIPROXY_TESTS_POLICY_USAGE_TEST_UTIL_HPP_

@@ -369,6 +369,19 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
   std::vector<std::pair<uint64_t, int64_t>> in_flight;
   std::vector<BindingRow> bindings;
   std::vector<Command> pushes;  // bindings beyond the last chunk of a full push
+  // This instance's picks in flight (`in_flight`) replace its hash under `flight`, which
+  // expires unless it is refreshed.
+  auto publish_in_flight = [&](const std::string& flight) {
+    batch.push_back({"DEL", flight + ":" + me});
+    if (in_flight.empty()) return;
+    Command c = {"HSET", flight + ":" + me};
+    for (const auto& [account, count] : in_flight) {
+      c.push_back(Hex(account));
+      c.push_back(std::to_string(count));
+    }
+    batch.push_back(std::move(c));
+    batch.push_back({"PEXPIRE", flight + ":" + me, std::to_string(live_ms)});
+  };
   for (const auto& s : states) {
     const std::string& name = s->StoreName();
     if (auto* usage = dynamic_cast<SharedUsage*>(s.get())) {
@@ -393,16 +406,7 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
       }
       const std::string flight = Key("f", name);
       usage->OwnInFlight(&in_flight, t.now);
-      batch.push_back({"DEL", flight + ":" + me});
-      if (!in_flight.empty()) {
-        Command c = {"HSET", flight + ":" + me};
-        for (const auto& [account, count] : in_flight) {
-          c.push_back(Hex(account));
-          c.push_back(std::to_string(count));
-        }
-        batch.push_back(std::move(c));
-        batch.push_back({"PEXPIRE", flight + ":" + me, std::to_string(live_ms)});
-      }
+      publish_in_flight(flight);
       UsageRead read{usage, batch.size(), buckets, flight + ":"};
       for (int64_t e = oldest; e <= current; ++e) {
         batch.push_back({"HGETALL", base + ":" + std::to_string(e)});
@@ -450,16 +454,7 @@ bool RedisStore::Exchange(bool full, std::string* problem) {
     if (auto* flight_state = dynamic_cast<SharedInFlight*>(s.get())) {
       const std::string flight = Key("f", name);
       flight_state->OwnInFlight(&in_flight, t.now);
-      batch.push_back({"DEL", flight + ":" + me});
-      if (!in_flight.empty()) {
-        Command c = {"HSET", flight + ":" + me};
-        for (const auto& [account, count] : in_flight) {
-          c.push_back(Hex(account));
-          c.push_back(std::to_string(count));
-        }
-        batch.push_back(std::move(c));
-        batch.push_back({"PEXPIRE", flight + ":" + me, std::to_string(live_ms)});
-      }
+      publish_in_flight(flight);
       flight_reads.push_back({flight_state, flight + ":"});
     }
   }
