@@ -45,7 +45,9 @@ class FleetInFlight {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<uint64_t> seen;
     seen.reserve(others.size());
-    for (const auto& [account, count] : others) {
+    for (const std::pair<uint64_t, int64_t>& other : others) {
+      const uint64_t account = other.first;
+      const int64_t count = other.second;  // not a structured binding: clang 14 captures none
       auto apply = [&](Entry& e) {
         touch(e);
         e.fleet_in_flight.store(count, std::memory_order_release);
