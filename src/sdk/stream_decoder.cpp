@@ -398,28 +398,11 @@ class StreamDecoder {
     if (d.type->kind == Kind::kLate) {
       Defer(LateValue::Event::kNull);
     } else if (d.slot != nullptr) {
-      switch (d.type->kind) {
-        case Kind::kSlice:
-        case Kind::kMap:
-          d.type->reset(d.slot);
-          break;
-        case Kind::kStruct:
-          if (bool* present = std::exchange(next_present_, nullptr)) {
-            d.type->reset(d.slot);  // Go's pointer to a struct: null makes it nil
-            *present = false;
-          }
-          break;
-        case Kind::kAny:
-          *static_cast<AnyValue*>(d.slot) = AnyValue{};
-          break;
-        case Kind::kGoBytes:
-          static_cast<std::string*>(d.slot)->clear();
-          break;
-        case Kind::kRawJson:
-          static_cast<std::string*>(d.slot)->assign("null");
-          break;
-        default:
-          break;  // null leaves strings, numbers, bools and bytes untouched
+      if (d.type->kind != Kind::kStruct) {
+        AssignNull(*d.type, d.slot);
+      } else if (bool* present = std::exchange(next_present_, nullptr)) {
+        d.type->reset(d.slot);  // Go's pointer to a struct: null makes it nil
+        *present = false;
       }
     }
     ValueDone();

@@ -69,32 +69,11 @@ class TapeDecoder {
         AssignAnyBool(e.get_bool().value_unsafe(), static_cast<AnyValue*>(slot));
         return true;
       case element_type::NULL_VALUE:
-        return Null(type, slot);
+        // No struct here has a flag, nor a member late (Struct gave up on both).
+        if (slot) AssignNull(type, slot);
+        return true;
     }
     return false;
-  }
-
-  // Go's null: a slice or map stored becomes nil, an `any` nil; strings, numbers, bools
-  // and structs (without a flag, which gives up earlier) keep what they hold.
-  static bool Null(const Type& type, void* slot) {
-    if (slot == nullptr) return true;
-    switch (type.kind) {
-      case Kind::kSlice:
-      case Kind::kMap:
-        if (type.reset == nullptr) return false;  // Go's []byte as an array: not here
-        type.reset(slot);
-        return true;
-      case Kind::kAny:
-        *static_cast<AnyValue*>(slot) = AnyValue{};
-        return true;
-      case Kind::kString:
-      case Kind::kBool:
-      case Kind::kInt:
-      case Kind::kStruct:
-        return true;
-      default:
-        return false;
-    }
   }
 
   bool Struct(simdjson::dom::object object, const Type& type, void* out) {

@@ -120,6 +120,30 @@ inline void AssignAnyBool(bool b, AnyValue* any) {
   any->text = b ? "true" : "false";
 }
 
+// Go's null stored into `slot`, a value of `type` that is neither a struct behind a pointer
+// nor a late member (the decoders handle those themselves): a slice or map becomes nil, an
+// `any` nil, a []byte empty, raw JSON "null"; strings, numbers, bools and structs keep
+// what they hold.
+inline void AssignNull(const Type& type, void* slot) {
+  switch (type.kind) {
+    case Kind::kSlice:
+    case Kind::kMap:
+      if (type.reset != nullptr) type.reset(slot);  // none: Go's []byte given as an array
+      break;
+    case Kind::kAny:
+      *static_cast<AnyValue*>(slot) = AnyValue{};
+      break;
+    case Kind::kGoBytes:
+      static_cast<std::string*>(slot)->clear();
+      break;
+    case Kind::kRawJson:
+      static_cast<std::string*>(slot)->assign("null");
+      break;
+    default:
+      break;
+  }
+}
+
 template <class T>
 struct SliceOps {
   static void* ElementAt(void* slice, size_t index) {
